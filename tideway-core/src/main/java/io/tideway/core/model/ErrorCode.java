@@ -1,0 +1,45 @@
+package io.tideway.core.model;
+
+/**
+ * One list of failure kinds for the CLI (exit codes) and, later, the REST API (HTTP status).
+ */
+public enum ErrorCode {
+    /** A project file or option is wrong: exit 2. */
+    CONFIG_INVALID(2, false),
+    /** The host:port does not answer. */
+    UNREACHABLE(1, true),
+    /** The server refused the user name or password. */
+    LOGIN_FAILED(1, false),
+    /** The user lacks a privilege a step needs. */
+    PRIVILEGE_MISSING(1, false),
+    /** A precheck item failed and the project does not skip it. */
+    PRECHECK_FAILED(1, false),
+    /** A column type has no mapping to the destination. */
+    UNSUPPORTED_TYPE(1, false),
+    /** A destination table exists and does not match, or is not empty. */
+    TABLE_CONFLICT(1, false),
+    /** A source table was dropped while the project ran. */
+    TABLE_VANISHED(1, false),
+    /** A value cannot be stored in the destination (e.g. NUL in PostgreSQL text). */
+    DATA_INVALID(1, false),
+    /** A connection dropped or a lock wait timed out: worth a bounded retry. */
+    TRANSIENT(1, true),
+    /** Anything else. */
+    INTERNAL(1, false);
+
+    private final int exitCode;
+    private final boolean retriable;
+
+    ErrorCode(int exitCode, boolean retriable) {
+        this.exitCode = exitCode;
+        this.retriable = retriable;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public boolean retriable() {
+        return retriable;
+    }
+}

@@ -1,0 +1,136 @@
+package io.tideway.core.spi;
+
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Everything Tideway knows about one family of databases. The engine never writes SQL for a
+ * database itself; it asks the dialect. Implementations are found with {@link java.util.ServiceLoader}.
+ *
+ * <p>Values cross this interface in canonical form ({@link io.tideway.core.model.ColumnType.Kind}).
+ */
+public interface Dialect {
+
+    /** The data source types this dialect serves. */
+    Set<DataSourceType> types();
+
+    // ---------------------------------------------------------------- connections
+
+    /**
+     * Opens a connection ready for Tideway's work: session time zone UTC, UTF-8 (utf8mb4), auto-commit on.
+     * Failures are {@link io.tideway.core.model.TidewayException}s: UNREACHABLE naming host:port,
+     * LOGIN_FAILED naming the user, CONFIG_INVALID for an unknown database.
+     */
+    Connection connect(DataSourceConfig cfg);
+
+    /** The server's version string as it reports it. */
+    String serverVersion(Connection c) throws SQLException;
+
+    // ---------------------------------------------------------------- identifiers and catalog
+
+    /** Quotes one identifier, doubling any quote character inside it. */
+    String quote(String identifier);
+
+    default String quote(TableId id) {
+        return quote(id.schema()) + "." + quote(id.table());
+    }
+
+    /**
+     * The schema a project's tables live in when the project names none: MySQL family: the
+     * configured database; PostgreSQL: "public".
+     */
+    String defaultSchema(DataSourceConfig cfg);
+
+    /** The user schemas of the connected database (MySQL: databases; PostgreSQL: schemas), system ones excluded. */
+    List<String> listSchemas(Connection c) throws SQLException;
+
+    /**
+     * Reads the definitions of the base tables (not views) of {@code schema} accepted by {@code filter}:
+     * columns in ordinal order mapped to neutral types, primary key, unique keys, secondary indexes,
+     * comments and row estimates. A column whose type has no neutral mapping is read with
+     * {@link io.tideway.core.model.ColumnType.Kind} chosen by the dialect's documented fallback or reported through
+     * {@link #unsupportedColumns(Table)}.
+     */
+    List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException;
+
+    /** Columns of a table read by {@link #readTables} whose native type Tideway cannot carry, with the reason. */
+    default List<String> unsupportedColumns(Table t) {
+        return List.of();
+    }
+
+    /** Whether the table holds at least one row. */
+    boolean hasRows(Connection c, TableId id) throws SQLException;
+
+    // ---------------------------------------------------------------- DDL
+
+    /** Creates a schema (MySQL: database) if it does not exist. */
+    List<String> createSchemaSql(String schema);
+
+    /**
+     * CREATE TABLE with columns, defaults, auto-increment, comments and the primary key; not the
+     * secondary indexes or unique keys (see {@link #createIndexesSql}). When the source is of the
+     * same family, each column keeps its source's native type verbatim ({@code ColumnType.nativeType});
+     * otherwise types are mapped from the neutral kinds by the documented type-mapping table.
+     */
+    CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily);
+
+    /** Unique keys and secondary indexes, created after the full copy. */
+    List<String> createIndexesSql(Table t);
+
+    String dropTableSql(TableId id);
+
+    String truncateSql(TableId id);
+
+    // ---------------------------------------------------------------- reading rows
+
+    /**
+     * Streams the rows of a key range (or the whole table) without holding them in memory, in key
+     * order when the table has a row key. The connection's auto-commit may be changed.
+     */
+    RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException;
+
+    /** min and max of a single integer key column, or empty when the table is empty. */
+    Optional<java.math.BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException;
+
+    /**
+     * The row key of the row that comes {@code step} rows after {@code after} (exclusive; null =
+     * from the start) in key order, or empty when fewer rows remain. Used to cut non-integer and
+     * composite keys into chunks.
+     */
+    Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException;
+
+    // ---------------------------------------------------------------- writing rows
+
+    /**
+     * Writes rows through the fastest path the database offers (MySQL family: LOAD DATA LOCAL
+     * INFILE from a stream; PostgreSQL: COPY FROM STDIN). The caller owns the transaction.
+     * Fails with DATA_INVALID naming the column when a value cannot be stored.
+     */
+    WriteResult bulkInsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException;
+
+    /** Writes rows as idempotent upserts by row key, in batches; the caller owns the transaction. */
+    WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException;
+
+    /** Deletes the rows whose row key falls in the range; returns how many. */
+    long deleteRange(Connection c, Table t, KeyRange range) throws SQLException;
+
+    // ---------------------------------------------------------------- precheck
+
+    /**
+     * Checks of this end that only the dialect can make: version, privileges for the listed steps,
+     * log settings for change capture (MySQL family: binlog_format, binlog_row_image; PostgreSQL:
+     * wal_level, replication privilege), time zone, lower_case_table_names, bulk-load settings.
+     * Item names start with the role id ("source." / "destination.").
+     */
+    List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException;
+}

