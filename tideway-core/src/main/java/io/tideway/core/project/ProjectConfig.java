@@ -1,0 +1,33 @@
+package io.tideway.core.project;
+
+import io.tideway.core.model.DataSourceConfig;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A project as written in its YAML file, validated: what to move from where to where, and which
+ * steps to run. See README.md ("Project files") for every key.
+ */
+public record ProjectConfig(
+        String name,
+        DataSourceConfig source,
+        DataSourceConfig destination,
+        TableSelection tables,
+        List<Step> steps,
+        FullOptions full,
+        List<String> precheckSkip) {
+
+    public ProjectConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
+        tables = tables == null ? TableSelection.DEFAULT : tables;
+        steps = List.copyOf(steps);
+        full = full == null ? FullOptions.DEFAULT : full;
+        precheckSkip = precheckSkip == null ? List.of() : List.copyOf(precheckSkip);
+    }
+
+    public boolean has(Step s) {
+        return steps.contains(s);
+    }
+}
