@@ -1,0 +1,57 @@
+package io.tideway.metadb;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The event log of each project: what happened, for the console, the API and the CLI. */
+public final class Events {
+    private final Sql sql;
+
+    Events(Sql sql) {
+        this.sql = sql;
+    }
+
+    /**
+     * Appends an event.
+     *
+     * @param level e.g. INFO, WARN, ERROR
+     * @param step the step it belongs to, or null
+     */
+    public void add(long projectId, String level, String step, String message) {
+        sql.tx("adding an event to project " + projectId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO event (project_id, created_at, event_level,"
+                    + " step_name, message) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setLong(1, projectId);
+                ps.setLong(2, sql.now());
+                ps.setString(3, level);
+                ps.setString(4, step);
+                ps.setString(5, message);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The latest {@code limit} events of a project, oldest first. */
+    public List<EventRecord> list(long projectId, int limit) {
+        return sql.tx("reading the events of project " + projectId, c -> {
+            List<EventRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, project_id, created_at, event_level, step_name,"
+                    + " message FROM event WHERE project_id = ? ORDER BY id DESC LIMIT ?")) {
+                ps.setLong(1, projectId);
+                ps.setInt(2, Math.max(0, limit));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new EventRecord(rs.getLong(1), rs.getLong(2), Sql.instant(rs, "created_at"),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                }
+            }
+            Collections.reverse(out);
+            return out;
+        });
+    }
+}
