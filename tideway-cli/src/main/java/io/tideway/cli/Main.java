@@ -1,0 +1,76 @@
+package io.tideway.cli;
+
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
+import io.tideway.engine.Version;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tideway}: the command line. Exit codes: 0 done, 1 failed (one line on stderr says why),
+ * 2 bad usage or configuration.
+ */
+@Command(name = "tideway", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
+        subcommands = {RunCommand.class, PrecheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--data-dir", description = "Directory of the embedded MetaDB, secrets and logs (default: ${DEFAULT-VALUE}).",
+            defaultValue = "./tideway-data", scope = CommandLine.ScopeType.INHERIT)
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        Logging.configure(dataDirOf(args));
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof TidewayException te) {
+                System.err.println("tideway: " + te.getMessage());
+                org.slf4j.LoggerFactory.getLogger(Main.class).error("failed: {}", te.getMessage(), te);
+                return te.code() == ErrorCode.CONFIG_INVALID ? 2 : 1;
+            }
+            org.slf4j.LoggerFactory.getLogger(Main.class).error("failed", ex);
+            System.err.println("tideway: internal error: " + ex + " (see the log in the data directory)");
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("tideway: " + ex.getMessage());
+            ex.getCommandLine().usage(System.err);
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    /** The data dir is needed before picocli runs, to put the log file there. */
+    static Path dataDirOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--data-dir") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--data-dir=")) {
+                return Path.of(args[i].substring("--data-dir=".length()));
+            }
+        }
+        return Path.of("./tideway-data");
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tideway " + Version.current()};
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.tideway.cli;
+
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Engine;
+import io.tideway.metadb.MetaDb;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", description = "Create or resume a project and run its steps (rerun after a crash resumes).")
+final class RunCommand extends ProjectCommand implements Callable<Integer> {
+
+    @Option(names = "--until", paramLabel = "synced",
+            description = "'synced': exit 0 once every step before incremental is done (and, later, lag is zero).")
+    String until;
+
+    @Override
+    public Integer call() {
+        if (until != null && !until.equals("synced")) {
+            System.err.println("tideway: --until takes 'synced', not '" + until + "'");
+            return 2;
+        }
+        ProjectConfig cfg = loadProject();
+        try (MetaDb db = openMetaDb()) {
+            System.out.println("tideway: project " + cfg.name() + ": " + cfg.source() + " -> " + cfg.destination());
+            Engine.RunResult r = new Engine(db).run(cfg, ConsoleProgress.forStdout());
+            System.out.println("tideway: project " + cfg.name() + " done");
+            r.summaries().forEach(s -> System.out.println("   " + s));
+            return 0;
+        }
+    }
+}

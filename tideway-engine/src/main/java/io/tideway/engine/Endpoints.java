@@ -1,0 +1,33 @@
+package io.tideway.engine;
+
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.Dialects;
+import java.sql.Connection;
+
+/** The two ends of a project and their dialects. */
+public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSourceConfig destination, Dialect destinationDialect) {
+
+    public static Endpoints of(ProjectConfig cfg) {
+        return new Endpoints(cfg.source(), Dialects.forType(cfg.source().type()),
+                cfg.destination(), Dialects.forType(cfg.destination().type()));
+    }
+
+    public Connection connectSource() {
+        return sourceDialect.connect(source);
+    }
+
+    public Connection connectDestination() {
+        return destinationDialect.connect(destination);
+    }
+
+    public DataSourceType.Family sourceFamily() {
+        return source.type().family();
+    }
+
+    public boolean sameFamily() {
+        return source.type().family() == destination.type().family();
+    }
+}

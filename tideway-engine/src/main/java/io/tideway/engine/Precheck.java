@@ -1,0 +1,231 @@
+package io.tideway.engine;
+
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.spi.CheckResult;
+import io.tideway.core.spi.CreateTablePlan;
+import io.tideway.core.spi.Role;
+import io.tideway.engine.TableMapper.MappedTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a project before it starts, end by end, and reports every item at once, each with the
+ * fix. Items a project lists under {@code precheck.skip} are still shown but do not block.
+ */
+public final class Precheck {
+
+    /** All items, and the tables the project would move (empty when the source could not be read). */
+    public record Report(List<CheckResult> items, List<MappedTable> tables, Set<String> skipped) {
+        public List<CheckResult> blocking() {
+            return items.stream()
+                    .filter(i -> i.status() == CheckResult.Status.FAIL && !skipped.contains(i.item()))
+                    .toList();
+        }
+
+        public boolean passed() {
+            return blocking().isEmpty();
+        }
+    }
+
+    private Precheck() { }
+
+    /**
+     * @param resumedTables source tables ("schema.table") this project already started copying;
+     *     their destination tables are expected to exist and hold rows
+     */
+    public static Report run(ProjectConfig cfg, Endpoints ends, Set<String> resumedTables) {
+        List<CheckResult> items = new ArrayList<>();
+        List<MappedTable> tables = List.of();
+        Set<String> steps = cfg.steps().stream().map(s -> s.id()).collect(Collectors.toSet());
+        Connection src = connect(ends, Role.SOURCE, items);
+        Connection dst = connect(ends, Role.DESTINATION, items);
+        try {
+            if (src != null) {
+                try {
+                    items.add(CheckResult.pass("source.version", ends.sourceDialect().serverVersion(src)));
+                    items.addAll(ends.sourceDialect().precheck(src, ends.source(), Role.SOURCE, steps));
+                    tables = TableMapper.map(cfg, ends.sourceDialect(), src);
+                    checkTables(cfg, ends, tables, items);
+                } catch (SQLException e) {
+                    items.add(CheckResult.fail("source.catalog", "reading the source catalog failed: " + e.getMessage(),
+                            "grant the user SELECT on the source tables and on information_schema/pg_catalog"));
+                }
+            }
+            if (dst != null) {
+                try {
+                    items.add(CheckResult.pass("destination.version", ends.destinationDialect().serverVersion(dst)));
+                    items.addAll(ends.destinationDialect().precheck(dst, ends.destination(), Role.DESTINATION, steps));
+                    if (!tables.isEmpty()) {
+                        checkDestinationTables(ends, dst, tables, resumedTables, items);
+                    }
+                } catch (SQLException e) {
+                    items.add(CheckResult.fail("destination.catalog", "reading the destination catalog failed: "
+                            + e.getMessage(), "grant the user access to the destination catalog"));
+                }
+            }
+        } finally {
+            close(src);
+            close(dst);
+        }
+        // a dialect may report an item twice (e.g. version); keep the first of each name
+        Map<String, CheckResult> unique = new java.util.LinkedHashMap<>();
+        for (CheckResult r : items) {
+            unique.putIfAbsent(r.item(), r);
+        }
+        return new Report(List.copyOf(unique.values()), tables, Set.copyOf(cfg.precheckSkip()));
+    }
+
+    private static Connection connect(Endpoints ends, Role role, List<CheckResult> items) {
+        var cfg = role == Role.SOURCE ? ends.source() : ends.destination();
+        var dialect = role == Role.SOURCE ? ends.sourceDialect() : ends.destinationDialect();
+        String p = role.id() + ".";
+        try {
+            Connection c = dialect.connect(cfg);
+            items.add(CheckResult.pass(p + "reachable", cfg.type() + " at " + cfg.address()));
+            items.add(CheckResult.pass(p + "login", "logged in as " + cfg.user()));
+            return c;
+        } catch (TidewayException e) {
+            if (e.code() == ErrorCode.UNREACHABLE) {
+                items.add(CheckResult.fail(p + "reachable", e.getMessage(),
+                        "check " + role.id() + ".host and " + role.id() + ".port, that the server runs and that no firewall blocks " + cfg.address()));
+            } else if (e.code() == ErrorCode.LOGIN_FAILED) {
+                items.add(CheckResult.pass(p + "reachable", cfg.type() + " at " + cfg.address()));
+                items.add(CheckResult.fail(p + "login", e.getMessage(),
+                        "check " + role.id() + ".user and " + role.id() + ".password"));
+            } else {
+                items.add(CheckResult.pass(p + "reachable", cfg.type() + " at " + cfg.address()));
+                items.add(CheckResult.fail(p + "database", e.getMessage(),
+                        "check " + role.id() + ".database names an existing database"));
+            }
+            return null;
+        }
+    }
+
+    private static void checkTables(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, List<CheckResult> items) {
+        if (tables.isEmpty()) {
+            String inc = cfg.tables().include().isEmpty() ? "(every table of " + ends.sourceDialect().defaultSchema(cfg.source()) + ")"
+                    : String.join(", ", cfg.tables().include());
+            items.add(CheckResult.fail("source.tables", "no source table matches the include patterns " + inc,
+                    "check tables.include (patterns are schema.table globs, e.g. shop.*)"));
+            return;
+        }
+        items.add(CheckResult.pass("source.tables", tables.size() + " tables selected"));
+        List<String> keyless = tables.stream().map(MappedTable::source).filter(t -> t.rowKey().isEmpty())
+                .map(t -> t.id().toString()).toList();
+        if (keyless.isEmpty()) {
+            items.add(CheckResult.pass("source.keys", "every table has a primary or unique key"));
+        } else {
+            items.add(CheckResult.warn("source.keys", "tables without a primary or not-null unique key: " + String.join(", ", keyless)
+                    + " (copied in one stream, not resumable per chunk)", "add a primary key to these tables"));
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (MappedTable m : tables) {
+            for (String u : ends.sourceDialect().unsupportedColumns(m.source())) {
+                if (!ends.sameFamily()) {
+                    problems.add(u);
+                }
+            }
+            if (cfg.has(io.tideway.core.project.Step.SCHEMA)) {
+                CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
+                problems.addAll(plan.problems());
+                warnings.addAll(plan.warnings());
+            }
+            for (var c : m.source().columns()) {
+                if (c.type().kind() == ColumnType.Kind.OTHER && !ends.sameFamily()) {
+                    problems.add("column " + m.source().id() + "." + c.name() + ": type " + c.type() + " has no equivalent in "
+                            + ends.destination().type());
+                }
+            }
+        }
+        problems = problems.stream().distinct().toList();
+        if (problems.isEmpty()) {
+            items.add(CheckResult.pass("schema.types", "every column type maps to " + ends.destination().type()));
+        } else {
+            items.add(CheckResult.fail("schema.types", String.join("; ", problems),
+                    "exclude these tables (tables.exclude) or change the columns' types on the source"));
+        }
+        if (!warnings.isEmpty()) {
+            items.add(CheckResult.warn("schema.conversions", String.join("; ", warnings.stream().distinct().toList()),
+                    "review the type-mapping table in README.md"));
+        }
+    }
+
+    private static void checkDestinationTables(Endpoints ends, Connection dst, List<MappedTable> tables,
+                                               Set<String> resumed, List<CheckResult> items) throws SQLException {
+        Map<String, List<MappedTable>> bySchema = new HashMap<>();
+        for (MappedTable m : tables) {
+            bySchema.computeIfAbsent(m.destination().id().schema(), k -> new ArrayList<>()).add(m);
+        }
+        List<String> nonEmpty = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        List<String> existing = ends.destinationDialect().listSchemas(dst);
+        for (var e : bySchema.entrySet()) {
+            if (!existing.contains(e.getKey())) {
+                continue;
+            }
+            Set<io.tideway.core.model.TableId> wanted = e.getValue().stream().map(m -> m.destination().id()).collect(Collectors.toSet());
+            Map<io.tideway.core.model.TableId, Table> found = new HashMap<>();
+            for (Table t : ends.destinationDialect().readTables(dst, e.getKey(), wanted::contains)) {
+                found.put(t.id(), t);
+            }
+            for (MappedTable m : e.getValue()) {
+                Table have = found.get(m.destination().id());
+                if (have == null) {
+                    continue;
+                }
+                String diff = columnDifference(m.destination(), have);
+                if (diff != null) {
+                    conflicts.add(diff);
+                } else if (!resumed.contains(m.source().id().toString())
+                        && ends.destinationDialect().hasRows(dst, have.id())) {
+                    nonEmpty.add(have.id().toString());
+                }
+            }
+        }
+        if (conflicts.isEmpty()) {
+            items.add(CheckResult.pass("destination.tables_compatible", "no destination table conflicts with a source table"));
+        } else {
+            items.add(CheckResult.fail("destination.tables_compatible", String.join("; ", conflicts),
+                    "drop these destination tables, or rename the tables with tables.rename"));
+        }
+        if (nonEmpty.isEmpty()) {
+            items.add(CheckResult.pass("destination.tables_empty", "destination tables are absent or empty"));
+        } else {
+            items.add(CheckResult.fail("destination.tables_empty", "destination tables already hold rows: " + String.join(", ", nonEmpty),
+                    "empty or drop them; or skip this item (precheck.skip) if you know why they hold rows"));
+        }
+    }
+
+    /** Null when the destination table has exactly the expected column names, else what differs. */
+    static String columnDifference(Table expected, Table have) {
+        List<String> want = expected.columns().stream().map(c -> c.name()).toList();
+        List<String> got = have.columns().stream().map(c -> c.name()).toList();
+        if (Set.copyOf(want).equals(Set.copyOf(got))) {
+            return null;
+        }
+        List<String> missing = want.stream().filter(n -> !got.contains(n)).toList();
+        List<String> extra = got.stream().filter(n -> !want.contains(n)).toList();
+        return "destination table " + have.id() + " exists with other columns (missing: " + missing + ", unexpected: " + extra + ")";
+    }
+
+    static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing is best effort
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.tideway.engine.schema;
+
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.Index;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.CreateTablePlan;
+import io.tideway.core.spi.Dialect;
+import io.tideway.engine.RunContext;
+import io.tideway.engine.TableMapper.MappedTable;
+import io.tideway.engine.TableStates;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema step: plans every destination table first (so a type that cannot be converted stops
+ * the step before anything is created), then creates schemas and tables with their primary keys.
+ * Unique keys and secondary indexes come after the full copy ({@link #createIndexes}).
+ */
+public final class SchemaStep {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaStep.class);
+
+    private SchemaStep() { }
+
+    public static String run(RunContext ctx) {
+        Dialect dd = ctx.ends().destinationDialect();
+        // 1. plan all tables; refuse before creating anything if one cannot be converted
+        List<String> problems = new ArrayList<>();
+        Map<TableId, CreateTablePlan> plans = new java.util.LinkedHashMap<>();
+        for (MappedTable m : ctx.tables()) {
+            CreateTablePlan plan = dd.createTable(m.destination(), ctx.ends().sourceFamily());
+            problems.addAll(plan.problems());
+            for (String w : plan.warnings()) {
+                ctx.event("WARN", "schema", m.destination().id() + ": " + w);
+            }
+            plans.put(m.destination().id(), plan);
+        }
+        if (!problems.isEmpty()) {
+            throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "cannot convert the schema: " + String.join("; ", problems));
+        }
+        // 2. create what is missing
+        int created = 0;
+        int existing = 0;
+        try (Connection c = ctx.ends().connectDestination()) {
+            Set<String> schemas = new LinkedHashSet<>();
+            ctx.tables().forEach(m -> schemas.add(m.destination().id().schema()));
+            List<String> have = dd.listSchemas(c);
+            for (String s : schemas) {
+                if (!have.contains(s)) {
+                    execute(c, dd.createSchemaSql(s));
+                    LOG.info("created schema {}", s);
+                }
+            }
+            for (MappedTable m : ctx.tables()) {
+                TableId dst = m.destination().id();
+                if (find(dd, c, dst).isPresent()) {
+                    existing++;
+                } else {
+                    execute(c, plans.get(dst).statements());
+                    created++;
+                    LOG.info("created table {}", dst);
+                }
+                var rec = ctx.metaDb().checkpoints().table(ctx.projectId(), m.source().id());
+                if (rec.isEmpty() || TableStates.PENDING.equals(rec.get().state())) {
+                    ctx.metaDb().checkpoints().upsertTable(ctx.projectId(), m.source().id(), dst, TableStates.CREATED,
+                            m.source().estimatedRows());
+                }
+            }
+        } catch (SQLException e) {
+            throw dd.classify(e, "creating destination tables");
+        }
+        return created + " tables created, " + existing + " already present";
+    }
+
+    /**
+     * Creates the unique keys and secondary indexes a table lacks on the destination (matched by
+     * columns and uniqueness, so a rerun after a crash does not fail on an index it made).
+     */
+    public static int createIndexes(RunContext ctx, MappedTable m) {
+        Dialect dd = ctx.ends().destinationDialect();
+        Table want = m.destination();
+        if (want.indexes().isEmpty()) {
+            return 0;
+        }
+        try (Connection c = ctx.ends().connectDestination()) {
+            Table have = find(dd, c, want.id()).orElseThrow(() -> new TidewayException(ErrorCode.TABLE_VANISHED,
+                    "destination table " + want.id() + " disappeared before its indexes were created"));
+            Set<String> present = have.indexes().stream().map(SchemaStep::signature).collect(Collectors.toSet());
+            List<Index> missing = want.indexes().stream().filter(i -> !present.contains(signature(i))).toList();
+            if (missing.isEmpty()) {
+                return 0;
+            }
+            Table subset = new Table(want.id(), want.columns(), want.primaryKey(), missing, want.comment(),
+                    want.estimatedRows(), want.estimatedBytes());
+            execute(c, dd.createIndexesSql(subset));
+            return missing.size();
+        } catch (SQLException e) {
+            throw dd.classify(e, "creating indexes of " + want.id());
+        }
+    }
+
+    private static String signature(Index i) {
+        return (i.unique() ? "U:" : "I:") + String.join("\u0000", i.columns());
+    }
+
+    public static Optional<Table> find(Dialect d, Connection c, TableId id) throws SQLException {
+        if (!d.listSchemas(c).contains(id.schema())) {
+            return Optional.empty();
+        }
+        return d.readTables(c, id.schema(), id::equals).stream().findFirst();
+    }
+
+    static void execute(Connection c, List<String> statements) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                LOG.debug("DDL: {}", sql);
+                s.execute(sql);
+            }
+        }
+    }
+}
