@@ -1,0 +1,604 @@
+package io.tideway.postgresql;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnDefault;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.Index;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.CheckResult;
+import io.tideway.core.spi.CreateTablePlan;
+import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.ReadOptions;
+import io.tideway.core.spi.Role;
+import io.tideway.core.spi.RowCursor;
+import io.tideway.core.spi.WriteResult;
+import java.math.BigInteger;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The PostgreSQL dialect: pg_catalog reading, DDL, streaming reads, COPY FROM STDIN writes,
+ * INSERT ... ON CONFLICT upserts and the PostgreSQL prechecks.
+ */
+public final class PostgresDialect implements Dialect {
+    static final int FETCH_SIZE = 1000;
+    static final int MAX_PARAMS = 30_000;
+    static final int MAX_UPSERT_ROWS = 500;
+    private static final int NAMEDATALEN = 63;
+
+    /** What readTables found but could not carry (expression indexes, generated columns), by table. */
+    private final Map<TableId, List<String>> unsupported = new ConcurrentHashMap<>();
+
+    @Override
+    public Set<DataSourceType> types() {
+        return Set.of(DataSourceType.POSTGRESQL);
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    @Override
+    public Connection connect(DataSourceConfig cfg) {
+        String host = cfg.host().contains(":") && !cfg.host().startsWith("[") ? "[" + cfg.host() + "]" : cfg.host();
+        String db = cfg.database() == null || cfg.database().isEmpty() ? "postgres" : cfg.database();
+        String url = "jdbc:postgresql://" + host + ":" + cfg.port() + "/"
+                + URLEncoder.encode(db, StandardCharsets.UTF_8).replace("+", "%20");
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("ApplicationName", "Tideway");
+        p.setProperty("tcpKeepAlive", "true");
+        p.putAll(cfg.properties());
+        if (cfg.user() != null) {
+            p.setProperty("user", cfg.user());
+        }
+        p.setProperty("password", cfg.password());
+        Connection c;
+        try {
+            c = new org.postgresql.Driver().connect(url, p);
+        } catch (SQLException e) {
+            throw PostgresErrors.connectFailure(cfg.withDatabase(db), e);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET IntervalStyle = 'sql_standard'; "
+                    + "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+            c.setAutoCommit(true);
+            return c;
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already failing
+            }
+            throw new TidewayException(PostgresErrors.classify(e), "cannot prepare a session on postgresql at "
+                    + cfg.address() + ": " + PostgresErrors.serverText(e), e);
+        }
+    }
+
+    @Override
+    public String serverVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- identifiers and catalog
+
+    @Override
+    public String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public String defaultSchema(DataSourceConfig cfg) {
+        return "public";
+    }
+
+    @Override
+    public List<String> listSchemas(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+                        + "AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp%' ORDER BY nspname")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
+        List<Table> out = new ArrayList<>();
+        for (PostgresCatalog.Read r : PostgresCatalog.readTables(c, schema, filter)) {
+            unsupported.put(r.table().id(), r.unsupported());
+            out.add(r.table());
+        }
+        return out;
+    }
+
+    /**
+     * Columns with no neutral equivalent (OTHER, carried between PostgreSQL databases only), and,
+     * for tables read by this dialect, generated columns and indexes that are not carried
+     * (expression, partial, non-btree).
+     */
+    @Override
+    public List<String> unsupportedColumns(Table t) {
+        List<String> known = unsupported.get(t.id());
+        if (known != null) {
+            return known;
+        }
+        return t.columns().stream().map(PostgresTypes::unsupportedReason).filter(r -> r != null).toList();
+    }
+
+    @Override
+    public boolean hasRows(Connection c, TableId id) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + quote(id) + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- DDL
+
+    @Override
+    public List<String> createSchemaSql(String schema) {
+        return List.of("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+    }
+
+    @Override
+    public CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily) {
+        boolean same = sourceFamily == DataSourceType.Family.POSTGRESQL;
+        List<String> statements = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<String> defs = new ArrayList<>();
+        Set<String> enumsCreated = new LinkedHashSet<>();
+        for (Column col : t.columns()) {
+            ColumnType type = col.type();
+            String ddl;
+            String check = null;
+            if (same) {
+                ddl = type.nativeType();
+                if (ddl == null || ddl.isBlank()) {
+                    ddl = PostgresTypes.toNative(col, warnings);
+                }
+                if (PostgresCatalog.isEnumColumn(col)) {
+                    ColumnType et = type.kind() == Kind.ENUM ? type : type.element();
+                    String name = PostgresCatalog.bareTypeName(type.nativeType());
+                    String qualified = quote(t.id().schema()) + "." + quote(name);
+                    if (enumsCreated.add(qualified)) {
+                        statements.add(createEnumSql(qualified, et.values()));
+                    }
+                    ddl = qualified + "[]".repeat(PostgresCatalog.arrayDims(type.nativeType()));
+                }
+            } else {
+                ddl = PostgresTypes.toNative(col, warnings);
+                if (type.kind() == Kind.ENUM) {
+                    check = "CHECK (" + quote(col.name()) + " IN ("
+                            + type.values().stream().map(PostgresDialect::literal).collect(Collectors.joining(", ")) + "))";
+                }
+            }
+            if (ddl == null) {
+                problems.add("column " + col.name() + ": type " + type + " has no equivalent in postgresql");
+                continue;
+            }
+            StringBuilder b = new StringBuilder("  ").append(quote(col.name())).append(' ').append(ddl);
+            if (col.autoIncrement()) {
+                if (PostgresTypes.identityCapable(ddl)) {
+                    b.append(" GENERATED BY DEFAULT AS IDENTITY");
+                } else {
+                    warnings.add("column " + col.name() + ": auto-increment on type " + ddl + " is not carried");
+                }
+            }
+            if (!col.nullable() || (col.autoIncrement() && PostgresTypes.identityCapable(ddl))) {
+                b.append(" NOT NULL");
+            }
+            if (!col.autoIncrement() && col.defaultValue() != null) {
+                ColumnDefault d = col.defaultValue();
+                switch (d.kind()) {
+                    case LITERAL -> b.append(" DEFAULT ").append(d.value() == null ? "NULL" : literal(d.value()));
+                    case CURRENT_TIMESTAMP -> b.append(" DEFAULT CURRENT_TIMESTAMP");
+                    case EXPRESSION -> {
+                        if (same) {
+                            b.append(" DEFAULT ").append(d.value());
+                        } else {
+                            warnings.add("column " + col.name() + ": default " + d.value() + " is an expression of the "
+                                    + "source database and is not carried");
+                        }
+                    }
+                }
+            }
+            if (check != null) {
+                b.append(' ').append(check);
+            }
+            defs.add(b.toString());
+        }
+        if (!t.primaryKey().isEmpty()) {
+            defs.add("  PRIMARY KEY (" + t.primaryKey().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
+        }
+        statements.add("CREATE TABLE " + quote(t.id()) + " (\n" + String.join(",\n", defs) + "\n)");
+        if (t.comment() != null && !t.comment().isEmpty()) {
+            statements.add("COMMENT ON TABLE " + quote(t.id()) + " IS " + literal(t.comment()));
+        }
+        for (Column col : t.columns()) {
+            if (col.comment() != null && !col.comment().isEmpty()) {
+                statements.add("COMMENT ON COLUMN " + quote(t.id()) + "." + quote(col.name()) + " IS " + literal(col.comment()));
+            }
+        }
+        return new CreateTablePlan(problems.isEmpty() ? statements : List.of(), problems, warnings);
+    }
+
+    private static String createEnumSql(String qualified, List<String> labels) {
+        String body = "CREATE TYPE " + qualified + " AS ENUM ("
+                + labels.stream().map(PostgresDialect::literal).collect(Collectors.joining(", ")) + ")";
+        String tag = "$tideway$";
+        while (body.contains(tag)) {
+            tag = "$t" + tag.substring(1);
+        }
+        return "DO " + tag + " BEGIN " + body + "; EXCEPTION WHEN duplicate_object THEN NULL; END " + tag;
+    }
+
+    /** A SQL string literal for DDL (defaults, comments, enum labels), which cannot take parameters. */
+    static String literal(String v) {
+        return "'" + v.replace("'", "''") + "'";
+    }
+
+    /**
+     * CREATE [UNIQUE] INDEX IF NOT EXISTS for the unique keys and secondary indexes. Index names
+     * are per schema in PostgreSQL (per table in the MySQL family), so a name that does not start
+     * with the table's name is prefixed with it; names longer than 63 bytes are shortened with a hash.
+     */
+    @Override
+    public List<String> createIndexesSql(Table t) {
+        List<String> out = new ArrayList<>();
+        for (Index ix : t.indexes()) {
+            String name = ix.name().startsWith(t.id().table()) ? ix.name() : t.id().table() + "_" + ix.name();
+            out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + quote(shorten(name)) + " ON "
+                    + quote(t.id()) + " (" + ix.columns().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
+        }
+        return out;
+    }
+
+    static String shorten(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= NAMEDATALEN) {
+            return name;
+        }
+        String hash = String.format("_%08x", name.hashCode());
+        StringBuilder s = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + n > NAMEDATALEN - hash.length()) {
+                break;
+            }
+            s.appendCodePoint(cp);
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return s + hash;
+    }
+
+    @Override
+    public String dropTableSql(TableId id) {
+        return "DROP TABLE IF EXISTS " + quote(id);
+    }
+
+    @Override
+    public String truncateSql(TableId id) {
+        return "TRUNCATE TABLE " + quote(id);
+    }
+
+    // ---------------------------------------------------------------- reading rows
+
+    private String keyList(Table t) {
+        return t.rowKey().stream().map(this::quote).collect(Collectors.joining(", "));
+    }
+
+    /** The WHERE clause of a key range ("" for the whole table); its parameters are bound by {@link #bindRange}. */
+    private String rangeWhere(Table t, KeyRange range) {
+        if (range == null || range.isAll()) {
+            return "";
+        }
+        List<String> key = t.rowKey();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "table " + t.id()
+                    + " has no primary key or unique NOT NULL key, so it cannot be read by key range");
+        }
+        String cols = "(" + keyList(t) + ")";
+        String params = "(" + String.join(", ", java.util.Collections.nCopies(key.size(), "?")) + ")";
+        List<String> conds = new ArrayList<>();
+        if (range.lower() != null) {
+            conds.add(cols + " >= " + params);
+        }
+        if (range.upper() != null) {
+            conds.add(cols + " < " + params);
+        }
+        return " WHERE " + String.join(" AND ", conds);
+    }
+
+    private int bindRange(PreparedStatement ps, Table t, KeyRange range, int idx) throws SQLException {
+        if (range == null || range.isAll()) {
+            return idx;
+        }
+        List<Column> key = t.rowKeyColumns();
+        for (List<Object> bound : Arrays.asList(range.lower(), range.upper())) {
+            if (bound == null) {
+                continue;
+            }
+            for (int k = 0; k < key.size(); k++) {
+                PostgresValues.bind(ps, idx++, bound.get(k), key.get(k), t.id());
+            }
+        }
+        return idx;
+    }
+
+    @Override
+    public RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
+        String select = t.columns().stream().map(col -> PostgresValues.selectExpr(col, this::quote))
+                .collect(Collectors.joining(", "));
+        String sql = "SELECT " + select + " FROM " + quote(t.id()) + rangeWhere(t, range)
+                + (t.rowKey().isEmpty() ? "" : " ORDER BY " + keyList(t));
+        boolean wasAuto = c.getAutoCommit();
+        if (wasAuto) {
+            c.setAutoCommit(false);
+        }
+        PreparedStatement ps = null;
+        try {
+            ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            ps.setFetchSize(FETCH_SIZE);
+            bindRange(ps, t, range, 1);
+            ResultSet rs = ps.executeQuery();
+            return new Cursor(c, ps, rs, t, wasAuto);
+        } catch (SQLException | RuntimeException e) {
+            if (ps != null) {
+                ps.close();
+            }
+            endRead(c, wasAuto);
+            throw e;
+        }
+    }
+
+    private static void endRead(Connection c, boolean restoreAuto) throws SQLException {
+        if (!restoreAuto) {
+            return;
+        }
+        try {
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+        }
+        c.setAutoCommit(true);
+    }
+
+    private static final class Cursor implements RowCursor {
+        private final Connection c;
+        private final PreparedStatement ps;
+        private final ResultSet rs;
+        private final Table t;
+        private final List<Column> cols;
+        private final Object[] row;
+        private final boolean restoreAuto;
+        private boolean closed;
+
+        Cursor(Connection c, PreparedStatement ps, ResultSet rs, Table t, boolean restoreAuto) {
+            this.c = c;
+            this.ps = ps;
+            this.rs = rs;
+            this.t = t;
+            this.cols = t.columns();
+            this.row = new Object[cols.size()];
+            this.restoreAuto = restoreAuto;
+        }
+
+        @Override
+        public boolean next() throws SQLException {
+            if (!rs.next()) {
+                return false;
+            }
+            for (int i = 0; i < row.length; i++) {
+                row[i] = PostgresValues.read(rs, i + 1, cols.get(i), t.id());
+            }
+            return true;
+        }
+
+        @Override
+        public Object[] row() {
+            return row;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                rs.close();
+                ps.close();
+            } finally {
+                endRead(c, restoreAuto);
+            }
+        }
+    }
+
+    @Override
+    public Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.size() != 1 || !key.get(0).type().isInteger()) {
+            throw new IllegalArgumentException("table " + t.id() + " has no single integer key");
+        }
+        String k = quote(key.get(0).name());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT min(" + k + ")::text, max(" + k + ")::text FROM " + quote(t.id()))) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new BigInteger[] {new BigInteger(rs.getString(1)), new BigInteger(rs.getString(2))});
+        }
+    }
+
+    @Override
+    public Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "table " + t.id()
+                    + " has no primary key or unique NOT NULL key, so it cannot be cut into chunks");
+        }
+        String select = key.stream().map(col -> PostgresValues.selectExpr(col, this::quote)).collect(Collectors.joining(", "));
+        String where = after == null ? "" : " WHERE (" + keyList(t) + ") > ("
+                + String.join(", ", java.util.Collections.nCopies(key.size(), "?")) + ")";
+        String sql = "SELECT " + select + " FROM " + quote(t.id()) + where + " ORDER BY " + keyList(t) + " LIMIT 1 OFFSET ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int idx = 1;
+            if (after != null) {
+                for (int k = 0; k < key.size(); k++) {
+                    PostgresValues.bind(ps, idx++, after.get(k), key.get(k), t.id());
+                }
+            }
+            ps.setLong(idx, Math.max(0, step - 1));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                List<Object> out = new ArrayList<>(key.size());
+                for (int k = 0; k < key.size(); k++) {
+                    out.add(PostgresValues.read(rs, k + 1, key.get(k), t.id()));
+                }
+                return Optional.of(out);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing rows
+
+    @Override
+    public WriteResult bulkInsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        String sql = PostgresCopyWriter.copySql(t, this::quote, quote(t.id()));
+        return new PostgresCopyWriter(t).write(c, sql, rows);
+    }
+
+    /**
+     * Multi-row {@code INSERT ... ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c}; within a batch
+     * the last row of a key wins (one statement may not touch a row twice).
+     */
+    @Override
+    public WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        List<String> key = t.rowKey();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "table " + t.id()
+                    + " has no primary key or unique NOT NULL key, so rows cannot be upserted");
+        }
+        int n = t.columns().size();
+        int perBatch = Math.max(1, Math.min(MAX_UPSERT_ROWS, MAX_PARAMS / n));
+        int[] keyIdx = key.stream().mapToInt(t::columnIndex).toArray();
+        String head = "INSERT INTO " + quote(t.id()) + " ("
+                + t.columns().stream().map(col -> quote(col.name())).collect(Collectors.joining(", ")) + ") VALUES ";
+        String tuple = "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+        List<String> sets = t.columns().stream().map(Column::name).filter(nm -> !key.contains(nm))
+                .map(nm -> quote(nm) + " = EXCLUDED." + quote(nm)).toList();
+        String tail = " ON CONFLICT (" + keyList(t) + ") DO "
+                + (sets.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", sets));
+        long total = 0;
+        long bytes = 0;
+        Map<List<Object>, Object[]> batch = new LinkedHashMap<>();
+        PreparedStatement full = null;
+        try {
+            while (rows.hasNext()) {
+                Object[] r = rows.next().clone();
+                batch.put(keyOf(r, keyIdx), r);
+                total++;
+                if (batch.size() == perBatch) {
+                    if (full == null) {
+                        full = c.prepareStatement(head + String.join(", ", java.util.Collections.nCopies(perBatch, tuple)) + tail);
+                    }
+                    bytes += execute(full, t, batch.values());
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        head + String.join(", ", java.util.Collections.nCopies(batch.size(), tuple)) + tail)) {
+                    bytes += execute(ps, t, batch.values());
+                }
+            }
+        } catch (SQLException e) {
+            if (PostgresErrors.classify(e) == ErrorCode.DATA_INVALID) {
+                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + t.id() + ": PostgreSQL cannot store a value: "
+                        + PostgresErrors.serverText(e), e);
+            }
+            throw e;
+        } finally {
+            if (full != null) {
+                full.close();
+            }
+        }
+        return new WriteResult(total, bytes);
+    }
+
+    private static List<Object> keyOf(Object[] r, int[] keyIdx) {
+        List<Object> k = new ArrayList<>(keyIdx.length);
+        for (int i : keyIdx) {
+            Object v = r[i];
+            k.add(v instanceof byte[] b ? java.nio.ByteBuffer.wrap(b) : v);
+        }
+        return k;
+    }
+
+    private static long execute(PreparedStatement ps, Table t, java.util.Collection<Object[]> rows) throws SQLException {
+        List<Column> cols = t.columns();
+        int idx = 1;
+        long bytes = 0;
+        for (Object[] r : rows) {
+            for (int i = 0; i < cols.size(); i++) {
+                Object v = r[i];
+                PostgresValues.bind(ps, idx++, v, cols.get(i), t.id());
+                bytes += v == null ? 0 : v instanceof byte[] b ? b.length : v.toString().length();
+            }
+        }
+        ps.executeUpdate();
+        return bytes;
+    }
+
+    @Override
+    public long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + quote(t.id()) + rangeWhere(t, range))) {
+            bindRange(ps, t, range, 1);
+            return ps.executeUpdate();
+        }
+    }
+
+    // ---------------------------------------------------------------- precheck
+
+    @Override
+    public List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
+        return PostgresPrecheck.run(c, cfg, role, steps);
+    }
+}

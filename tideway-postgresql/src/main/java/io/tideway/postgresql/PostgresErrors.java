@@ -1,0 +1,123 @@
+package io.tideway.postgresql;
+
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/** Turns PostgreSQL errors (by SQLState) into {@link TidewayException}s a DBA can act on. */
+final class PostgresErrors {
+    private PostgresErrors() { }
+
+    /** A failure while opening a connection. Never includes the password. */
+    static TidewayException connectFailure(DataSourceConfig cfg, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String where = "postgresql at " + cfg.address();
+        switch (state) {
+            case "28P01", "28000":
+                return new TidewayException(ErrorCode.LOGIN_FAILED, where + " refused the login of user '" + cfg.user()
+                        + "' from this host: " + serverText(e) + " (check the user name and password, and pg_hba.conf)", e);
+            case "3D000":
+                return new TidewayException(ErrorCode.CONFIG_INVALID, "database '" + cfg.database() + "' does not exist on "
+                        + where + " (check the 'database' of the data source)", e);
+            case "53300":
+                return new TidewayException(ErrorCode.TRANSIENT, where + " has no free connection slot: " + serverText(e), e);
+            default:
+                break;
+        }
+        Throwable root = rootCause(e);
+        if (state.startsWith("08") || root instanceof java.io.IOException) {
+            String why;
+            if (root instanceof ConnectException) {
+                why = "connection refused";
+            } else if (root instanceof UnknownHostException) {
+                why = "unknown host";
+            } else if (root instanceof SocketTimeoutException) {
+                why = "connection timed out";
+            } else if (root instanceof NoRouteToHostException) {
+                why = "no route to host";
+            } else {
+                why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            }
+            return new TidewayException(ErrorCode.UNREACHABLE, "cannot reach postgresql at " + cfg.address() + ": " + why, e);
+        }
+        return new TidewayException(ErrorCode.INTERNAL, "cannot connect to " + where + " as user '" + cfg.user() + "': "
+                + serverText(e), e);
+    }
+
+    /** The error kind of a failure during work (retriable or not). */
+    static ErrorCode classify(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
+                || state.equals("57P01") || state.equals("53300")) {
+            return ErrorCode.TRANSIENT;
+        }
+        if (state.equals("42501")) {
+            return ErrorCode.PRIVILEGE_MISSING;
+        }
+        if (state.startsWith("22") || state.startsWith("23")) {
+            return ErrorCode.DATA_INVALID;
+        }
+        return ErrorCode.INTERNAL;
+    }
+
+    /** The server's primary message, without the driver's decorations. */
+    static String serverText(SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getMessage() != null) {
+            return p.getServerErrorMessage().getMessage();
+        }
+        return e.getMessage();
+    }
+
+    /** The "column X" of a COPY error's context ("COPY t, line 3, column c: ..."), or null. */
+    static String copyColumn(SQLException e) {
+        if (!(e instanceof PSQLException p)) {
+            return null;
+        }
+        ServerErrorMessage m = p.getServerErrorMessage();
+        if (m == null) {
+            return null;
+        }
+        if (m.getColumn() != null) {
+            return m.getColumn();
+        }
+        String w = m.getWhere();
+        if (w == null) {
+            return null;
+        }
+        int i = w.indexOf(", column ");
+        if (i < 0) {
+            return null;
+        }
+        String rest = w.substring(i + ", column ".length());
+        int colon = rest.indexOf(": ");
+        return colon < 0 ? rest.trim() : rest.substring(0, colon);
+    }
+
+    /** The line number of a COPY error's context, or -1. */
+    static long copyLine(SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getWhere() != null) {
+            String w = p.getServerErrorMessage().getWhere();
+            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("line (\\d+)").matcher(w);
+            if (mm.find()) {
+                return Long.parseLong(mm.group(1));
+            }
+        }
+        return -1;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r;
+    }
+}
