@@ -7,7 +7,7 @@
 CREATE TABLE metadb_info (
   info_key VARCHAR(64) NOT NULL,
   info_value VARCHAR(255) NOT NULL,
-  CONSTRAINT pk_metadb_info PRIMARY KEY (info_key)
+  PRIMARY KEY (info_key)
 )${table_options};
 
 INSERT INTO metadb_info (info_key, info_value) VALUES ('tideway_version', '');
@@ -24,7 +24,7 @@ CREATE TABLE data_source (
   properties_json ${text_type} NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  CONSTRAINT pk_data_source PRIMARY KEY (id)
+  PRIMARY KEY (id)
 )${table_options};
 
 CREATE TABLE project (
@@ -36,7 +36,7 @@ CREATE TABLE project (
   state VARCHAR(32) NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  CONSTRAINT pk_project PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT uq_project_name UNIQUE (name),
   CONSTRAINT fk_project_source FOREIGN KEY (source_id) REFERENCES data_source (id),
   CONSTRAINT fk_project_destination FOREIGN KEY (destination_id) REFERENCES data_source (id)
@@ -51,7 +51,7 @@ CREATE TABLE step (
   error_message ${text_type},
   progress_json ${text_type},
   updated_at BIGINT NOT NULL,
-  CONSTRAINT pk_step PRIMARY KEY (project_id, step_name),
+  PRIMARY KEY (project_id, step_name),
   CONSTRAINT fk_step_project FOREIGN KEY (project_id) REFERENCES project (id) ON DELETE CASCADE
 )${table_options};
 
@@ -67,7 +67,7 @@ CREATE TABLE table_mapping (
   bytes_done BIGINT NOT NULL,
   chunked BOOLEAN NOT NULL,
   updated_at BIGINT NOT NULL,
-  CONSTRAINT pk_table_mapping PRIMARY KEY (project_id, source_schema, source_table),
+  PRIMARY KEY (project_id, source_schema, source_table),
   CONSTRAINT fk_table_mapping_project FOREIGN KEY (project_id) REFERENCES project (id) ON DELETE CASCADE
 )${table_options};
 
@@ -81,7 +81,7 @@ CREATE TABLE chunk (
   row_count BIGINT NOT NULL,
   byte_count BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  CONSTRAINT pk_chunk PRIMARY KEY (project_id, source_schema, source_table, chunk_no),
+  PRIMARY KEY (project_id, source_schema, source_table, chunk_no),
   CONSTRAINT fk_chunk_table FOREIGN KEY (project_id, source_schema, source_table)
     REFERENCES table_mapping (project_id, source_schema, source_table) ON DELETE CASCADE
 )${table_options};
@@ -93,7 +93,7 @@ CREATE TABLE event (
   event_level VARCHAR(16) NOT NULL,
   step_name VARCHAR(32),
   message ${text_type} NOT NULL,
-  CONSTRAINT pk_event PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT fk_event_project FOREIGN KEY (project_id) REFERENCES project (id) ON DELETE CASCADE
 )${table_options};
 

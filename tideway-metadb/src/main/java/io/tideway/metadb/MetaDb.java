@@ -104,6 +104,10 @@ public final class MetaDb implements AutoCloseable {
      * migrations; records the Tideway version.
      */
     public static MetaDb openEmbedded(Path dataDir, String tidewayVersion) {
+        return openEmbedded(dataDir, tidewayVersion, Clock.systemUTC());
+    }
+
+    static MetaDb openEmbedded(Path dataDir, String tidewayVersion, Clock clock) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -111,7 +115,7 @@ public final class MetaDb implements AutoCloseable {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "cannot create the data directory " + dir + ": " + e, e);
         }
         String url = "jdbc:h2:file:" + dir.resolve("metadb") + ";AUTO_SERVER=TRUE";
-        return open(url, "tideway", "", dir, tidewayVersion, Clock.systemUTC());
+        return open(url, "tideway", "", dir, tidewayVersion, clock);
     }
 
     /** External MetaDB (MariaDB/MySQL or PostgreSQL) by JDBC URL; same migration. The secret key still lives in {@code dataDir}. */

@@ -1,0 +1,250 @@
+package io.tideway.metadb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every MetaDB vendor must do alike. Subclasses say where the MetaDB lives; one MetaDB per
+ * test class, and each test uses its own project names.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MetaDbContract {
+    static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+    final MutableClock clock = new MutableClock(T0);
+    MetaDb db;
+
+    /** Opens (and migrates) the MetaDB of this test class. */
+    abstract MetaDb open(String tidewayVersion);
+
+    /** Starts the server the MetaDB lives in, if any. */
+    void startBackend() { }
+
+    void stopBackend() { }
+
+    @BeforeAll
+    void openDb() {
+        startBackend();
+        db = open("0.1.0-test");
+    }
+
+    @AfterAll
+    void closeDb() {
+        try {
+            if (db != null) {
+                db.close();
+            }
+        } finally {
+            stopBackend();
+        }
+    }
+
+    static DataSourceConfig mariadb(String password) {
+        return new DataSourceConfig(DataSourceType.MARIADB, "10.0.0.5", 3306, "app", password, "shop",
+                Map.of("useSsl", "false", "connectTimeout", "5000"));
+    }
+
+    static DataSourceConfig postgres(String password) {
+        return new DataSourceConfig(DataSourceType.POSTGRESQL, "pg.internal", 5433, "postgres", password, "shop", Map.of());
+    }
+
+    @Test
+    void opening_again_is_an_idempotent_migrate_that_records_the_newer_version() {
+        try (MetaDb again = open("0.2.0-test")) {
+            assertThat(again.schemaVersion()).isEqualTo(1);
+            assertThat(again.lastMigratedByVersion()).isEqualTo("0.2.0-test");
+            assertThat(db.lastMigratedByVersion()).isEqualTo("0.2.0-test");
+        }
+        assertThat(db.schemaVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void a_project_round_trips_with_its_passwords_decrypted_and_upsert_keeps_its_id() {
+        String secret = "s3cr\u00e9t'\"; DROP";
+        long id = db.projects().upsert("round-trip", mariadb(secret), postgres(""), "name: round-trip\n");
+        ProjectRecord p = db.projects().find("round-trip").orElseThrow();
+        assertThat(p.id()).isEqualTo(id);
+        assertThat(p.name()).isEqualTo("round-trip");
+        assertThat(p.source()).isEqualTo(mariadb(secret));
+        assertThat(p.source().password()).isEqualTo(secret);
+        assertThat(p.destination()).isEqualTo(postgres(""));
+        assertThat(p.configYaml()).isEqualTo("name: round-trip\n");
+        assertThat(p.state()).isEqualTo(Projects.CREATED);
+        assertThat(p.createdAt()).isEqualTo(T0);
+
+        db.projects().setState(id, "RUNNING");
+        long again = db.projects().upsert("round-trip", mariadb("new-pass"), postgres("pg-pass"), "name: round-trip # v2\n");
+        assertThat(again).isEqualTo(id);
+        ProjectRecord q = db.projects().find("round-trip").orElseThrow();
+        assertThat(q.source().password()).isEqualTo("new-pass");
+        assertThat(q.destination().password()).isEqualTo("pg-pass");
+        assertThat(q.configYaml()).isEqualTo("name: round-trip # v2\n");
+        assertThat(q.state()).isEqualTo("RUNNING");
+        assertThat(db.projects().find("no-such-project")).isEmpty();
+    }
+
+    @Test
+    void passwords_are_stored_encrypted() throws Exception {
+        String secret = "Very-Secret-Pa55word";
+        long id = db.projects().upsert("encrypted", mariadb(secret), postgres(secret), null);
+        List<String> stored = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT d.password_enc FROM data_source d JOIN project p"
+                     + " ON d.id = p.source_id OR d.id = p.destination_id WHERE p.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(stored).hasSize(2).allSatisfy(s -> assertThat(s).startsWith("v1:").doesNotContain(secret));
+        assertThat(stored.get(0)).isNotEqualTo(stored.get(1)); // a random IV per value
+    }
+
+    @Test
+    void step_states_carry_their_timestamps() {
+        long id = db.projects().upsert("steps", mariadb("x"), postgres("y"), null);
+        StepRecord none = db.projects().step(id, "full");
+        assertThat(none.state()).isEqualTo(Projects.NOT_STARTED);
+        assertThat(none.startedAt()).isNull();
+
+        Instant t1 = T0.plusSeconds(60);
+        clock.set(t1);
+        db.projects().setStepState(id, "full", Projects.RUNNING, null);
+        db.projects().setStepProgress(id, "full", "{\"rows\":10}");
+        Instant t2 = T0.plusSeconds(120);
+        clock.set(t2);
+        db.projects().setStepState(id, "full", Projects.FAILED, "connection reset");
+        StepRecord failed = db.projects().step(id, "full");
+        assertThat(failed.state()).isEqualTo(Projects.FAILED);
+        assertThat(failed.startedAt()).isEqualTo(t1);
+        assertThat(failed.finishedAt()).isEqualTo(t2);
+        assertThat(failed.error()).isEqualTo("connection reset");
+        assertThat(failed.progressJson()).isEqualTo("{\"rows\":10}");
+
+        Instant t3 = T0.plusSeconds(180);
+        clock.set(t3);
+        db.projects().setStepState(id, "full", Projects.RUNNING, null);
+        StepRecord retried = db.projects().step(id, "full");
+        assertThat(retried.startedAt()).isEqualTo(t1);
+        assertThat(retried.finishedAt()).isNull();
+        assertThat(retried.error()).isNull();
+
+        Instant t4 = T0.plusSeconds(240);
+        clock.set(t4);
+        db.projects().setStepState(id, "full", Projects.COMPLETED, null);
+        db.projects().setStepProgress(id, "schema", "{\"tables\":3}");
+        StepRecord done = db.projects().step(id, "full");
+        assertThat(done.finishedAt()).isEqualTo(t4);
+        assertThat(db.projects().steps(id)).extracting(StepRecord::step, StepRecord::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("full", Projects.COMPLETED),
+                        org.assertj.core.groups.Tuple.tuple("schema", Projects.NOT_STARTED));
+        clock.set(T0);
+    }
+
+    @Test
+    void tables_keep_case_sensitive_and_unicode_names_apart() {
+        long id = db.projects().upsert("tables", mariadb("x"), postgres("y"), null);
+        TableId upper = new TableId("shop", "Orders");
+        TableId lower = new TableId("shop", "orders");
+        TableId unicode = new TableId("sh\u00f6p", "\u8ba2\u5355 \"x\"");
+        db.checkpoints().upsertTable(id, upper, new TableId("store", "Orders"), "PENDING", 10);
+        db.checkpoints().upsertTable(id, lower, new TableId("store", "orders"), "PENDING", 20);
+        db.checkpoints().upsertTable(id, unicode, new TableId("store", "o"), "PENDING", 30);
+        db.checkpoints().setTableState(id, lower, "COPYING");
+        db.checkpoints().setTableProgress(id, lower, 7, 700);
+        // a second upsert updates destination, state and estimate, keeps progress
+        db.checkpoints().upsertTable(id, lower, new TableId("store", "orders_v2"), "COPYING", 25);
+
+        TableRecord l = db.checkpoints().table(id, lower).orElseThrow();
+        assertThat(l.destination()).isEqualTo(new TableId("store", "orders_v2"));
+        assertThat(l.state()).isEqualTo("COPYING");
+        assertThat(l.estimatedRows()).isEqualTo(25);
+        assertThat(l.rowsDone()).isEqualTo(7);
+        assertThat(l.bytesDone()).isEqualTo(700);
+        assertThat(l.chunked()).isFalse();
+        assertThat(db.checkpoints().table(id, upper).orElseThrow().estimatedRows()).isEqualTo(10);
+        assertThat(db.checkpoints().table(id, unicode).orElseThrow().source()).isEqualTo(unicode);
+        assertThat(db.checkpoints().tables(id)).extracting(TableRecord::source).containsExactlyInAnyOrder(upper, lower, unicode);
+        assertThat(db.checkpoints().table(id, new TableId("shop", "ORDERS"))).isEmpty();
+        assertThatThrownBy(() -> db.checkpoints().setTableState(id, new TableId("shop", "nope"), "X"))
+                .isInstanceOf(TidewayException.class).hasMessageContaining("shop.nope");
+    }
+
+    @Test
+    void a_chunk_plan_is_saved_once_and_chunks_are_checkpointed() {
+        long id = db.projects().upsert("chunks", mariadb("x"), postgres("y"), null);
+        TableId t = new TableId("shop", "orders");
+        db.checkpoints().upsertTable(id, t, t, "PENDING", 300);
+        List<KeyRange> plan = List.of(
+                new KeyRange(null, List.of(100L)),
+                new KeyRange(List.of(100L), List.of(new BigInteger("18446744073709551615"))),
+                new KeyRange(List.of(new BigInteger("18446744073709551615")), null));
+        assertThat(db.checkpoints().saveChunkPlan(id, t, plan)).isTrue();
+        assertThat(db.checkpoints().saveChunkPlan(id, t, List.of(KeyRange.ALL))).isFalse();
+        assertThat(db.checkpoints().table(id, t).orElseThrow().chunked()).isTrue();
+
+        List<ChunkRecord> chunks = db.checkpoints().chunks(id, t);
+        assertThat(chunks).extracting(ChunkRecord::chunkNo).containsExactly(0, 1, 2);
+        assertThat(chunks).extracting(ChunkRecord::range).containsExactlyElementsOf(plan);
+        assertThat(chunks).extracting(ChunkRecord::state).containsOnly(Checkpoints.PENDING);
+
+        db.checkpoints().markChunkStarted(id, t, 1);
+        db.checkpoints().markChunkStarted(id, t, 2);
+        db.checkpoints().markChunkDone(id, t, 2, 123, 4567);
+        chunks = db.checkpoints().chunks(id, t);
+        assertThat(chunks).extracting(ChunkRecord::state)
+                .containsExactly(Checkpoints.PENDING, Checkpoints.STARTED, Checkpoints.DONE);
+        assertThat(chunks.get(2).rows()).isEqualTo(123);
+        assertThat(chunks.get(2).bytes()).isEqualTo(4567);
+        assertThatThrownBy(() -> db.checkpoints().markChunkDone(id, t, 3, 1, 1))
+                .isInstanceOf(TidewayException.class).hasMessageContaining("chunk 3");
+
+        db.checkpoints().deleteChunks(id, t);
+        assertThat(db.checkpoints().chunks(id, t)).isEmpty();
+        assertThat(db.checkpoints().table(id, t).orElseThrow().chunked()).isFalse();
+        List<KeyRange> composite = List.of(new KeyRange(null, List.of("m\u00fcller", new BigDecimal("1.50"))),
+                new KeyRange(List.of("m\u00fcller", new BigDecimal("1.50")), null));
+        assertThat(db.checkpoints().saveChunkPlan(id, t, composite)).isTrue();
+        assertThat(db.checkpoints().chunks(id, t)).extracting(ChunkRecord::range).containsExactlyElementsOf(composite);
+    }
+
+    @Test
+    void a_chunk_plan_needs_a_registered_table() {
+        long id = db.projects().upsert("unregistered", mariadb("x"), postgres("y"), null);
+        assertThatThrownBy(() -> db.checkpoints().saveChunkPlan(id, new TableId("shop", "ghost"), List.of(KeyRange.ALL)))
+                .isInstanceOf(TidewayException.class).hasMessageContaining("shop.ghost").hasMessageContaining("not registered");
+    }
+
+    @Test
+    void events_list_the_latest_oldest_first() {
+        long id = db.projects().upsert("events", mariadb("x"), postgres("y"), null);
+        for (int i = 1; i <= 5; i++) {
+            db.events().add(id, "INFO", i % 2 == 0 ? "full" : null, "message " + i + " \u2713");
+        }
+        List<EventRecord> last3 = db.events().list(id, 3);
+        assertThat(last3).extracting(EventRecord::message).containsExactly("message 3 \u2713", "message 4 \u2713", "message 5 \u2713");
+        assertThat(last3).extracting(EventRecord::step).containsExactly(null, "full", null);
+        assertThat(last3.get(0).at()).isEqualTo(T0);
+        assertThat(db.events().list(id, 100)).hasSize(5);
+    }
+}
