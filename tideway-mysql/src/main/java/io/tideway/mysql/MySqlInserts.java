@@ -1,0 +1,133 @@
+package io.tideway.mysql;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.Table;
+import io.tideway.core.spi.WriteResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/** Multi-row INSERT (the bulk fallback) and INSERT ... ON DUPLICATE KEY UPDATE (upsert), with parameters. */
+final class MySqlInserts {
+    static final int BATCH_ROWS = 500;
+    private static final int MAX_PARAMETERS = 60_000;
+
+    private MySqlInserts() { }
+
+    static WriteResult insert(Connection c, Table t, Iterator<Object[]> rows, boolean upsert) throws SQLException {
+        List<Column> cols = t.columns();
+        int width = cols.size();
+        int batch = Math.max(1, Math.min(BATCH_ROWS, MAX_PARAMETERS / Math.max(1, width)));
+        String fullSql = sql(t, batch, upsert);
+        List<Object[]> pending = new ArrayList<>(batch);
+        long count = 0;
+        long bytes = 0;
+        try (PreparedStatement full = c.prepareStatement(fullSql)) {
+            while (rows.hasNext()) {
+                Object[] r = rows.next();
+                pending.add(r.clone());
+                bytes += approximateBytes(r);
+                if (pending.size() == batch) {
+                    bindAndRun(full, t, pending);
+                    count += pending.size();
+                    pending.clear();
+                }
+            }
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+        if (!pending.isEmpty()) {
+            try (PreparedStatement last = c.prepareStatement(sql(t, pending.size(), upsert))) {
+                bindAndRun(last, t, pending);
+                count += pending.size();
+            } catch (SQLException e) {
+                throw MySqlErrors.orRethrow(e, t.id());
+            }
+        }
+        return new WriteResult(count, bytes);
+    }
+
+    private static void bindAndRun(PreparedStatement ps, Table t, List<Object[]> rows) throws SQLException {
+        List<Column> cols = t.columns();
+        int p = 1;
+        for (Object[] r : rows) {
+            for (int i = 0; i < cols.size(); i++) {
+                MySqlValues.bind(ps, p++, cols.get(i).type(), r[i]);
+            }
+        }
+        ps.executeUpdate();
+    }
+
+    static String sql(Table t, int rowCount, boolean upsert) {
+        List<Column> cols = t.columns();
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(MySqlDdl.q(t.id())).append(" (");
+        StringBuilder tuple = new StringBuilder("(");
+        for (int i = 0; i < cols.size(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+                tuple.append(", ");
+            }
+            sb.append(MySqlDdl.q(cols.get(i).name()));
+            tuple.append(MySqlValues.placeholder(cols.get(i).type()));
+        }
+        tuple.append(')');
+        sb.append(") VALUES ");
+        for (int r = 0; r < rowCount; r++) {
+            if (r > 0) {
+                sb.append(", ");
+            }
+            sb.append(tuple);
+        }
+        if (upsert) {
+            Set<String> key = new HashSet<>(t.rowKey());
+            StringBuilder upd = new StringBuilder();
+            for (Column col : cols) {
+                if (key.contains(col.name())) {
+                    continue;
+                }
+                String q = MySqlDdl.q(col.name());
+                upd.append(upd.length() == 0 ? "" : ", ").append(q).append(" = VALUES(").append(q).append(')');
+            }
+            if (upd.length() == 0) {
+                String q = MySqlDdl.q(cols.get(0).name());
+                upd.append(q).append(" = ").append(q);
+            }
+            sb.append(" ON DUPLICATE KEY UPDATE ").append(upd);
+        }
+        return sb.toString();
+    }
+
+    static long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
+        MySqlRows.Where where = MySqlRows.where(t, range);
+        String sql = "DELETE FROM " + MySqlDdl.q(t.id()) + where.sql();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            where.bind(ps, 1);
+            return ps.executeLargeUpdate();
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+
+    private static long approximateBytes(Object[] r) {
+        long n = 0;
+        for (Object v : r) {
+            if (v == null) {
+                n += 2;
+            } else if (v instanceof String s) {
+                n += s.length();
+            } else if (v instanceof byte[] b) {
+                n += 2L * b.length;
+            } else {
+                n += 8;
+            }
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,202 @@
+package io.tideway.mysql;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.ReadOptions;
+import io.tideway.core.spi.RowCursor;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reading rows: streamed key-range scans and the queries that cut a table into chunks. */
+final class MySqlRows {
+    static final int FETCH_SIZE = 2048;
+
+    private MySqlRows() { }
+
+    /** A WHERE clause over the row key with its parameters. */
+    record Where(String sql, List<ColumnType> types, List<Object> values) {
+        int bind(PreparedStatement ps, int first) throws SQLException {
+            int p = first;
+            for (int i = 0; i < values.size(); i++) {
+                MySqlValues.bind(ps, p++, types.get(i), values.get(i));
+            }
+            return p;
+        }
+    }
+
+    static Where where(Table t, KeyRange range) {
+        if (range == null || range.isAll()) {
+            return new Where("", List.of(), List.of());
+        }
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key; it can only be read whole");
+        }
+        List<String> parts = new ArrayList<>();
+        List<ColumnType> types = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        if (range.lower() != null) {
+            parts.add(compare(key, ">=", range.lower(), types, values));
+        }
+        if (range.upper() != null) {
+            parts.add(compare(key, "<", range.upper(), types, values));
+        }
+        return new Where(" WHERE " + String.join(" AND ", parts), types, values);
+    }
+
+    /** {@code (k1, k2) op (?, ?)}, or {@code k op ?} for a single column. */
+    static String compare(List<Column> key, String op, List<Object> bound, List<ColumnType> types, List<Object> values) {
+        if (bound.size() != key.size()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "key bound " + bound + " does not match the key columns "
+                    + key.stream().map(Column::name).toList());
+        }
+        StringBuilder l = new StringBuilder();
+        StringBuilder r = new StringBuilder();
+        for (int i = 0; i < key.size(); i++) {
+            if (i > 0) {
+                l.append(", ");
+                r.append(", ");
+            }
+            l.append(MySqlDdl.q(key.get(i).name()));
+            r.append(MySqlValues.placeholder(key.get(i).type()));
+            types.add(key.get(i).type());
+            values.add(bound.get(i));
+        }
+        return key.size() == 1 ? l + " " + op + " " + r : "(" + l + ") " + op + " (" + r + ")";
+    }
+
+    static String columnList(List<Column> cols) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : cols) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(MySqlDdl.q(c.name()));
+        }
+        return sb.toString();
+    }
+
+    static RowCursor open(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
+        Where where = where(t, range);
+        List<Column> key = t.rowKeyColumns();
+        String sql = "SELECT " + columnList(t.columns()) + " FROM " + MySqlDdl.q(t.id()) + where.sql()
+                + (key.isEmpty() ? "" : " ORDER BY " + columnList(key));
+        PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+        try {
+            ps.setFetchSize(FETCH_SIZE);
+            where.bind(ps, 1);
+            ResultSet rs = ps.executeQuery();
+            return new Cursor(ps, rs, t, options == null ? ReadOptions.DEFAULT : options);
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            if (e instanceof SQLException se) {
+                throw MySqlErrors.orRethrow(se, t.id());
+            }
+            throw e;
+        }
+    }
+
+    private static final class Cursor implements RowCursor {
+        private final PreparedStatement ps;
+        private final ResultSet rs;
+        private final Table table;
+        private final Column[] cols;
+        private final ReadOptions options;
+        private final Object[] row;
+
+        Cursor(PreparedStatement ps, ResultSet rs, Table table, ReadOptions options) {
+            this.ps = ps;
+            this.rs = rs;
+            this.table = table;
+            this.cols = table.columns().toArray(new Column[0]);
+            this.options = options;
+            this.row = new Object[cols.length];
+        }
+
+        @Override
+        public boolean next() throws SQLException {
+            try {
+                if (!rs.next()) {
+                    return false;
+                }
+                for (int i = 0; i < cols.length; i++) {
+                    row[i] = MySqlValues.read(rs, i + 1, cols[i], table.id(), options);
+                }
+                return true;
+            } catch (SQLException e) {
+                throw MySqlErrors.orRethrow(e, table.id());
+            }
+        }
+
+        @Override
+        public Object[] row() {
+            return row;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                rs.close();
+            } finally {
+                ps.close();
+            }
+        }
+    }
+
+    static Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.size() != 1 || !key.get(0).type().isInteger()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no single integer key");
+        }
+        String k = MySqlDdl.q(key.get(0).name());
+        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(" + k + "), MAX(" + k + ") FROM " + MySqlDdl.q(t.id()));
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new BigInteger[] {new BigInteger(rs.getString(1)), new BigInteger(rs.getString(2))});
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+
+    static Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key to cut into chunks");
+        }
+        if (step < 1) {
+            throw new IllegalArgumentException("step must be at least 1: " + step);
+        }
+        List<ColumnType> types = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        String cond = after == null ? "" : " WHERE " + compare(key, ">", after, types, values);
+        String sql = "SELECT " + columnList(key) + " FROM " + MySqlDdl.q(t.id()) + cond + " ORDER BY " + columnList(key)
+                + " LIMIT 1 OFFSET " + (step - 1);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            new Where(cond, types, values).bind(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                List<Object> out = new ArrayList<>(key.size());
+                for (int i = 0; i < key.size(); i++) {
+                    out.add(MySqlValues.read(rs, i + 1, key.get(i), t.id(), ReadOptions.DEFAULT));
+                }
+                return Optional.of(out);
+            }
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+}
