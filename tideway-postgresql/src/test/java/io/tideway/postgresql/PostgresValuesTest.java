@@ -1,0 +1,78 @@
+package io.tideway.postgresql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import org.junit.jupiter.api.Test;
+
+class PostgresValuesTest {
+    private static final TableId T = new TableId("s", "t");
+    private static final Column IV = new Column("iv", ColumnType.of(Kind.TIME, "interval"), true, null, false, null);
+    private static final Column ARR = new Column("a", ColumnType.of(Kind.ARRAY, "text[]"), true, null, false, null);
+
+    @Test
+    void sqlStandardIntervalsBecomeSignedHourDurations() {
+        assertThat(PostgresValues.intervalToTime("838:59:59", T, IV)).isEqualTo("838:59:59");
+        assertThat(PostgresValues.intervalToTime("-838:59:59.000001", T, IV)).isEqualTo("-838:59:59.000001");
+        assertThat(PostgresValues.intervalToTime("0", T, IV)).isEqualTo("0:00:00");
+        assertThat(PostgresValues.intervalToTime("1 2:03:04.5", T, IV)).isEqualTo("26:03:04.5");
+        assertThat(PostgresValues.intervalToTime("-1 2:03:04", T, IV)).isEqualTo("-26:03:04");
+        assertThat(PostgresValues.intervalToTime("+1 -2:00:00", T, IV)).isEqualTo("22:00:00");
+        assertThat(PostgresValues.intervalToTime("0-0 +1 +0:00:01", T, IV)).isEqualTo("24:00:01");
+    }
+
+    @Test
+    void intervalsWithMonthsFailNamingTheColumn() {
+        assertThatThrownBy(() -> PostgresValues.intervalToTime("1-2", T, IV))
+                .isInstanceOf(TidewayException.class)
+                .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.DATA_INVALID))
+                .hasMessageContaining("column iv").hasMessageContaining("s.t");
+    }
+
+    @Test
+    void jsonArraysBecomeArrayLiterals() {
+        assertThat(PostgresValues.jsonArrayToLiteral("[1,null,-2]", ARR, T)).isEqualTo("{1,NULL,-2}");
+        assertThat(PostgresValues.jsonArrayToLiteral("[[1,2],[3,4]]", ARR, T)).isEqualTo("{{1,2},{3,4}}");
+        assertThat(PostgresValues.jsonArrayToLiteral("[\"a\\\"b\", null, \"NULL\", \"\", \"x,y\", \"back\\\\slash\", \"\\u00e9\"]", ARR, T))
+                .isEqualTo("{\"a\\\"b\",NULL,\"NULL\",\"\",\"x,y\",\"back\\\\slash\",\"é\"}");
+        assertThat(PostgresValues.jsonArrayToLiteral("[{\"k\": [1, \"}\"]}]", ARR, T)).isEqualTo("{\"{\\\"k\\\": [1, \\\"}\\\"]}\"}");
+        assertThat(PostgresValues.jsonArrayToLiteral("[]", ARR, T)).isEqualTo("{}");
+    }
+
+    @Test
+    void malformedArrayValuesFailNamingTheColumn() {
+        assertThatThrownBy(() -> PostgresValues.jsonArrayToLiteral("{1,2}", ARR, T))
+                .isInstanceOf(TidewayException.class).hasMessageContaining("column a");
+    }
+
+    @Test
+    void defaultsAreRecognized() {
+        assertThat(PostgresCatalog.parseDefault("'it''s'::character varying").value()).isEqualTo("it's");
+        assertThat(PostgresCatalog.parseDefault("'-1'::integer").value()).isEqualTo("-1");
+        assertThat(PostgresCatalog.parseDefault("(-1.5)").value()).isEqualTo("-1.5");
+        assertThat(PostgresCatalog.parseDefault("42").value()).isEqualTo("42");
+        assertThat(PostgresCatalog.parseDefault("NULL::text")).isNull();
+        assertThat(PostgresCatalog.parseDefault("now()").kind()).isEqualTo(io.tideway.core.model.ColumnDefault.Kind.CURRENT_TIMESTAMP);
+        assertThat(PostgresCatalog.parseDefault("gen_random_uuid()").kind()).isEqualTo(io.tideway.core.model.ColumnDefault.Kind.EXPRESSION);
+    }
+
+    @Test
+    void typeNamesAreUnquotedAndUnqualified() {
+        assertThat(PostgresCatalog.bareTypeName("\"My \"\"Schema\"\"\".\"Mood \"\"x\"\"\"[]")).isEqualTo("Mood \"x\"");
+        assertThat(PostgresCatalog.bareTypeName("mood")).isEqualTo("mood");
+        assertThat(PostgresCatalog.arrayDims("mood[]")).isEqualTo(1);
+    }
+
+    @Test
+    void longIndexNamesAreShortenedWithinPostgresLimit() {
+        String n = PostgresDialect.shorten("x".repeat(100));
+        assertThat(n.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
+        assertThat(PostgresDialect.shorten("short")).isEqualTo("short");
+    }
+}
