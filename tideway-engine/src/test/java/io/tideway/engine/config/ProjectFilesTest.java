@@ -1,0 +1,255 @@
+package io.tideway.engine.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.FullOptions;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.Step;
+import io.tideway.core.project.TableSelection;
+import io.tideway.core.spi.ReadOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProjectFilesTest {
+    static final Function<String, String> ENV = Map.of("PGPASS", "pg-secret", "SHARD", "7")::get;
+
+    static final String FULL = """
+            name: shop-to-pg
+            source:      { type: mariadb, host: 127.0.0.1, port: 3307, user: root, password: "", database: shop, properties: { useSsl: false, connectTimeout: 5000 } }
+            destination: { type: postgresql, host: "db-${env:SHARD}.internal", user: postgres, password: "${env:PGPASS}", database: shop }
+            tables:
+              include: ["shop.*", "crm.customers"]
+              exclude: ["shop.tmp_*"]
+              rename:
+                schemas: { shop: store }
+                tables:  { "shop.orders": orders_v2 }
+                columns: { "shop.orders.amt": amount }
+            steps: [schema, full, incremental, verify]
+            full: { parallelism: 8, chunk-size: 10000, throttle-rows: 5000, throttle-mb: 2.5, zero-dates: fail }
+            precheck: { skip: [destination.tables_empty] }
+            """;
+
+    static ProjectConfig load(String yaml) {
+        return ProjectFiles.load(yaml, "shop.yaml", ENV);
+    }
+
+    static String problems(String yaml) {
+        try {
+            load(yaml);
+        } catch (TidewayException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID);
+            return e.getMessage();
+        }
+        throw new AssertionError("expected the file to be refused:\n" + yaml);
+    }
+
+    /** A valid file with one line replaced, to test one problem at a time. */
+    static String minimal(String... lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static final String NAME = "name: shop-to-pg";
+    static final String SOURCE = "source: { type: mariadb, host: 127.0.0.1, user: root, database: shop }";
+    static final String DEST = "destination: { type: postgresql, host: 127.0.0.1, user: postgres, database: shop }";
+    static final String STEPS = "steps: [schema, full]";
+
+    @Test
+    void a_full_file_parses_into_the_expected_project() {
+        ProjectConfig p = load(FULL);
+        ProjectConfig expected = new ProjectConfig("shop-to-pg",
+                new DataSourceConfig(DataSourceType.MARIADB, "127.0.0.1", 3307, "root", "", "shop",
+                        Map.of("useSsl", "false", "connectTimeout", "5000")),
+                new DataSourceConfig(DataSourceType.POSTGRESQL, "db-7.internal", 5432, "postgres", "pg-secret", "shop", Map.of()),
+                new TableSelection(List.of("shop.*", "crm.customers"), List.of("shop.tmp_*"), Map.of("shop", "store"),
+                        Map.of("shop.orders", "orders_v2"), Map.of("shop.orders.amt", "amount")),
+                List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY),
+                new FullOptions(8, 10000, 5000, 2.5, ReadOptions.ZeroDates.FAIL),
+                List.of("destination.tables_empty"));
+        assertThat(p).isEqualTo(expected);
+        assertThat(p.destination().password()).isEqualTo("pg-secret");
+    }
+
+    @Test
+    void a_minimal_file_gets_the_defaults() {
+        ProjectConfig p = load(minimal(NAME, SOURCE, DEST, STEPS,
+                "full: { zero-dates: null }"));
+        assertThat(p.source().port()).isEqualTo(3306);
+        assertThat(p.destination().port()).isEqualTo(5432);
+        assertThat(p.source().password()).isEmpty();
+        assertThat(p.tables()).isEqualTo(TableSelection.DEFAULT);
+        assertThat(p.full()).isEqualTo(FullOptions.DEFAULT);
+        assertThat(p.steps()).containsExactly(Step.SCHEMA, Step.FULL);
+        assertThat(p.precheckSkip()).isEmpty();
+        ProjectConfig ob = load(minimal(NAME, "source: { type: oceanbase-mysql, host: h, user: u, database: d }", DEST, STEPS));
+        assertThat(ob.source().port()).isEqualTo(2881);
+    }
+
+    @Test
+    void malformed_yaml_names_the_line_and_column() {
+        String msg = problems("name: x\nsource:\n  host: a\n   port: 3\n");
+        assertThat(msg).startsWith("shop.yaml: line 4, column 8: ").contains("mapping values are not allowed");
+        assertThat(problems("name: x\nsteps: [schema, full\ndestination: {}\n")).startsWith("shop.yaml: line 3, column ");
+    }
+
+    @Test
+    void an_unknown_key_names_its_line_its_section_and_the_accepted_keys() {
+        String msg = problems(minimal(NAME,
+                "source:",
+                "  type: mariadb",
+                "  hots: 127.0.0.1",
+                "  host: 127.0.0.1",
+                "  user: root",
+                "  database: shop",
+                DEST, STEPS));
+        assertThat(msg).isEqualTo("shop.yaml: line 4: unknown key 'hots' in source; expected one of type, host, port, user,"
+                + " password, database, properties (did you mean 'host'?)");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "ful: { parallelism: 2 }")))
+                .contains("line 5: unknown key 'ful' at the top level").contains("did you mean 'full'?");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { chunk_size: 2 }")))
+                .contains("line 5: unknown key 'chunk_size' in full").contains("did you mean 'chunk-size'?");
+    }
+
+    @Test
+    void an_unknown_type_lists_the_accepted_types() {
+        String msg = problems(minimal(NAME, SOURCE,
+                "destination: { type: oracle, host: 127.0.0.1, user: postgres, database: shop }", STEPS));
+        assertThat(msg).contains("shop.yaml: line 3: destination.type: unknown data source type 'oracle'")
+                .contains("mysql, mariadb, oceanbase-mysql, postgresql");
+    }
+
+    @Test
+    void a_missing_required_field_names_its_key_path() {
+        assertThat(problems(minimal(NAME, "source: { type: mariadb, user: root, database: shop }", DEST, STEPS)))
+                .contains("shop.yaml: line 2: source.host is required");
+        assertThat(problems(minimal(NAME, "source: { type: mariadb, host: h, user: root }", DEST, STEPS)))
+                .contains("line 2: source.database is required");
+        assertThat(problems(minimal(NAME, SOURCE, STEPS)))
+                .contains("shop.yaml: line 1: destination is required");
+        assertThat(problems(minimal(NAME, SOURCE, DEST)))
+                .contains("line 1: steps is required");
+    }
+
+    @Test
+    void a_value_of_the_wrong_type_is_refused() {
+        assertThat(problems(minimal(NAME, SOURCE,
+                "destination: { type: postgresql, host: h, port: \"abc\", user: postgres, database: shop }", STEPS)))
+                .isEqualTo("shop.yaml: line 3: destination.port: expected a whole number from 1 to 65535, got 'abc'");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { parallelism: 0 }")))
+                .isEqualTo("shop.yaml: line 5: full.parallelism: expected a whole number from 1 to 1024, got 0");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full:", "  chunk-size: 0")))
+                .isEqualTo("shop.yaml: line 6: full.chunk-size: expected a whole number >= 1, got 0");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { zero-dates: maybe }")))
+                .contains("line 5: full.zero-dates: expected null or fail, got 'maybe'");
+        assertThat(problems(minimal(NAME, "source: [a, b]", DEST, STEPS)))
+                .contains("line 2: source: expected a mapping, got a list");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables: { include: shop.* }")))
+                .contains("line 5: tables.include: expected a list, got 'shop.*'");
+    }
+
+    @Test
+    void steps_must_be_known_unique_in_order_and_not_empty() {
+        assertThat(problems(minimal(NAME, SOURCE, DEST, "steps: [schema, copy]")))
+                .contains("line 4: steps[1]: unknown step 'copy'; expected one of schema, full, incremental, verify");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, "steps: [schema, full, full]")))
+                .contains("line 4: steps[2]: duplicate step 'full'");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, "steps: [full, schema]")))
+                .contains("line 4: steps[1]: 'schema' comes after 'full'; steps must be listed in the order they run");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, "steps: []")))
+                .contains("line 4: steps: the list is empty");
+    }
+
+    @Test
+    void the_name_must_be_present_and_plain() {
+        assertThat(problems(minimal("name: \"\"", SOURCE, DEST, STEPS))).contains("line 1: name is required");
+        assertThat(problems(minimal("name: shop to pg", SOURCE, DEST, STEPS)))
+                .contains("line 1: name: 'shop to pg' is not a valid project name; expected letters, digits, - and _");
+    }
+
+    @Test
+    void all_problems_are_reported_together_one_per_line() {
+        String msg = problems(minimal("name: \"\"",
+                "source: { type: mariadb, hots: h, user: root, database: shop }",
+                "destination: { type: postgresql, host: h, port: 99999, user: postgres, database: shop }",
+                "steps: [schema, schema]",
+                "full: { parallelism: -1 }"));
+        assertThat(msg.lines()).hasSize(6).allSatisfy(l -> assertThat(l).startsWith("shop.yaml: line "));
+        assertThat(msg).contains("name is required", "unknown key 'hots' in source", "source.host is required",
+                "destination.port", "duplicate step 'schema'", "full.parallelism");
+    }
+
+    @Test
+    void environment_variables_are_substituted_and_an_unset_one_is_named() {
+        ProjectConfig p = load(minimal(NAME, SOURCE,
+                "destination: { type: postgresql, host: h, port: \"${env:SHARD}${env:SHARD}\", user: postgres,"
+                        + " password: \"a${env:PGPASS}b $${env:PGPASS}\", database: shop }", STEPS));
+        assertThat(p.destination().password()).isEqualTo("apg-secretb ${env:PGPASS}");
+        assertThat(p.destination().port()).isEqualTo(77);
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "precheck:", "  skip: [\"${env:NOPE}\"]")))
+                .isEqualTo("shop.yaml: line 6: precheck.skip[0]: environment variable NOPE is not set");
+        assertThat(problems(minimal(NAME, SOURCE,
+                "destination: { type: postgresql, host: h, user: postgres, password: \"${env:MISSING_PW}\", database: shop }",
+                STEPS))).contains("line 3: destination.password: environment variable MISSING_PW is not set");
+    }
+
+    @Test
+    void duplicate_keys_bad_patterns_and_bad_renames_are_reported() {
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "name: other")))
+                .contains("line 5: duplicate key 'name' (first at line 1)");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables:", "  include: [shop.*, orders]")))
+                .contains("line 6: tables.include[1]: 'orders' is not a schema.table pattern");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables:", "  rename:", "    columns: { shop.amt: amount }")))
+                .contains("line 7: tables.rename.columns: key 'shop.amt' should be schema.table.column");
+    }
+
+    @Test
+    void an_empty_file_or_a_list_is_refused() {
+        assertThat(problems("")).contains("shop.yaml: line 1: the file is empty");
+        assertThat(problems("- a\n- b\n")).contains("shop.yaml: line 1: expected a mapping with name, source");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "---", "name: b"))).contains("a second YAML document");
+    }
+
+    @Test
+    void to_yaml_without_secrets_omits_passwords_and_reads_back_the_same() {
+        ProjectConfig p = load(FULL);
+        String yaml = ProjectFiles.toYamlWithoutSecrets(p);
+        assertThat(yaml).doesNotContain("pg-secret").doesNotContain("password");
+        ProjectConfig back = ProjectFiles.load(yaml, "stored.yaml", name -> null);
+        ProjectConfig expected = new ProjectConfig(p.name(), p.source(), withoutPassword(p.destination()), p.tables(),
+                p.steps(), p.full(), p.precheckSkip());
+        assertThat(back).isEqualTo(expected);
+        // values that YAML would read as other types stay strings
+        ProjectConfig odd = load(minimal(NAME,
+                "source: { type: mariadb, host: h, user: \"null\", database: \"123\", properties: { x: \"true\" } }",
+                DEST, STEPS));
+        assertThat(ProjectFiles.load(ProjectFiles.toYamlWithoutSecrets(odd), "s.yaml", n -> null)).isEqualTo(odd);
+    }
+
+    static DataSourceConfig withoutPassword(DataSourceConfig d) {
+        return new DataSourceConfig(d.type(), d.host(), d.port(), d.user(), "", d.database(), d.properties());
+    }
+
+    @Test
+    void load_reads_a_file_and_names_it(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("shop.yaml");
+        Files.writeString(file, minimal(NAME, SOURCE, DEST, "steps: [bogus]"));
+        assertThatThrownBy(() -> ProjectFiles.load(file))
+                .isInstanceOf(TidewayException.class)
+                .hasMessage(file + ": line 4: steps[0]: unknown step 'bogus'; expected one of schema, full, incremental, verify");
+        assertThatThrownBy(() -> ProjectFiles.load(dir.resolve("missing.yaml")))
+                .hasMessageContaining("missing.yaml: cannot read the project file");
+    }
+}
