@@ -121,17 +121,17 @@ public final class ProjectFiles {
      */
     public static String toYamlWithoutSecrets(ProjectConfig p) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("name", p.name());
+        root.put("name", escape(p.name()));
         root.put("source", dataSource(p.source()));
         root.put("destination", dataSource(p.destination()));
         TableSelection t = p.tables();
         Map<String, Object> tables = new LinkedHashMap<>();
-        tables.put("include", t.include());
-        tables.put("exclude", t.exclude());
+        tables.put("include", t.include().stream().map(ProjectFiles::escape).toList());
+        tables.put("exclude", t.exclude().stream().map(ProjectFiles::escape).toList());
         Map<String, Object> rename = new LinkedHashMap<>();
-        rename.put("schemas", new TreeMap<>(t.schemaRenames()));
-        rename.put("tables", new TreeMap<>(t.tableRenames()));
-        rename.put("columns", new TreeMap<>(t.columnRenames()));
+        rename.put("schemas", escape(t.schemaRenames()));
+        rename.put("tables", escape(t.tableRenames()));
+        rename.put("columns", escape(t.columnRenames()));
         tables.put("rename", rename);
         root.put("tables", tables);
         root.put("steps", p.steps().stream().map(Step::id).toList());
@@ -143,7 +143,7 @@ public final class ProjectFiles {
         full.put("throttle-mb", f.throttleMegabytesPerSecond());
         full.put("zero-dates", f.zeroDates() == null ? null : f.zeroDates().name().toLowerCase(Locale.ROOT));
         root.put("full", full);
-        root.put("precheck", Map.of("skip", p.precheckSkip()));
+        root.put("precheck", Map.of("skip", p.precheckSkip().stream().map(ProjectFiles::escape).toList()));
         YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
                         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                         .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -160,12 +160,23 @@ public final class ProjectFiles {
     private static Map<String, Object> dataSource(DataSourceConfig d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", d.type().id());
-        m.put("host", d.host());
+        m.put("host", escape(d.host()));
         m.put("port", d.port());
-        m.put("user", d.user());
-        m.put("database", d.database());
-        m.put("properties", new TreeMap<>(d.properties()));
+        m.put("user", escape(d.user()));
+        m.put("database", escape(d.database()));
+        m.put("properties", escape(d.properties()));
         return m;
+    }
+
+    /** Writes "${" as "$${" so that reading the text back does not substitute anything. */
+    private static String escape(String v) {
+        return v == null ? null : v.replace("${", "$${");
+    }
+
+    private static Map<String, String> escape(Map<String, String> m) {
+        Map<String, String> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, escape(v)));
+        return out;
     }
 
     /** One reading of one file: collects problems as it goes. */

@@ -233,8 +233,9 @@ class ProjectFilesTest {
         assertThat(back).isEqualTo(expected);
         // values that YAML would read as other types stay strings
         ProjectConfig odd = load(minimal(NAME,
-                "source: { type: mariadb, host: h, user: \"null\", database: \"123\", properties: { x: \"true\" } }",
+                "source: { type: mariadb, host: h, user: \"null\", database: \"123\", properties: { x: \"true\", y: \"$${env:Q}\" } }",
                 DEST, STEPS));
+        assertThat(odd.source().properties()).containsEntry("y", "${env:Q}");
         assertThat(ProjectFiles.load(ProjectFiles.toYamlWithoutSecrets(odd), "s.yaml", n -> null)).isEqualTo(odd);
     }
 
