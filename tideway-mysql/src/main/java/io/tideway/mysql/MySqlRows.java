@@ -86,10 +86,29 @@ final class MySqlRows {
         return sb.toString();
     }
 
+    /**
+     * The select list of a row read. FLOAT columns are widened to DOUBLE on the server: the text of a
+     * float is rounded to 6 digits, the text of the same value as a double is exact (shortest round trip).
+     */
+    static String selectList(List<Column> cols) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : cols) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            if (c.type().kind() == ColumnType.Kind.FLOAT32) {
+                sb.append('(').append(MySqlDdl.q(c.name())).append(" * 1e0)");
+            } else {
+                sb.append(MySqlDdl.q(c.name()));
+            }
+        }
+        return sb.toString();
+    }
+
     static RowCursor open(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
         Where where = where(t, range);
         List<Column> key = t.rowKeyColumns();
-        String sql = "SELECT " + columnList(t.columns()) + " FROM " + MySqlDdl.q(t.id()) + where.sql()
+        String sql = "SELECT " + selectList(t.columns()) + " FROM " + MySqlDdl.q(t.id()) + where.sql()
                 + (key.isEmpty() ? "" : " ORDER BY " + columnList(key));
         PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
         try {
@@ -181,7 +200,7 @@ final class MySqlRows {
         List<ColumnType> types = new ArrayList<>();
         List<Object> values = new ArrayList<>();
         String cond = after == null ? "" : " WHERE " + compare(key, ">", after, types, values);
-        String sql = "SELECT " + columnList(key) + " FROM " + MySqlDdl.q(t.id()) + cond + " ORDER BY " + columnList(key)
+        String sql = "SELECT " + selectList(key) + " FROM " + MySqlDdl.q(t.id()) + cond + " ORDER BY " + columnList(key)
                 + " LIMIT 1 OFFSET " + (step - 1);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             new Where(cond, types, values).bind(ps, 1);

@@ -45,8 +45,8 @@ final class MySqlValues {
             case DECIMAL:
                 return rs.getBigDecimal(i);
             case FLOAT32: {
-                float v = rs.getFloat(i);
-                return rs.wasNull() ? null : v;
+                double v = rs.getDouble(i); // selected as a double: exact, then narrowed without loss
+                return rs.wasNull() ? null : (float) v;
             }
             case FLOAT64: {
                 double v = rs.getDouble(i);
@@ -181,9 +181,9 @@ final class MySqlValues {
             ps.setBigDecimal(idx, b);
         } else if (v instanceof Float f) {
             // the float's exact value as a double: its shortest text may exceed the float range when parsed
-            ps.setDouble(idx, f.doubleValue());
+            setDouble(ps, idx, f.doubleValue());
         } else if (v instanceof Double d) {
-            ps.setDouble(idx, d);
+            setDouble(ps, idx, d);
         } else if (v instanceof byte[] b) {
             ps.setBytes(idx, b);
         } else if (type.kind() == Kind.BOOLEAN && v instanceof String s) {
@@ -192,6 +192,14 @@ final class MySqlValues {
             ps.setBytes(idx, unhex(s));
         } else {
             ps.setString(idx, v.toString());
+        }
+    }
+
+    private static void setDouble(PreparedStatement ps, int idx, double d) throws SQLException {
+        if (d == 0 && Double.doubleToRawLongBits(d) != 0) {
+            ps.setString(idx, "-0e0"); // "-0.0" in SQL is the decimal 0 and would lose the sign
+        } else {
+            ps.setDouble(idx, d);
         }
     }
 
