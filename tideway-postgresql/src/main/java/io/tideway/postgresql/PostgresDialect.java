@@ -269,7 +269,8 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * CREATE [UNIQUE] INDEX IF NOT EXISTS for the unique keys and secondary indexes. Index names
+     * CREATE [UNIQUE] INDEX IF NOT EXISTS for the unique keys and secondary indexes, then the
+     * statements that move identity sequences past the copied keys. Index names
      * are per schema in PostgreSQL (per table in the MySQL family), so a name that does not start
      * with the table's name is prefixed with it; names longer than 63 bytes are shortened with a hash.
      */
@@ -281,7 +282,27 @@ public final class PostgresDialect implements Dialect {
             out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + quote(shorten(name)) + " ON "
                     + quote(t.id()) + " (" + ix.columns().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
         }
+        for (Column col : t.columns()) {
+            if (col.autoIncrement() && col.type().isInteger()) {
+                out.add(advanceIdentitySql(t.id(), col.name()));
+            }
+        }
         return out;
+    }
+
+    /**
+     * Moves an identity (or serial) column's sequence past the largest copied value, so the
+     * destination's own inserts do not collide with copied keys. Part of {@link #createIndexesSql}
+     * because that runs once the full copy is done; a no-op when the column has no sequence.
+     */
+    String advanceIdentitySql(TableId id, String column) {
+        String body = "PERFORM setval(pg_get_serial_sequence(" + literal(quote(id)) + ", " + literal(column) + "), m, true)"
+                + " FROM (SELECT max(" + quote(column) + ") AS m FROM " + quote(id) + ") x WHERE m IS NOT NULL;";
+        String tag = "$tideway$";
+        while (body.contains(tag)) {
+            tag = "$t" + tag.substring(1);
+        }
+        return "DO " + tag + " BEGIN " + body + " END " + tag;
     }
 
     static String shorten(String name) {

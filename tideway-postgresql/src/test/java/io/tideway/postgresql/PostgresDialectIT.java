@@ -103,10 +103,9 @@ class PostgresDialectIT {
                 "\"st\" varchar(10) NOT NULL DEFAULT 'new'", "PRIMARY KEY (\"id\")", "COMMENT ON COLUMN");
         assertThat(plan.warnings()).anyMatch(w -> w.contains("column id"));
         exec(c, plan.statements());
-        assertThat(D.createIndexesSql(t)).containsExactly(
+        assertThat(D.createIndexesSql(t)).startsWith(
                 "CREATE INDEX IF NOT EXISTS \"from mysql_idx_e\" ON \"public\".\"from mysql\" (\"e\")",
                 "CREATE UNIQUE INDEX IF NOT EXISTS \"from mysql_uk\" ON \"public\".\"from mysql\" (\"u64\")");
-        exec(c, D.createIndexesSql(t));
 
         List<Object[]> in = List.of(
                 new Object[] {1L, new BigInteger("18446744073709551615"), "838:59:59", "2024-01-02 03:04:05.123",
@@ -128,6 +127,14 @@ class PostgresDialectIT {
                 assertThat(out.get(r)[i]).as("row %d column %s", r, t.columns().get(i).name()).isEqualTo(in.get(r)[i]);
             }
         }
+        exec(c, D.createIndexesSql(t));
+        // the identity sequence was moved past the copied keys: the destination's own inserts do not collide
+        exec(c, "INSERT INTO \"from mysql\" (st) VALUES ('own')");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM \"from mysql\" WHERE st = 'own'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(4);
+        }
+        exec(c, "DELETE FROM \"from mysql\" WHERE st = 'own'");
         // the same rows through upserts, after an update
         Object[] changed = in.get(0).clone();
         changed[t.columnIndex("dur")] = "-1:00:00";
