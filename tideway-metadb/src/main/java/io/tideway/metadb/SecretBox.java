@@ -79,13 +79,21 @@ public final class SecretBox {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
                 out.write(text);
             }
-            // a hard link publishes the complete file atomically and fails if one exists already
-            Files.createLink(file, tmp);
-        } catch (UnsupportedOperationException noLinks) {
-            Files.move(tmp, file);
+            publish(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
             Arrays.fill(k, (byte) 0);
+        }
+    }
+
+    /** Puts the complete key file in place atomically; fails with FileAlreadyExistsException if one exists. */
+    private static void publish(Path tmp, Path file) throws IOException {
+        try {
+            Files.createLink(file, tmp); // a hard link never replaces an existing file
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException noLinks) {
+            Files.move(tmp, file); // without REPLACE_EXISTING: also refuses to replace
         }
     }
 
