@@ -135,6 +135,10 @@ final class MySqlPrecheck {
                     grants.add(rs.getString(1));
                 }
             }
+        } catch (SQLException e) {
+            return CheckResult.warn(item, "the privileges of user '" + cfg.user() + "' cannot be read: " + e.getMessage(),
+                    "check by hand that the user has " + String.join(", ", needDb.keySet())
+                            + (needGlobal.isEmpty() ? "" : " and " + String.join(", ", needGlobal.keySet())));
         }
         Set<String> global = new LinkedHashSet<>();
         Set<String> onDb = new LinkedHashSet<>();

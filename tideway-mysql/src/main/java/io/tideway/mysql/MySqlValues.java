@@ -66,6 +66,10 @@ final class MySqlValues {
                 String s = rs.getString(i);
                 return s == null ? null : time(s);
             }
+            case TIME_OF_DAY: {
+                String s = rs.getString(i);
+                return s == null ? null : trimFraction(s);
+            }
             case DATETIME: case TIMESTAMP: {
                 String s = rs.getString(i);
                 return s == null ? null : zeroCheck(trimFraction(s), col, table, options);
