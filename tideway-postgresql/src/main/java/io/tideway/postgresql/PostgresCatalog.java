@@ -32,7 +32,7 @@ final class PostgresCatalog {
     private static final String TABLES = """
             SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class'),
                    CASE WHEN c.reltuples < 0 THEN 0 ELSE c.reltuples::bigint END,
-                   CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_relation_size(c.oid) END
+                   CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition
             ORDER BY c.relname""";

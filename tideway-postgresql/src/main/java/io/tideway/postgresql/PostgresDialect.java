@@ -46,7 +46,10 @@ import java.util.stream.Collectors;
  * INSERT ... ON CONFLICT upserts and the PostgreSQL prechecks.
  */
 public final class PostgresDialect implements Dialect {
-    static final int FETCH_SIZE = 1000;
+    /** Rows fetched per round trip: about {@link #FETCH_BYTES} by the catalog's row-size estimate, within these bounds. */
+    static final int MIN_FETCH = 100;
+    static final int MAX_FETCH = 5000;
+    static final long FETCH_BYTES = 8L << 20;
     static final int MAX_PARAMS = 30_000;
     static final int MAX_UPSERT_ROWS = 500;
     private static final int NAMEDATALEN = 63;
@@ -393,7 +396,7 @@ public final class PostgresDialect implements Dialect {
         PreparedStatement ps = null;
         try {
             ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-            ps.setFetchSize(FETCH_SIZE);
+            ps.setFetchSize(fetchSize(t));
             bindRange(ps, t, range, 1);
             ResultSet rs = ps.executeQuery();
             return new Cursor(c, ps, rs, t, wasAuto);
@@ -404,6 +407,14 @@ public final class PostgresDialect implements Dialect {
             endRead(c, wasAuto);
             throw e;
         }
+    }
+
+    static int fetchSize(Table t) {
+        if (t.estimatedRows() <= 0 || t.estimatedBytes() <= 0) {
+            return 1000;
+        }
+        long perRow = Math.max(1, t.estimatedBytes() / t.estimatedRows());
+        return (int) Math.max(MIN_FETCH, Math.min(MAX_FETCH, FETCH_BYTES / perRow));
     }
 
     private static void endRead(Connection c, boolean restoreAuto) throws SQLException {
