@@ -82,7 +82,7 @@ public final class Engine {
                 MDC.put("step", step.id());
                 listener.stepStarted(step.id());
                 metaDb.projects().setStepState(pid, step.id(), "RUNNING", null);
-                ctx.event("INFO", step.id(), "step started");
+                metaDb.events().add(pid, "INFO", step.id(), "step started");
                 try {
                     String summary = switch (step) {
                         case SCHEMA -> SchemaStep.run(ctx) + (cfg.has(Step.FULL) ? "" : "; " + indexAll(ctx));
@@ -90,14 +90,14 @@ public final class Engine {
                         default -> throw new IllegalStateException(step.id());
                     };
                     metaDb.projects().setStepState(pid, step.id(), "COMPLETED", null);
-                    ctx.event("INFO", step.id(), "step completed: " + summary);
+                    metaDb.events().add(pid, "INFO", step.id(), "step completed: " + summary);
                     listener.stepFinished(step.id(), summary);
                     summaries.add(step.id() + ": " + summary);
                 } catch (RuntimeException e) {
                     String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
                     metaDb.projects().setStepState(pid, step.id(), "FAILED", msg);
                     metaDb.projects().setState(pid, "FAILED");
-                    ctx.event("ERROR", step.id(), msg);
+                    metaDb.events().add(pid, "ERROR", step.id(), msg);
                     LOG.error("step {} failed", step.id(), e);
                     throw e;
                 } finally {

@@ -42,14 +42,15 @@ public final class SampleData {
             s.execute("CREATE TABLE orders (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, customer_id INT NOT NULL,"
                     + " ordered_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), status ENUM('new','paid','shipped','cancelled') NOT NULL,"
                     + " total DECIMAL(14,2) NOT NULL, note TEXT, KEY ix_customer (customer_id))");
-            s.execute("INSERT INTO orders SELECT seq * 3 + 18446744073709000000, 1 + seq % " + customers + ","
+            // keys up to BIGINT UNSIGNED's maximum, 18446744073709551615
+            s.execute("INSERT INTO orders SELECT 18446744073709551615 - (" + scale + " - seq) * 3, 1 + seq % " + customers + ","
                     + " TIMESTAMP('2023-01-01') + INTERVAL seq * 11 SECOND + INTERVAL seq % 999999 MICROSECOND,"
                     + " ELT(1 + seq % 4, 'new', 'paid', 'shipped', 'cancelled'), (seq % 100000) / 10,"
                     + " IF(seq % 3 = 0, NULL, REPEAT(CONCAT('note ', seq, ' '), 1 + seq % 5)) FROM seq_1_to_" + scale);
             s.execute("CREATE TABLE order_lines (order_id BIGINT UNSIGNED NOT NULL, line_no SMALLINT NOT NULL,"
                     + " sku CHAR(12) NOT NULL, qty INT NOT NULL, PRIMARY KEY (order_id, line_no))");
-            s.execute("INSERT INTO order_lines SELECT o.id, l.seq, CONCAT('SKU-', LPAD(1 + (o.id + l.seq) % " + products + ", 8, '0')),"
-                    + " 1 + (o.id * l.seq) % 7 FROM orders o JOIN seq_1_to_3 l ON l.seq <= 1 + o.id % 3");
+            s.execute("INSERT INTO order_lines SELECT o.id, l.seq, CONCAT('SKU-', LPAD(1 + (o.id % 100000 + l.seq) % " + products + ", 8, '0')),"
+                    + " 1 + ((o.id % 1000) * l.seq) % 7 FROM orders o JOIN seq_1_to_3 l ON l.seq <= 1 + o.id % 3");
             s.execute("CREATE TABLE audit_log (at DATETIME NOT NULL, actor VARCHAR(40), message VARCHAR(200))");
             s.execute("INSERT INTO audit_log SELECT TIMESTAMP('2024-01-01') + INTERVAL seq MINUTE, IF(seq % 7 = 0, NULL, 'system'),"
                     + " CONCAT('event ', seq) FROM seq_1_to_" + Math.max(10, scale / 20));
