@@ -69,8 +69,16 @@ final class MySqlRows {
             }
             l.append(MySqlDdl.q(key.get(i).name()));
             r.append(MySqlValues.placeholder(key.get(i).type()));
-            types.add(key.get(i).type());
-            values.add(bound.get(i));
+            ColumnType type = key.get(i).type();
+            Object v = bound.get(i);
+            if (type.kind() == ColumnType.Kind.ENUM && v instanceof String label && type.values().contains(label)) {
+                // ORDER BY sorts an enum by its position, so bounds compare by position too
+                types.add(ColumnType.of(ColumnType.Kind.INT32, "int"));
+                values.add((long) (type.values().indexOf(label) + 1));
+            } else {
+                types.add(type);
+                values.add(v);
+            }
         }
         return key.size() == 1 ? l + " " + op + " " + r : "(" + l + ") " + op + " (" + r + ")";
     }

@@ -170,6 +170,13 @@ class MySqlDdlAndChunksIT {
         assertThat(ItSupport.rows(c, ts, new KeyRange(List.of("2000-01-01 00:00:00.5"), List.of("2038-01-19 03:14:07.999999")),
                 ReadOptions.DEFAULT)).containsExactly(Arrays.asList("2000-01-01 00:00:00.5", 2L));
         assertThat(DIALECT.nextBoundary(c, ts, List.of("1970-01-01 00:00:01"), 2)).contains(List.of("2038-01-19 03:14:07.999999"));
+        exec(c, "CREATE TABLE enumkey (k ENUM('zeta', 'alpha', 'mid') NOT NULL PRIMARY KEY, v INT)",
+                "INSERT INTO enumkey VALUES ('zeta', 1), ('alpha', 2), ('mid', 3)");
+        Table e = ItSupport.table(c, db, "enumkey");
+        assertThat(ItSupport.rows(c, e, KeyRange.ALL, ReadOptions.DEFAULT)).extracting(r -> r.get(1)).containsExactly(1L, 2L, 3L);
+        assertThat(DIALECT.nextBoundary(c, e, null, 2)).contains(List.of("alpha"));
+        assertThat(ItSupport.rows(c, e, new KeyRange(List.of("alpha"), null), ReadOptions.DEFAULT))
+                .extracting(r -> r.get(1)).containsExactly(2L, 3L);
         exec(c, "CREATE TABLE empty_int (k INT NOT NULL PRIMARY KEY)");
         assertThat(DIALECT.integerKeyBounds(c, ItSupport.table(c, db, "empty_int"))).isEmpty();
         assertThat(DIALECT.hasRows(c, new TableId(db, "empty_int"))).isFalse();
