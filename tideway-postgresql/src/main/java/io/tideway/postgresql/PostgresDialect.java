@@ -85,6 +85,10 @@ public final class PostgresDialect implements Dialect {
         } catch (SQLException e) {
             throw PostgresErrors.connectFailure(cfg.withDatabase(db), e);
         }
+        if (c == null) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "host '" + cfg.host() + "' or database '" + db
+                    + "' does not form a valid PostgreSQL address");
+        }
         try (Statement s = c.createStatement()) {
             s.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET IntervalStyle = 'sql_standard'; "
                     + "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");

@@ -19,7 +19,9 @@ import java.util.function.Function;
  * <p>Reading: each column is selected by an expression that makes the server produce a stable text
  * where the canonical form is a string (temporal types as ::text under DateStyle ISO, timestamptz
  * as {@code AT TIME ZONE 'UTC'}, arrays as {@code array_to_json}); numbers, booleans and bytea are
- * read with their typed getters. interval is read in the sql_standard style and turned into the
+ * read with their typed getters. char(n) is read without its trailing pad spaces (bpchar::text), which
+ * PostgreSQL treats as insignificant and the MySQL family strips as well, so both families agree on
+ * the value; writing it back into char(n) pads it again. interval is read in the sql_standard style and turned into the
  * TIME canonical "[-]H:mm:ss[.f]" (days become 24 hours; an interval with months or years has no
  * TIME equivalent and fails with DATA_INVALID). numeric NaN/Infinity have no DECIMAL equivalent
  * and fail with DATA_INVALID naming the column (the fix is to exclude or update those rows).
@@ -39,7 +41,7 @@ final class PostgresValues {
         String q = quote.apply(c.name());
         return switch (c.type().kind()) {
             case TIMESTAMP -> "(" + q + " AT TIME ZONE 'UTC')::text";
-            case DECIMAL, UINT64, DATE, DATETIME, TIME_OF_DAY, TIME, BIT, UUID, ENUM, JSON, SET, OTHER -> q + "::text";
+            case CHAR, DECIMAL, UINT64, DATE, DATETIME, TIME_OF_DAY, TIME, BIT, UUID, ENUM, JSON, SET, OTHER -> q + "::text";
             case ARRAY -> "array_to_json(" + q + ")::text";
             default -> q;
         };
