@@ -587,8 +587,11 @@ public final class PostgresDialect implements Dialect {
             }
         } catch (SQLException e) {
             if (PostgresErrors.classify(e) == ErrorCode.DATA_INVALID) {
-                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + t.id() + ": PostgreSQL cannot store a value: "
-                        + PostgresErrors.serverText(e), e);
+                String sql = head + String.join(", ", java.util.Collections.nCopies(perBatch, tuple)) + tail;
+                int p = PostgresErrors.parameterAt(sql, e);
+                String col = p > 0 ? t.columns().get((p - 1) % n).name() : null;
+                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + t.id() + (col == null ? "" : ", column " + col)
+                        + ": PostgreSQL cannot store the value: " + PostgresErrors.serverText(e), e);
             }
             throw e;
         } finally {

@@ -101,6 +101,48 @@ final class PostgresErrors {
         return colon < 0 ? rest.trim() : rest.substring(0, colon);
     }
 
+    /**
+     * The 1-based number of the parameter an error points at (from the error's context for a value
+     * rejected while binding, else from the server's error position inside the statement as sent,
+     * where each '?' outside quoted identifiers became $n), or -1.
+     */
+    static int parameterAt(String sql, SQLException e) {
+        if (!(e instanceof PSQLException p) || p.getServerErrorMessage() == null) {
+            return -1;
+        }
+        String where = p.getServerErrorMessage().getWhere();
+        if (where != null) {
+            // an input function failing at bind time: "unnamed portal parameter $18 = '...'"
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("parameter \\$(\\d+)").matcher(where);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        if (p.getServerErrorMessage().getPosition() <= 0) {
+            return -1;
+        }
+        int target = p.getServerErrorMessage().getPosition() - 1;
+        StringBuilder nativeSql = new StringBuilder(sql.length() + 64);
+        int n = 0;
+        boolean quoted = false;
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            }
+            if (ch == '?' && !quoted) {
+                int start = nativeSql.length();
+                nativeSql.append('$').append(++n);
+                if (target >= start && target < nativeSql.length()) {
+                    return n;
+                }
+            } else {
+                nativeSql.append(ch);
+            }
+        }
+        return -1;
+    }
+
     /** The line number of a COPY error's context, or -1. */
     static long copyLine(SQLException e) {
         if (e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getWhere() != null) {

@@ -297,6 +297,10 @@ class PostgresRoundTripIT {
             b.rollback();
             b.setAutoCommit(true);
         }
+        assertThatThrownBy(() -> D.upsert(b, t, List.<Object[]>of(row).iterator()))
+                .isInstanceOf(TidewayException.class)
+                .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.DATA_INVALID))
+                .hasMessageContaining("column ts:").hasMessageContaining(TABLE);
     }
 
     @Test
