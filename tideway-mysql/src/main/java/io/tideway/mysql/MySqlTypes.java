@@ -39,8 +39,9 @@ public final class MySqlTypes {
             return ColumnType.of(Kind.JSON, "json");
         }
         return switch (dt) {
-            case "tinyint" -> ctl.startsWith("tinyint(1)") && !unsigned ? ColumnType.of(Kind.BOOLEAN, ct)
-                    : ColumnType.of(unsigned ? Kind.UINT8 : Kind.INT8, ct);
+            // tinyint(1) (what BOOLEAN means in MySQL) stays an integer: it may hold -128..127,
+            // and a boolean destination would lose every value but 0 and 1
+            case "tinyint" -> ColumnType.of(unsigned ? Kind.UINT8 : Kind.INT8, ct);
             case "bool", "boolean" -> ColumnType.of(Kind.BOOLEAN, ct);
             case "smallint" -> ColumnType.of(unsigned ? Kind.UINT16 : Kind.INT16, ct);
             case "mediumint", "int", "integer" -> ColumnType.of(unsigned ? Kind.UINT32 : Kind.INT32, ct);

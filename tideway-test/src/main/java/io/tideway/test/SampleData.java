@@ -78,7 +78,7 @@ public final class SampleData {
             s.execute("INSERT INTO products SELECT 'SKU-' || lpad(g::text, 8, '0'), 'Product \"' || g || '\" \\ tab' || chr(9) || 'end',"
                     + " (g % 5000) / 100.0 + 0.99, CASE WHEN g % 9 = 0 THEN NULL ELSE g / 3.0::float8 END,"
                     + " CASE WHEN g % 4 = 0 THEN NULL ELSE ARRAY['new', NULL, 'say \"hi\"'] END, jsonb_build_object('n', g),"
-                    + " CASE WHEN g % 4 = 0 THEN NULL ELSE decode('00ff' || to_hex(g) || '0a0d5c09', 'hex') END,"
+                    + " CASE WHEN g % 4 = 0 THEN NULL ELSE decode('00ff' || lpad(to_hex(g), 8, '0') || '0a0d5c09', 'hex') END,"
                     + " md5(g::text)::uuid FROM generate_series(1, " + products + ") g");
             s.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, ordered_at timestamptz(6) NOT NULL DEFAULT now(),"
                     + " status order_status NOT NULL, total numeric(14,2) NOT NULL, note text, ship_window time(3))");

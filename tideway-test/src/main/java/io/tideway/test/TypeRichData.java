@@ -36,7 +36,7 @@ public final class TypeRichData {
                     + " '2038-01-19 03:14:07.999999', 2155, '{\"a\": [1, 2.5, {\"b\": null}], \"u\": \"ü😀\", \"t\": true}',"
                     + " 'd''e', 'x,y,z', 'ffffffff-ffff-ffff-ffff-ffffffffffff')");
             s.execute("INSERT INTO all_types (id) VALUES (3)");
-            s.execute("INSERT INTO all_types VALUES (4, 1, 7, 200, -2, 40000, 1, 9000000, -5, 3000000000, 1234567890123,"
+            s.execute("INSERT INTO all_types VALUES (4, 7, 7, 200, -2, 40000, 1, 9000000, -5, 3000000000, 1234567890123,"
                     + " 9223372036854775808, 0.000000000000000000000000000001, 0, 1.17549e-38, 2.2250738585072014e-308, b'1',"
                     + " b'1010', 'x', ' leading and trailing spaces  ', 'NULL', '\\\\N', x'01', x'00', x'5C4E',"
                     + " '2024-02-29', '00:00:00.000001', '2024-02-29 23:59:59.000001', '2024-06-30 12:34:56.123456', 2000,"
