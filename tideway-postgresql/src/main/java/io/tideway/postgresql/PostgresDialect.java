@@ -634,6 +634,14 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    // ---------------------------------------------------------------- errors
+
+    /** Classifies by PostgreSQL's SQLStates (see {@code PostgresErrors#classify(SQLException)}). */
+    @Override
+    public TidewayException classify(SQLException e, String what) {
+        return PostgresErrors.classify(e, what);
+    }
+
     // ---------------------------------------------------------------- precheck
 
     @Override

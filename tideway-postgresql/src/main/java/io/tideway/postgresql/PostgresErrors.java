@@ -51,20 +51,44 @@ final class PostgresErrors {
                 + serverText(e), e);
     }
 
-    /** The error kind of a failure during work (retriable or not). */
+    /**
+     * The error kind of a failure during work, by SQLState: lost connections, serialization
+     * failures, deadlocks, lock and statement timeouts, admin shutdowns and full connection slots are
+     * TRANSIENT (retried); an undefined table or schema is TABLE_VANISHED; data exceptions and
+     * integrity violations DATA_INVALID; insufficient privilege PRIVILEGE_MISSING.
+     */
     static ErrorCode classify(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
-                || state.equals("57P01") || state.equals("53300")) {
-            return ErrorCode.TRANSIENT;
+        switch (state) {
+            case "40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300", "53200":
+                return ErrorCode.TRANSIENT;
+            case "42P01", "3F000":
+                return ErrorCode.TABLE_VANISHED;
+            case "42501":
+                return ErrorCode.PRIVILEGE_MISSING;
+            case "28P01", "28000":
+                return ErrorCode.LOGIN_FAILED;
+            case "3D000":
+                return ErrorCode.CONFIG_INVALID;
+            default:
+                break;
         }
-        if (state.equals("42501")) {
-            return ErrorCode.PRIVILEGE_MISSING;
+        if (state.startsWith("08")) {
+            return ErrorCode.TRANSIENT;
         }
         if (state.startsWith("22") || state.startsWith("23")) {
             return ErrorCode.DATA_INVALID;
         }
         return ErrorCode.INTERNAL;
+    }
+
+    /** A failure of a statement about {@code what}, classified, with the server's words and SQLState. */
+    static TidewayException classify(SQLException e, String what) {
+        if (e.getCause() instanceof TidewayException t) {
+            return t;
+        }
+        String state = e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]";
+        return new TidewayException(classify(e), what + ": " + serverText(e) + state, e);
     }
 
     /** The server's primary message, without the driver's decorations. */

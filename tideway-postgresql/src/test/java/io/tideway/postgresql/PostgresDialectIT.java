@@ -230,6 +230,14 @@ class PostgresDialectIT {
     }
 
     @Test
+    void aDroppedTableIsClassifiedAsVanished() {
+        Table gone = new Table(new TableId("public", "never there"), List.of(col("id", ColumnType.of(Kind.INT32, "integer"))),
+                List.of("id"), List.of(), null, 0, 0);
+        assertThatThrownBy(() -> D.hasRows(c, gone.id())).isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(D.classify(e, "reading " + gone.id()).code()).isEqualTo(ErrorCode.TABLE_VANISHED));
+    }
+
+    @Test
     void anUnreachablePortIsReportedWithHostAndPort() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
