@@ -124,8 +124,8 @@ final class PostgresCatalog {
                     boolean auto = identity != null && !identity.isEmpty();
                     ColumnDefault cd = null;
                     if (generated != null && !generated.isEmpty()) {
-                        unsupported.computeIfAbsent(rel, k -> new ArrayList<>()).add("column " + name
-                                + ": generated column (" + def + ") is copied as a plain column");
+                        unsupported.computeIfAbsent(rel, k -> new ArrayList<>()).add("generated column " + name
+                                + ": its expression (" + def + ") is not carried; the values are copied into a plain column");
                     } else if (def != null) {
                         if (def.startsWith("nextval(")) {
                             auto = true;

@@ -177,49 +177,61 @@ final class PostgresCopyWriter {
     /** UTF-8 with COPY text escapes; NUL fails naming the column before anything of the row is sent. */
     private void string(String s, int col) throws SQLException {
         int n = s.length();
+        byte[] b = buf;
+        int p = pos;
         for (int k = 0; k < n; k++) {
-            if (pos + 4 > buf.length) {
+            if (p + 4 > b.length) {
+                pos = p;
                 flush();
+                p = pos;
             }
             char ch = s.charAt(k);
-            if (ch < 0x80) {
+            if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+                b[p++] = (byte) ch;
+            } else if (ch < 0x80) {
                 switch (ch) {
                     case '\\' -> {
-                        buf[pos++] = '\\';
-                        buf[pos++] = '\\';
+                        b[p++] = '\\';
+                        b[p++] = '\\';
                     }
                     case '\t' -> {
-                        buf[pos++] = '\\';
-                        buf[pos++] = 't';
+                        b[p++] = '\\';
+                        b[p++] = 't';
                     }
                     case '\n' -> {
-                        buf[pos++] = '\\';
-                        buf[pos++] = 'n';
+                        b[p++] = '\\';
+                        b[p++] = 'n';
                     }
                     case '\r' -> {
-                        buf[pos++] = '\\';
-                        buf[pos++] = 'r';
+                        b[p++] = '\\';
+                        b[p++] = 'r';
                     }
-                    case '\0' -> throw PostgresValues.nul(columns.get(Math.max(col, 0)), table.id());
-                    default -> buf[pos++] = (byte) ch;
+                    case '\0' -> {
+                        pos = p;
+                        throw PostgresValues.nul(columns.get(Math.max(col, 0)), table.id());
+                    }
+                    default -> b[p++] = (byte) ch;
                 }
             } else if (ch < 0x800) {
-                buf[pos++] = (byte) (0xc0 | (ch >> 6));
-                buf[pos++] = (byte) (0x80 | (ch & 0x3f));
+                b[p++] = (byte) (0xc0 | (ch >> 6));
+                b[p++] = (byte) (0x80 | (ch & 0x3f));
             } else if (Character.isHighSurrogate(ch) && k + 1 < n && Character.isLowSurrogate(s.charAt(k + 1))) {
                 int cp = Character.toCodePoint(ch, s.charAt(++k));
-                buf[pos++] = (byte) (0xf0 | (cp >> 18));
-                buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-                buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-                buf[pos++] = (byte) (0x80 | (cp & 0x3f));
+                b[p++] = (byte) (0xf0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (cp & 0x3f));
             } else if (Character.isSurrogate(ch)) {
-                buf[pos++] = '?';
+                pos = p;
+                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table.id() + ", column "
+                        + columns.get(Math.max(col, 0)).name() + ": the value holds a broken UTF-16 surrogate pair");
             } else {
-                buf[pos++] = (byte) (0xe0 | (ch >> 12));
-                buf[pos++] = (byte) (0x80 | ((ch >> 6) & 0x3f));
-                buf[pos++] = (byte) (0x80 | (ch & 0x3f));
+                b[p++] = (byte) (0xe0 | (ch >> 12));
+                b[p++] = (byte) (0x80 | ((ch >> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (ch & 0x3f));
             }
         }
+        pos = p;
     }
 
     private void put(byte b) throws SQLException {
