@@ -27,7 +27,7 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
     @Override
     void checkDestinationValues(Connection d, String schema) throws SQLException {
         String t = "`" + schema + "`.all_types";
-        assertThat(one(d, "SELECT CAST(iv AS CHAR) FROM " + t + " WHERE id = 2")).isEqualTo("838:59:59");
+        assertThat(one(d, "SELECT CAST(iv AS CHAR) FROM " + t + " WHERE id = 2")).isEqualTo("838:59:59.000000");
         assertThat(one(d, "SELECT CAST(tz AS CHAR) FROM " + t + " WHERE id = 4")).isEqualTo("2024-06-30 12:34:56.123456");
         assertThat(one(d, "SELECT CAST(n AS CHAR) FROM " + t + " WHERE id = 2"))
                 .isEqualTo("99999999999999999999999999999999999.999999999999999999999999999999");

@@ -42,8 +42,27 @@ public final class Canonical {
             case CHAR -> stripTrailingSpaces(s);
             case JSON, ARRAY -> json(s);
             case UUID -> s.toLowerCase();
+            case TIME, TIME_OF_DAY -> time(s);
             default -> s;
         };
+    }
+
+    /** "[-]H:mm:ss[.f]" with no leading zeros in the hours and no trailing zeros in the fraction. */
+    static String time(String s) {
+        boolean neg = s.startsWith("-");
+        String body = neg ? s.substring(1) : s;
+        int colon = body.indexOf(':');
+        if (colon < 0) {
+            return s;
+        }
+        String hours = body.substring(0, colon).replaceFirst("^0+(?=\\d)", "");
+        String rest = body.substring(colon);
+        int dot = rest.indexOf('.');
+        if (dot >= 0) {
+            String frac = rest.substring(dot + 1).replaceFirst("0+$", "");
+            rest = rest.substring(0, dot) + (frac.isEmpty() ? "" : "." + frac);
+        }
+        return (neg ? "-" : "") + hours + rest;
     }
 
     static String stripTrailingSpaces(String s) {

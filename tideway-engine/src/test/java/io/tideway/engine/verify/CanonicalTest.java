@@ -43,4 +43,13 @@ class CanonicalTest {
         assertThat(Canonical.of(new byte[] {0, 1}, b)).isEqualTo(Canonical.of(new byte[] {0, 1}, b));
         assertThat(Canonical.of(new byte[] {0, 1}, b)).isNotEqualTo(Canonical.of(new byte[] {0, 1, 0}, b));
     }
+
+    @Test
+    void timesCompareWhateverTheHourPaddingOrFractionZeros() {
+        ColumnType t = ColumnType.temporal(ColumnType.Kind.TIME, 6, "time(6)");
+        assertThat(Canonical.of("00:00:00", t)).isEqualTo(Canonical.of("0:00:00", t));
+        assertThat(Canonical.of("-838:59:59.000000", t)).isEqualTo(Canonical.of("-838:59:59", t));
+        assertThat(Canonical.of("01:02:03.5", t)).isEqualTo(Canonical.of("1:02:03.500", t));
+        assertThat(Canonical.of("10:02:03", t)).isNotEqualTo(Canonical.of("1:02:03", t));
+    }
 }
