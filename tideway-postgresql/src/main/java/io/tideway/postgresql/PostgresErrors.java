@@ -23,6 +23,10 @@ final class PostgresErrors {
             case "28P01", "28000":
                 return new TidewayException(ErrorCode.LOGIN_FAILED, where + " refused the login of user '" + cfg.user()
                         + "' from this host: " + serverText(e) + " (check the user name and password, and pg_hba.conf)", e);
+            case "08004":
+                // the driver's own refusal, e.g. the server asks for a password and none was given
+                return new TidewayException(ErrorCode.LOGIN_FAILED, where + " refused the login of user '" + cfg.user()
+                        + "': " + e.getMessage(), e);
             case "3D000":
                 return new TidewayException(ErrorCode.CONFIG_INVALID, "database '" + cfg.database() + "' does not exist on "
                         + where + " (check the 'database' of the data source)", e);

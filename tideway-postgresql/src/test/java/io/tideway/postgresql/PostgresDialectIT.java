@@ -205,9 +205,10 @@ class PostgresDialectIT {
 
     @Test
     void integerKeyBoundsAreMinAndMax() throws SQLException {
-        exec(c, "CREATE TABLE ints (id bigint PRIMARY KEY)", "INSERT INTO ints VALUES (-9223372036854775808), (5), (9223372036854775807)",
+        exec(c, "CREATE TABLE \"Int \"\"Keys\"\"\" (\"Id col\" bigint PRIMARY KEY)",
+                "INSERT INTO \"Int \"\"Keys\"\"\" VALUES (-9223372036854775808), (5), (9223372036854775807)",
                 "CREATE TABLE no_ints (id int PRIMARY KEY)");
-        Table t = D.readTables(c, "public", id -> id.table().equals("ints")).get(0);
+        Table t = D.readTables(c, "public", id -> id.table().equals("Int \"Keys\"")).get(0);
         BigInteger[] mm = D.integerKeyBounds(c, t).orElseThrow();
         assertThat(mm).containsExactly(BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE));
         Table e = D.readTables(c, "public", id -> id.table().equals("no_ints")).get(0);
@@ -290,6 +291,11 @@ class PostgresDialectIT {
                     .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.LOGIN_FAILED))
                     .hasMessageContaining("'pw user'").hasMessageContaining(pg.host() + ":" + pg.port())
                     .hasMessageNotContaining("wrong-pass-123");
+            DataSourceConfig none = new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), "pw user",
+                    "", "dialect_it", Map.of());
+            assertThatThrownBy(() -> D.connect(none)).isInstanceOf(TidewayException.class)
+                    .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.LOGIN_FAILED))
+                    .hasMessageContaining("'pw user'");
         } finally {
             Files.writeString(hba, original);
             exec(c, "SELECT pg_reload_conf()");
