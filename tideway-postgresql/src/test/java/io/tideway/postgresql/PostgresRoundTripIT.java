@@ -63,7 +63,9 @@ class PostgresRoundTripIT {
                         + " by bytea, bo boolean NOT NULL DEFAULT true, dt date, ts timestamp(6), tstz timestamptz(6), tm time,"
                         + " iv interval, js json, jb jsonb, u uuid, mood " + s + ".\"Mood \"\"x\"\"\", ia integer[], ta text[],"
                         + " ia2 integer[][], ip inet, \"select\" text, \"Mixed Case\" text, \"sp ace\" text, \"qu\"\"ote`bt\" int,"
-                        + " created timestamptz DEFAULT now())",
+                        + " created timestamptz DEFAULT now(), mo money, ttz timetz, pt point, tsv tsvector, x xml,"
+                        + " rng int4range, mac macaddr, tza timestamptz[], ja jsonb[], ma " + s + ".\"Mood \"\"x\"\"\"[],"
+                        + " na numeric(10,2)[], ba bytea[])",
                 "COMMENT ON TABLE " + t + " IS 'every type, it''s odd'",
                 "COMMENT ON COLUMN " + t + ".\"Mixed Case\" IS 'mixed 😀'",
                 "CREATE INDEX idx_vc ON " + t + " (vc, \"Mixed Case\")",
@@ -86,7 +88,13 @@ class PostgresRoundTripIT {
                         + " '2024-01-02 03:04:05.5-02:30', '12:34:56.789', '1 day 02:03:04.5', 'infinity')",
                 "INSERT INTO " + t + " (id, r, d, i8) VALUES (4, 'Infinity', '-Infinity', 0)",
                 "INSERT INTO " + t + " (id, r, d) VALUES (5, '-0', '-0')",
-                "INSERT INTO " + t + " (id, bo) VALUES (6, false)");
+                "INSERT INTO " + t + " (id, bo) VALUES (6, false)",
+                "UPDATE " + t + " SET mo = '-12.34', ttz = '12:34:56.5+05:30', pt = '(1.5,-2)', tsv = 'a fat:2 cat''s',"
+                        + " x = '<a b=\"1\">t&amp;</a>', rng = '[1,10)', mac = '08:00:2b:01:02:03',"
+                        + " tza = ARRAY['2024-01-02 03:04:05.123456+00'::timestamptz, NULL],"
+                        + " ja = ARRAY['{\"k\": [1, \"}\\\"\"]}'::jsonb, 'null'::jsonb, NULL], ma = ARRAY['😀', 'hap''py', NULL]::"
+                        + s + ".\"Mood \"\"x\"\"\"[], na = '{1.50,NULL,-99999999.99}', ba = ARRAY['\\x00ff'::bytea, NULL]"
+                        + " WHERE id IN (1, 3)");
         exec(b, D.createSchemaSql(SCHEMA));
     }
 
@@ -202,6 +210,9 @@ class PostgresRoundTripIT {
         assertThat(v(t, max, "bo")).isEqualTo(true);
         assertThat(v(t, rows.get(2), "i8")).isNull();
         assertThat(v(t, max, "created")).isEqualTo("2024-01-02 03:04:05.12");
+        assertThat(v(t, max, "na")).isEqualTo("[1.50,null,-99999999.99]");
+        assertThat(v(t, max, "ma")).isEqualTo("[\"😀\",\"hap'py\",null]");
+        assertThat(t.column("ma").orElseThrow().type().element().values()).containsExactly("sad", "ok", "hap'py", "😀");
     }
 
     static Object v(Table t, Object[] row, String col) {
