@@ -70,7 +70,11 @@ final class PostgresCopyWriter {
             return new WriteResult(done, bytes);
         } catch (SQLException e) {
             cancel();
-            throw translate(e);
+            ErrorCode code = PostgresErrors.classify(e);
+            if (code == ErrorCode.DATA_INVALID || code == ErrorCode.TABLE_CONFLICT) {
+                throw rejected(code, e);
+            }
+            throw e;
         } catch (RuntimeException e) {
             cancel();
             throw e;
@@ -88,16 +92,14 @@ final class PostgresCopyWriter {
         copy = null;
     }
 
-    private SQLException translate(SQLException e) {
-        ErrorCode code = PostgresErrors.classify(e);
-        if (code != ErrorCode.DATA_INVALID) {
-            return e;
-        }
+    /** A row the server rejected, named by table, column (from the COPY context) and row of the chunk. */
+    private TidewayException rejected(ErrorCode code, SQLException e) {
         String col = PostgresErrors.copyColumn(e);
         long line = PostgresErrors.copyLine(e);
-        throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table.id()
+        return new TidewayException(code, "table " + table.id()
                 + (col != null ? ", column " + col : "") + (line > 0 ? ", row " + line + " of the chunk" : "")
-                + ": PostgreSQL cannot store the value: " + PostgresErrors.serverText(e), e);
+                + (code == ErrorCode.TABLE_CONFLICT ? ": the destination already holds this row: "
+                        : ": PostgreSQL cannot store the value: ") + PostgresErrors.serverTextWithDetail(e), e);
     }
 
     private void value(Object v, int i) throws SQLException {

@@ -586,12 +586,13 @@ public final class PostgresDialect implements Dialect {
                 }
             }
         } catch (SQLException e) {
-            if (PostgresErrors.classify(e) == ErrorCode.DATA_INVALID) {
+            ErrorCode code = PostgresErrors.classify(e);
+            if (code == ErrorCode.DATA_INVALID || code == ErrorCode.TABLE_CONFLICT) {
                 String sql = head + String.join(", ", java.util.Collections.nCopies(perBatch, tuple)) + tail;
                 int p = PostgresErrors.parameterAt(sql, e);
                 String col = p > 0 ? t.columns().get((p - 1) % n).name() : null;
-                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + t.id() + (col == null ? "" : ", column " + col)
-                        + ": PostgreSQL cannot store the value: " + PostgresErrors.serverText(e), e);
+                throw new TidewayException(code, "table " + t.id() + (col == null ? "" : ", column " + col)
+                        + ": PostgreSQL cannot store the value: " + PostgresErrors.serverTextWithDetail(e), e);
             }
             throw e;
         } finally {

@@ -58,8 +58,9 @@ final class PostgresErrors {
     /**
      * The error kind of a failure during work, by SQLState: lost connections, serialization
      * failures, deadlocks, lock and statement timeouts, admin shutdowns and full connection slots are
-     * TRANSIENT (retried); an undefined table or schema is TABLE_VANISHED; data exceptions and
-     * integrity violations DATA_INVALID; insufficient privilege PRIVILEGE_MISSING.
+     * TRANSIENT (retried); an undefined table or schema is TABLE_VANISHED; a duplicate key
+     * TABLE_CONFLICT (the destination already holds the row); other data exceptions and integrity
+     * violations DATA_INVALID; insufficient privilege PRIVILEGE_MISSING.
      */
     static ErrorCode classify(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -70,6 +71,8 @@ final class PostgresErrors {
                 return ErrorCode.TABLE_VANISHED;
             case "42501":
                 return ErrorCode.PRIVILEGE_MISSING;
+            case "23505":
+                return ErrorCode.TABLE_CONFLICT;
             case "28P01", "28000":
                 return ErrorCode.LOGIN_FAILED;
             case "3D000":
@@ -93,6 +96,13 @@ final class PostgresErrors {
         }
         String state = e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]";
         return new TidewayException(classify(e), what + ": " + serverText(e) + state, e);
+    }
+
+    /** The server's primary message and its detail ("Key (id)=(1) already exists."), if any. */
+    static String serverTextWithDetail(SQLException e) {
+        String detail = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getDetail() : null;
+        return serverText(e) + (detail == null ? "" : " (" + detail + ")");
     }
 
     /** The server's primary message, without the driver's decorations. */

@@ -315,6 +315,17 @@ class PostgresRoundTripIT {
     }
 
     @Test
+    void copyingARowTwiceIsATableConflictNamingTheKey() throws SQLException {
+        Table t = createInB(source());
+        List<Object[]> src = rows(D, a, t, new KeyRange(List.of(1L), List.of(2L)));
+        D.bulkInsert(b, t, src.iterator());
+        assertThatThrownBy(() -> D.bulkInsert(b, t, src.iterator()))
+                .isInstanceOf(TidewayException.class)
+                .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.TABLE_CONFLICT))
+                .hasMessageContaining(TABLE).hasMessageContaining("(id)=(1)");
+    }
+
+    @Test
     void numericNanCannotBeReadAsADecimal() throws SQLException {
         exec(a, "CREATE TABLE nan_t (id int PRIMARY KEY, \"Amount\" numeric)", "INSERT INTO nan_t VALUES (1, 'NaN')");
         Table t = D.readTables(a, "public", id -> id.table().equals("nan_t")).get(0);
