@@ -117,12 +117,19 @@ final class PostgresPrecheck {
             return CheckResult.fail(item, "user " + user + " has neither the REPLICATION attribute nor superuser",
                     "ALTER ROLE " + q(user) + " WITH REPLICATION;");
         }
+        int maxSenders = Integer.parseInt(scalar(c, "SHOW max_wal_senders"));
+        int senders = Integer.parseInt(scalar(c, "SELECT count(*) FROM pg_stat_replication"));
+        if (maxSenders - senders < 1) {
+            return CheckResult.fail(item, "no free WAL sender (max_wal_senders = " + maxSenders + ", " + senders + " in use)",
+                    "raise max_wal_senders in postgresql.conf and restart");
+        }
         if (free < 1) {
             return CheckResult.fail(item, "no free replication slot (max_replication_slots = " + max + ", " + used + " used)",
                     "raise max_replication_slots in postgresql.conf and restart, or drop unused slots with "
                             + "pg_drop_replication_slot(name)");
         }
-        return CheckResult.pass(item, "user " + user + " may replicate; " + free + " of " + max + " replication slots free");
+        return CheckResult.pass(item, "user " + user + " may replicate; " + free + " of " + max + " replication slots and "
+                + (maxSenders - senders) + " of " + maxSenders + " WAL senders free");
     }
 
     private static CheckResult destinationPrivileges(Connection c, String item, String user) throws SQLException {
