@@ -342,6 +342,31 @@ class PostgresDialectIT {
         }
     }
 
+    @Test
+    void aServerWithoutLogicalWalFailsTheWalLevelItemWithItsFix() throws Exception {
+        Path dir = Files.createTempDirectory("tideway-pg-replica-");
+        try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres replica = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+                .builder().setDataDirectory(dir.resolve("data")).setCleanDataDirectory(true)
+                .setServerConfig("listen_addresses", "127.0.0.1").setServerConfig("wal_level", "replica")
+                .setServerConfig("max_replication_slots", "0").start()) {
+            DataSourceConfig cfg = new DataSourceConfig(DataSourceType.POSTGRESQL, "127.0.0.1", replica.getPort(), "postgres",
+                    "", "postgres", Map.of());
+            try (Connection r = D.connect(cfg)) {
+                Map<String, CheckResult> src = byItem(D.precheck(r, cfg, Role.SOURCE, Set.of("full", "incremental")));
+                assertThat(src.get("source.wal_level").status()).isEqualTo(CheckResult.Status.FAIL);
+                assertThat(src.get("source.wal_level").detail()).contains("replica");
+                assertThat(src.get("source.wal_level").fix()).isEqualTo("set wal_level = logical in postgresql.conf and restart");
+                assertThat(src.get("source.replication").status()).isEqualTo(CheckResult.Status.FAIL);
+                assertThat(src.get("source.replication").detail()).contains("no free replication slot");
+                assertThat(byItem(D.precheck(r, cfg, Role.SOURCE, Set.of("full")))).doesNotContainKey("source.wal_level");
+            }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     static Map<String, CheckResult> byItem(List<CheckResult> rs) {
         Map<String, CheckResult> m = new java.util.LinkedHashMap<>();
         rs.forEach(r -> m.put(r.item(), r));
