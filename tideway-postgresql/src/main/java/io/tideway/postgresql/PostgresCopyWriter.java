@@ -4,7 +4,6 @@ import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnType.Kind;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
-import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.WriteResult;
 import java.math.BigDecimal;
