@@ -238,7 +238,6 @@ public final class FullStep {
         boolean upsert = redo && w.chunked() && !portable;
         ReadOptions ro = new ReadOptions(opt.zeroDates(), msg -> ctx.event("WARN", "full", msg));
         WriteResult result;
-        long before = w.progress().rows();
         RowStream rows = null;
         try {
             if (redo && !w.chunked()) {
@@ -248,7 +247,12 @@ public final class FullStep {
             }
             dst.setAutoCommit(false);
             if (redo && w.chunked() && !upsert) {
-                dd.deleteRange(dst, dt, chunk.range());
+                long deleted = dd.deleteRange(dst, dt, chunk.range());
+                LOG.info("{} chunk {} {}: redone, {} rows of an earlier attempt deleted first", dt.id(), chunk.chunkNo(),
+                        chunk.range(), deleted);
+            } else if (upsert) {
+                LOG.info("{} chunk {} {}: redone as upserts (its key orders differently on the two sides)", dt.id(),
+                        chunk.chunkNo(), chunk.range());
             }
             try (RowCursor cur = sd.openRows(src, st, chunk.range(), ro)) {
                 rows = new RowStream(cur, w.progress(), throttle, upsert);
@@ -261,7 +265,9 @@ public final class FullStep {
             dst.commit();
             dst.setAutoCommit(true);
         } catch (SQLException | RuntimeException e) {
-            undo(w, before);
+            if (rows != null) {
+                rows.retractProgress();
+            }
             // a source failure may reach us wrapped by the destination driver that was pulling rows
             if (rows != null && rows.sourceFailure() != null) {
                 throw classifySource(sd, rows.sourceFailure(), st);
@@ -275,6 +281,7 @@ public final class FullStep {
             throw (RuntimeException) e;
         }
         // the chunk's rows are committed: only now is it checkpointed
+        io.tideway.engine.FaultPoints.hit("full.after-commit");
         cp.markChunkDone(ctx.projectId(), st.id(), chunk.chunkNo(), result.rows(), result.bytes());
     }
 
@@ -285,14 +292,6 @@ public final class FullStep {
                     + " disappeared during the full copy; exclude it (tables.exclude) or restore it, then run again", e);
         }
         return te;
-    }
-
-    /** Takes back the progress a failed attempt counted, so a retry does not count rows twice. */
-    private void undo(Work w, long before) {
-        long counted = w.progress().rows() - before;
-        if (counted > 0) {
-            w.progress().add(-counted, 0);
-        }
     }
 
     private void finishTable(MappedTable m) {

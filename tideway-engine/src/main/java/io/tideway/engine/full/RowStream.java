@@ -25,6 +25,8 @@ final class RowStream implements Iterator<Object[]> {
     private int pendingRows;
     private long pendingBytes;
     private SQLException sourceFailure;
+    private long reportedRows;
+    private long reportedBytes;
 
     RowStream(RowCursor cursor, Progress.TableProgress progress, Throttle throttle, boolean copyRows) {
         this.cursor = cursor;
@@ -76,6 +78,8 @@ final class RowStream implements Iterator<Object[]> {
             return;
         }
         progress.add(pendingRows, pendingBytes);
+        reportedRows += pendingRows;
+        reportedBytes += pendingBytes;
         try {
             throttle.acquire(pendingRows, pendingBytes);
         } catch (InterruptedException e) {
@@ -84,6 +88,13 @@ final class RowStream implements Iterator<Object[]> {
         }
         pendingRows = 0;
         pendingBytes = 0;
+    }
+
+    /** Takes back what this stream added to the table's progress (its chunk failed and will be redone). */
+    void retractProgress() {
+        progress.add(-reportedRows, -reportedBytes);
+        reportedRows = 0;
+        reportedBytes = 0;
     }
 
     /** The source's failure, if reading stopped on one. */
