@@ -1,6 +1,5 @@
 package io.tideway.engine;
 
-import io.tideway.core.model.ColumnType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
@@ -131,28 +130,27 @@ public final class Precheck {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (MappedTable m : tables) {
+            // "column ..." entries are types with no neutral kind: carried within a family only;
+            // other entries (expression indexes, generated columns) are notes on what is not carried
             for (String u : ends.sourceDialect().unsupportedColumns(m.source())) {
-                if (!ends.sameFamily()) {
-                    problems.add(u);
+                String where = m.source().id() + ": " + u;
+                if (u.startsWith("column ") && !ends.sameFamily()) {
+                    problems.add(where);
+                } else if (!u.startsWith("column ")) {
+                    warnings.add(where);
                 }
             }
             if (cfg.has(io.tideway.core.project.Step.SCHEMA)) {
                 CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
-                problems.addAll(plan.problems());
-                warnings.addAll(plan.warnings());
-            }
-            for (var c : m.source().columns()) {
-                if (c.type().kind() == ColumnType.Kind.OTHER && !ends.sameFamily()) {
-                    problems.add("column " + m.source().id() + "." + c.name() + ": type " + c.type() + " has no equivalent in "
-                            + ends.destination().type());
-                }
+                plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
+                plan.warnings().forEach(w -> warnings.add(m.destination().id() + ": " + w));
             }
         }
-        problems = problems.stream().distinct().toList();
-        if (problems.isEmpty()) {
+        List<String> distinctProblems = problems.stream().distinct().toList();
+        if (distinctProblems.isEmpty()) {
             items.add(CheckResult.pass("schema.types", "every column type maps to " + ends.destination().type()));
         } else {
-            items.add(CheckResult.fail("schema.types", String.join("; ", problems),
+            items.add(CheckResult.fail("schema.types", String.join("; ", distinctProblems),
                     "exclude these tables (tables.exclude) or change the columns' types on the source"));
         }
         if (!warnings.isEmpty()) {

@@ -254,7 +254,13 @@ public final class FullStep {
                 LOG.info("{} chunk {} {}: redone as upserts (its key orders differently on the two sides)", dt.id(),
                         chunk.chunkNo(), chunk.range());
             }
-            try (RowCursor cur = sd.openRows(src, st, chunk.range(), ro)) {
+            RowCursor opened;
+            try {
+                opened = sd.openRows(src, st, chunk.range(), ro);
+            } catch (SQLException | RuntimeException e) {
+                throw new RowStream.SourceReadException(e);
+            }
+            try (RowCursor cur = opened) {
                 rows = new RowStream(cur, w.progress(), throttle, upsert);
                 result = upsert ? dd.upsert(dst, dt, rows) : dd.bulkInsert(dst, dt, rows);
                 if (rows.rows() != result.rows()) {
@@ -273,7 +279,7 @@ public final class FullStep {
                 throw classifySource(sd, rows.sourceFailure(), st);
             }
             if (e instanceof RowStream.SourceReadException sre) {
-                throw classifySource(sd, sre.getCause(), st);
+                throw classifySource(sd, (Exception) sre.getCause(), st);
             }
             if (e instanceof SQLException se) {
                 throw dd.classify(se, "writing " + dt.id() + " chunk " + chunk.chunkNo());
@@ -285,8 +291,10 @@ public final class FullStep {
         cp.markChunkDone(ctx.projectId(), st.id(), chunk.chunkNo(), result.rows(), result.bytes());
     }
 
-    private TidewayException classifySource(Dialect sd, SQLException e, Table st) {
-        TidewayException te = sd.classify(e, "reading " + st.id());
+    private TidewayException classifySource(Dialect sd, Exception e, Table st) {
+        TidewayException te = e instanceof TidewayException t ? t
+                : e instanceof SQLException se ? sd.classify(se, "reading " + st.id())
+                : new TidewayException(ErrorCode.INTERNAL, "reading " + st.id() + ": " + e, e);
         if (te.code() == ErrorCode.TABLE_VANISHED) {
             return new TidewayException(ErrorCode.TABLE_VANISHED, "source table " + st.id()
                     + " disappeared during the full copy; exclude it (tables.exclude) or restore it, then run again", e);

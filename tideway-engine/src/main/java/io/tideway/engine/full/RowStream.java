@@ -24,7 +24,7 @@ final class RowStream implements Iterator<Object[]> {
     private long bytes;
     private int pendingRows;
     private long pendingBytes;
-    private SQLException sourceFailure;
+    private Exception sourceFailure;
     private long reportedRows;
     private long reportedBytes;
 
@@ -40,7 +40,7 @@ final class RowStream implements Iterator<Object[]> {
         if (!fetched) {
             try {
                 more = cursor.next();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 sourceFailure = e;
                 throw new SourceReadException(e);
             }
@@ -98,7 +98,7 @@ final class RowStream implements Iterator<Object[]> {
     }
 
     /** The source's failure, if reading stopped on one. */
-    SQLException sourceFailure() {
+    Exception sourceFailure() {
         return sourceFailure;
     }
 
@@ -125,13 +125,8 @@ final class RowStream implements Iterator<Object[]> {
 
     /** A failure reading the source, kept apart from the destination's failures. */
     static final class SourceReadException extends RuntimeException {
-        SourceReadException(SQLException cause) {
+        SourceReadException(Exception cause) {
             super(cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
         }
     }
 }
