@@ -1,0 +1,57 @@
+package io.tideway.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of DESIGN.md, kept by a test: dependencies go one way (cli -> engine -> metadb ->
+ * core; dialects -> core), and only a dialect talks to its database's driver.
+ */
+class LayeringTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.tideway");
+    }
+
+    @Test
+    void coreDependsOnNothingOfTideway() {
+        noClasses().that().resideInAPackage("io.tideway.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..",
+                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..")
+                .check(classes);
+    }
+
+    @Test
+    void theEngineKnowsNoDialectAndNoDriver() {
+        noClasses().that().resideInAPackage("io.tideway.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
+                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void dialectsDoNotKnowEachOtherOrTheEngine() {
+        noClasses().that().resideInAPackage("io.tideway.mysql..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.postgresql..", "org.postgresql..", "io.tideway.engine..",
+                        "io.tideway.metadb..")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.tideway.postgresql..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "org.mariadb..", "io.tideway.engine..",
+                        "io.tideway.metadb..")
+                .check(classes);
+    }
+
+    @Test
+    void theMetaDbKnowsNoEngine() {
+        noClasses().that().resideInAPackage("io.tideway.metadb..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.cli..")
+                .check(classes);
+    }
+}
