@@ -22,6 +22,24 @@ public final class Main implements Callable<Integer> {
             defaultValue = "./tideway-data", scope = CommandLine.ScopeType.INHERIT)
     Path dataDir;
 
+    @Option(names = "--metadb-url", paramLabel = "JDBC_URL", scope = CommandLine.ScopeType.INHERIT,
+            description = "Keep the MetaDB in MariaDB/MySQL or PostgreSQL (e.g. jdbc:postgresql://db:5432/tideway) instead of"
+                    + " the embedded H2 file in the data directory; needed when several nodes share one MetaDB.")
+    String metaDbUrl;
+
+    @Option(names = "--metadb-user", paramLabel = "USER", scope = CommandLine.ScopeType.INHERIT,
+            description = "User of --metadb-url; the password comes from the environment variable TIDEWAY_METADB_PASSWORD.")
+    String metaDbUser;
+
+    /** Opens the MetaDB this invocation names: --metadb-url, else the embedded one in the data directory. */
+    io.tideway.metadb.MetaDb openMetaDb() {
+        if (metaDbUrl == null) {
+            return io.tideway.metadb.MetaDb.openEmbedded(dataDir, Version.current());
+        }
+        String password = System.getenv().getOrDefault("TIDEWAY_METADB_PASSWORD", "");
+        return io.tideway.metadb.MetaDb.open(metaDbUrl, metaDbUser == null ? "" : metaDbUser, password, dataDir, Version.current());
+    }
+
     @Override
     public Integer call() {
         new CommandLine(this).usage(System.out);

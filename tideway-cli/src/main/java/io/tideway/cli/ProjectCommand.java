@@ -1,7 +1,6 @@
 package io.tideway.cli;
 
 import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
 import io.tideway.metadb.MetaDb;
 import java.nio.file.Path;
@@ -21,6 +20,6 @@ abstract class ProjectCommand {
     }
 
     MetaDb openMetaDb() {
-        return MetaDb.openEmbedded(main.dataDir, Version.current());
+        return main.openMetaDb();
     }
 }

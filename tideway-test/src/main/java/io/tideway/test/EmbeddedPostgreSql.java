@@ -43,6 +43,7 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
                     .setPort(port)
                     .setDataDirectory(dir.resolve("data"))
                     .setCleanDataDirectory(true)
+                    .setPGStartupWait(java.time.Duration.ofSeconds(120))
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "20")
