@@ -298,38 +298,31 @@ final class MySqlLoadData {
             }
         }
 
-        /** UTF-8 with the LOAD DATA escapes. */
+        /**
+         * UTF-8 with the LOAD DATA escapes. The JDK's encoder (a plain copy for ASCII-only strings)
+         * does the UTF-8 work, unpaired surrogates included (written as '?'); one pass over its bytes
+         * then adds the escapes. UTF-8 continuation and lead bytes are all 0x80 and above, so only
+         * the ASCII bytes need a look.
+         */
         private void text(String s) {
-            int n = s.length();
-            ensure(n * 3 + 8);
+            byte[] u = s.getBytes(StandardCharsets.UTF_8);
+            int n = u.length;
+            ensure(2 * n);
             byte[] out = buf;
             int p = limit;
             for (int i = 0; i < n; i++) {
-                char ch = s.charAt(i);
-                if (ch < 0x80) {
-                    switch (ch) {
-                        case '\\' -> { out[p++] = '\\'; out[p++] = '\\'; }
-                        case '\t' -> { out[p++] = '\\'; out[p++] = 't'; }
-                        case '\n' -> { out[p++] = '\\'; out[p++] = 'n'; }
-                        case '\r' -> { out[p++] = '\\'; out[p++] = 'r'; }
-                        case '\0' -> { out[p++] = '\\'; out[p++] = '0'; }
-                        default -> out[p++] = (byte) ch;
-                    }
-                } else if (ch < 0x800) {
-                    out[p++] = (byte) (0xC0 | (ch >> 6));
-                    out[p++] = (byte) (0x80 | (ch & 0x3F));
-                } else if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(ch, s.charAt(++i));
-                    out[p++] = (byte) (0xF0 | (cp >> 18));
-                    out[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    out[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    out[p++] = (byte) (0x80 | (cp & 0x3F));
-                } else if (Character.isSurrogate(ch)) {
-                    out[p++] = '?';
-                } else {
-                    out[p++] = (byte) (0xE0 | (ch >> 12));
-                    out[p++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
-                    out[p++] = (byte) (0x80 | (ch & 0x3F));
+                byte b = u[i];
+                if ((b & 0xE0) != 0 && b != '\\') {
+                    out[p++] = b;   // 0x20..0x7F except the backslash, or any byte of a multi-byte character
+                    continue;
+                }
+                switch (b) {
+                    case '\\' -> { out[p++] = '\\'; out[p++] = '\\'; }
+                    case '\t' -> { out[p++] = '\\'; out[p++] = 't'; }
+                    case '\n' -> { out[p++] = '\\'; out[p++] = 'n'; }
+                    case '\r' -> { out[p++] = '\\'; out[p++] = 'r'; }
+                    case 0 -> { out[p++] = '\\'; out[p++] = '0'; }
+                    default -> out[p++] = b;
                 }
             }
             limit = p;
