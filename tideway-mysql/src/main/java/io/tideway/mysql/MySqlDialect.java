@@ -194,6 +194,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
+        return MySqlInserts.deleteKeys(c, t, keys);
+    }
+
+    @Override
     public long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         return MySqlInserts.deleteRange(c, t, range);
     }

@@ -103,6 +103,46 @@ final class MySqlInserts {
         return sb.toString();
     }
 
+    static long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
+        List<io.tideway.core.model.Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
+        }
+        StringBuilder cols = new StringBuilder(key.size() == 1 ? "" : "(");
+        StringBuilder tuple = new StringBuilder(key.size() == 1 ? "" : "(");
+        for (int j = 0; j < key.size(); j++) {
+            if (j > 0) {
+                cols.append(", ");
+                tuple.append(", ");
+            }
+            cols.append(MySqlDdl.q(key.get(j).name()));
+            tuple.append(MySqlValues.placeholder(key.get(j).type()));
+        }
+        if (key.size() > 1) {
+            cols.append(')');
+            tuple.append(')');
+        }
+        long deleted = 0;
+        int batch = Math.max(1, 1000 / key.size());
+        for (int from = 0; from < keys.size(); from += batch) {
+            List<Object[]> part = keys.subList(from, Math.min(keys.size(), from + batch));
+            String sql = "DELETE FROM " + MySqlDdl.q(t.id()) + " WHERE " + cols + " IN ("
+                    + String.join(", ", java.util.Collections.nCopies(part.size(), tuple.toString())) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Object[] k : part) {
+                    for (int j = 0; j < key.size(); j++) {
+                        MySqlValues.bind(ps, i++, key.get(j).type(), k[j]);
+                    }
+                }
+                deleted += ps.executeLargeUpdate();
+            } catch (SQLException e) {
+                throw MySqlErrors.orRethrow(e, t.id());
+            }
+        }
+        return deleted;
+    }
+
     static long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         MySqlRows.Where where = MySqlRows.where(t, range);
         String sql = "DELETE FROM " + MySqlDdl.q(t.id()) + where.sql();

@@ -635,6 +635,34 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    @Override
+    public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
+        }
+        String tuple = key.size() == 1 ? "?" : "(" + String.join(", ", java.util.Collections.nCopies(key.size(), "?")) + ")";
+        String cols = key.size() == 1 ? quote(key.get(0).name())
+                : "(" + key.stream().map(k -> quote(k.name())).collect(Collectors.joining(", ")) + ")";
+        long deleted = 0;
+        int batch = Math.max(1, 1000 / key.size());
+        for (int from = 0; from < keys.size(); from += batch) {
+            List<Object[]> part = keys.subList(from, Math.min(keys.size(), from + batch));
+            String sql = "DELETE FROM " + quote(t.id()) + " WHERE " + cols + " IN ("
+                    + String.join(", ", java.util.Collections.nCopies(part.size(), tuple)) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Object[] k : part) {
+                    for (int j = 0; j < key.size(); j++) {
+                        PostgresValues.bind(ps, i++, k[j], key.get(j), t.id());
+                    }
+                }
+                deleted += ps.executeUpdate();
+            }
+        }
+        return deleted;
+    }
+
     // ---------------------------------------------------------------- errors
 
     /** Classifies by PostgreSQL's SQLStates (see {@code PostgresErrors#classify(SQLException)}). */

@@ -121,6 +121,12 @@ public interface Dialect {
     /** Writes rows as idempotent upserts by row key, in batches; the caller owns the transaction. */
     WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException;
 
+    /**
+     * Deletes the rows with the given row keys (values in row-key column order), in batches; the
+     * caller owns the transaction. Returns how many rows were deleted.
+     */
+    long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException;
+
     /** Deletes the rows whose row key falls in the range; returns how many. */
     long deleteRange(Connection c, Table t, KeyRange range) throws SQLException;
 

@@ -1,0 +1,47 @@
+package io.tideway.core.change;
+
+import io.tideway.core.model.DataSourceType;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Change capture for one family of databases, found with {@link java.util.ServiceLoader}.
+ * Implementations wrap Debezium's embedded engine; they never parse logs by hand.
+ */
+public interface ChangeCapture {
+
+    Set<DataSourceType> types();
+
+    /**
+     * Starts capturing. On the first start (no saved offsets) the capture fixes its start position
+     * T0 at the source's current log position (MySQL family: binlog file/position and GTID set;
+     * PostgreSQL: it creates its replication slot and publication and starts at the slot's
+     * consistent point) and records the schema at T0; every change committed after T0 is
+     * delivered. On later starts it resumes from the saved offsets. Returns once T0 (or the resume
+     * point) is established and streaming has begun, or throws naming what failed
+     * (e.g. binlog_format is not ROW, the slot name is taken by another consumer).
+     */
+    Session start(CaptureSpec spec, CaptureSink sink, Duration startTimeout);
+
+    /**
+     * Removes what the capture created on the source (PostgreSQL: its slot and publication).
+     * Called when a project is released.
+     */
+    void release(CaptureSpec spec);
+
+    /** A running capture. */
+    interface Session extends AutoCloseable {
+        /** The position capture started from, as {@link ChangeEvent#position()} spells positions. */
+        String startPosition();
+
+        /** True while the capture is connected and streaming. */
+        boolean running();
+
+        /** The failure that stopped the capture, if any. */
+        Throwable failure();
+
+        /** Stops capturing after the current batch; saved offsets cover every batch the sink accepted. */
+        @Override
+        void close();
+    }
+}
