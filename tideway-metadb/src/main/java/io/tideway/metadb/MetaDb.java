@@ -87,6 +87,7 @@ public final class MetaDb implements AutoCloseable {
     private final Projects projects;
     private final Checkpoints checkpoints;
     private final Events events;
+    private final Incremental incremental;
 
     private MetaDb(HikariDataSource ds, Vendor vendor, int schemaVersion, SecretBox secrets, Clock clock) {
         this.ds = ds;
@@ -96,6 +97,7 @@ public final class MetaDb implements AutoCloseable {
         this.projects = new Projects(sql, secrets);
         this.checkpoints = new Checkpoints(sql);
         this.events = new Events(sql);
+        this.incremental = new Incremental(sql);
     }
 
     /**
@@ -256,6 +258,10 @@ public final class MetaDb implements AutoCloseable {
 
     public Events events() {
         return events;
+    }
+
+    public Incremental incremental() {
+        return incremental;
     }
 
     String vendorName() {

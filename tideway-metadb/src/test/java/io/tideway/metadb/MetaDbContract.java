@@ -69,11 +69,11 @@ abstract class MetaDbContract {
     @Test
     void opening_again_is_an_idempotent_migrate_that_records_the_newer_version() {
         try (MetaDb again = open("0.2.0-test")) {
-            assertThat(again.schemaVersion()).isEqualTo(1);
+            assertThat(again.schemaVersion()).isEqualTo(2);
             assertThat(again.lastMigratedByVersion()).isEqualTo("0.2.0-test");
             assertThat(db.lastMigratedByVersion()).isEqualTo("0.2.0-test");
         }
-        assertThat(db.schemaVersion()).isEqualTo(1);
+        assertThat(db.schemaVersion()).isEqualTo(2);
     }
 
     @Test
@@ -246,5 +246,58 @@ abstract class MetaDbContract {
         assertThat(last3).extracting(EventRecord::step).containsExactly(null, "full", null);
         assertThat(last3.get(0).at()).isEqualTo(T0);
         assertThat(db.events().list(id, 100)).hasSize(5);
+    }
+
+    @Test
+    void capture_state_round_trips_offsets_by_partition_and_history_in_order() {
+        long id = db.projects().upsert("capture-state", mariadb(""), postgres(""), null);
+        var st = db.incremental().captureState(id, "fwd");
+        assertThat(st.loadOffsets()).isEmpty();
+        String longKey = "[\"engine\",{\"server\":\"" + "x".repeat(600) + "\"}]";
+        st.saveOffsets(java.util.Map.of(longKey, "{\"file\":\"mysql-bin.000001\",\"pos\":4}"));
+        st.saveOffsets(java.util.Map.of(longKey, "{\"file\":\"mysql-bin.000002\",\"pos\":99}"));
+        assertThat(st.loadOffsets()).containsExactly(java.util.Map.entry(longKey, "{\"file\":\"mysql-bin.000002\",\"pos\":99}"));
+        st.appendHistory("first");
+        st.appendHistory("second ü");
+        assertThat(st.loadHistory()).containsExactly("first", "second ü");
+        assertThat(db.incremental().captureState(id, "reverse").loadHistory()).as("captures are kept apart").isEmpty();
+        db.incremental().clearCapture(id, "fwd");
+        assertThat(st.loadOffsets()).isEmpty();
+        assertThat(st.loadHistory()).isEmpty();
+    }
+
+    @Test
+    void the_apply_checkpoint_is_replaced_each_time() {
+        long id = db.projects().upsert("apply-cp", mariadb(""), postgres(""), null);
+        assertThat(db.incremental().applyCheckpoint(id, "fwd")).isEmpty();
+        db.incremental().saveApplyCheckpoint(id, "fwd", new Incremental.ApplyCheckpoint(1, 100, "p1", 5, 10, null));
+        db.incremental().saveApplyCheckpoint(id, "fwd", new Incremental.ApplyCheckpoint(2, 7, "p2", 6, 20, null));
+        var cp = db.incremental().applyCheckpoint(id, "fwd").orElseThrow();
+        assertThat(cp.segment()).isEqualTo(2);
+        assertThat(cp.offset()).isEqualTo(7);
+        assertThat(cp.position()).isEqualTo("p2");
+        assertThat(cp.eventsApplied()).isEqualTo(20);
+    }
+
+    @Test
+    void a_second_run_is_refused_naming_the_first_unless_the_first_is_gone() {
+        long id = db.projects().upsert("run-lock", mariadb(""), postgres(""), null);
+        db.incremental().acquireRun(id, "host-a:1", 30_000, o -> false);
+        assertThatThrownBy(() -> db.incremental().acquireRun(id, "host-b:2", 30_000, o -> false))
+                .hasMessageContaining("already running in host-a:1");
+        assertThat(db.incremental().sendCommand(id, "PAUSE")).isTrue();
+        assertThat(db.incremental().heartbeat(id, "host-a:1")).isEqualTo("PAUSE");
+        assertThat(db.incremental().heartbeat(id, "host-a:1")).as("a command is taken once").isNull();
+        // the first owner's process is gone: taken over at once
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> o.equals("host-a:1"));
+        assertThat(db.incremental().run(id).orElseThrow().owner()).isEqualTo("host-b:2");
+        // a stale heartbeat is taken over too
+        clock.set(T0.plusSeconds(3600));
+        db.incremental().acquireRun(id, "host-c:3", 30_000, o -> false);
+        assertThat(db.incremental().run(id).orElseThrow().owner()).isEqualTo("host-c:3");
+        db.incremental().releaseRun(id, "host-c:3");
+        assertThat(db.incremental().run(id)).isEmpty();
+        assertThat(db.incremental().sendCommand(id, "PAUSE")).as("nobody runs it").isFalse();
+        clock.set(T0);
     }
 }
