@@ -1,0 +1,353 @@
+package io.tideway.engine.store;
+
+import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Store's durable log of captured changes: append-only segment files
+ * {@code seg-<n>.tws} in one directory. A record is {@code [int length][int crc32][payload]}
+ * ({@link ChangeCodec}). {@link #append} writes a batch and forces it to disk before returning,
+ * so a change the capture handed over survives the process being killed and the source purging
+ * its log. A record cut short by a crash is dropped when the spool is opened again. Events whose
+ * position is not after the last one spooled (a capture re-reading after a restart) are skipped.
+ *
+ * <p>One writer; readers ({@link Reader}) follow the writer from any address.
+ */
+public final class Spool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    static final long SEGMENT_BYTES = 64L * 1024 * 1024;
+    private static final String PREFIX = "seg-";
+    private static final String SUFFIX = ".tws";
+
+    /** The address of a record: segment number and byte offset in it. */
+    public record Address(long segment, long offset) implements Comparable<Address> {
+        @Override
+        public int compareTo(Address o) {
+            int c = Long.compare(segment, o.segment);
+            return c != 0 ? c : Long.compare(offset, o.offset);
+        }
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private FileChannel out;
+    private long segment;
+    private long size;
+    private String lastPosition;
+    private long lastSourceMillis;
+    private long appended;
+
+    private Spool(Path dir, long segmentBytes) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** Opens (creating) the spool in {@code dir}, recovering its end after a crash. */
+    public static Spool open(Path dir) {
+        return open(dir, SEGMENT_BYTES);
+    }
+
+    static Spool open(Path dir, long segmentBytes) {
+        Spool s = new Spool(dir, segmentBytes);
+        try {
+            Files.createDirectories(dir);
+            s.recover();
+        } catch (IOException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "cannot open the spool " + dir + ": " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    private void recover() throws IOException {
+        List<Long> segs = segments(dir);
+        segment = segs.isEmpty() ? 1 : segs.get(segs.size() - 1);
+        Path f = file(dir, segment);
+        // find the last whole record; cut anything after it (a torn write)
+        long valid = 0;
+        if (Files.exists(f)) {
+            try (Reader r = new Reader(dir, new Address(segment, 0))) {
+                ChangeEvent e;
+                while ((e = r.readOne()) != null) {
+                    lastPosition = e.position();
+                    lastSourceMillis = e.sourceMillis();
+                    valid = r.address().offset();
+                }
+            }
+            if (lastPosition == null && segs.size() > 1) {
+                // the newest segment is empty: the last position is in the one before
+                try (Reader r = new Reader(dir, new Address(segs.get(segs.size() - 2), 0))) {
+                    ChangeEvent e;
+                    while ((e = r.readOne()) != null && r.address().segment() < segment) {
+                        lastPosition = e.position();
+                        lastSourceMillis = e.sourceMillis();
+                    }
+                }
+            }
+        }
+        out = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (out.size() > valid) {
+            LOG.warn("spool {}: cutting {} bytes of a record torn by a crash", f, out.size() - valid);
+            out.truncate(valid);
+            out.force(true);
+        }
+        size = valid;
+        out.position(size);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** The position of the last event spooled, or null when the spool is empty. */
+    public synchronized String lastPosition() {
+        return lastPosition;
+    }
+
+    public synchronized long lastSourceMillis() {
+        return lastSourceMillis;
+    }
+
+    /** Events appended since this spool was opened. */
+    public synchronized long appended() {
+        return appended;
+    }
+
+    /** The address the next record will be written at. */
+    public synchronized Address end() {
+        return new Address(segment, size);
+    }
+
+    /** Appends the events that come after the last spooled position, then forces them to disk. */
+    public synchronized int append(List<ChangeEvent> batch) {
+        try {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(Math.max(1024, batch.size() * 128));
+            DataOutputStream data = new DataOutputStream(buf);
+            ByteArrayOutputStream rec = new ByteArrayOutputStream(256);
+            DataOutputStream recOut = new DataOutputStream(rec);
+            int n = 0;
+            for (ChangeEvent e : batch) {
+                if (lastPosition != null && e.position().compareTo(lastPosition) <= 0) {
+                    continue;   // re-delivered after a capture restart: already spooled
+                }
+                rec.reset();
+                ChangeCodec.write(recOut, e);
+                CRC32 crc = new CRC32();
+                crc.update(rec.toByteArray(), 0, rec.size());
+                data.writeInt(rec.size());
+                data.writeInt((int) crc.getValue());
+                rec.writeTo(data);
+                lastPosition = e.position();
+                lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
+                n++;
+            }
+            if (n == 0) {
+                return 0;
+            }
+            if (size > 0 && size + buf.size() > segmentBytes) {
+                roll();
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buf.toByteArray());
+            while (bb.hasRemaining()) {
+                out.write(bb);
+            }
+            out.force(false);
+            size += buf.size();
+            appended += n;
+            notifyAll();
+            return n;
+        } catch (IOException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "cannot write the spool " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void roll() throws IOException {
+        out.force(true);
+        out.close();
+        segment++;
+        size = 0;
+        out = FileChannel.open(file(dir, segment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** Waits up to {@code millis} for data after {@code a}; true when there is some. */
+    public synchronized boolean awaitData(Address a, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (a.compareTo(end()) >= 0) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    /**
+     * Deletes whole segments that every consumer has passed ({@code before}) and that are older than
+     * {@code retention}; the segment being written is never deleted. Returns how many were deleted.
+     */
+    public synchronized int purge(Address before, Duration retention) {
+        int n = 0;
+        try {
+            for (long s : segments(dir)) {
+                Path f = file(dir, s);
+                if (s >= before.segment() || s >= segment) {
+                    break;
+                }
+                Instant modified = Files.getLastModifiedTime(f).toInstant();
+                if (modified.plus(retention).isBefore(Instant.now())) {
+                    Files.delete(f);
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("spool {}: purge failed: {}", dir, e.toString());
+        }
+        return n;
+    }
+
+    /** Bytes the spool holds on disk. */
+    public long diskBytes() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            out.force(true);
+            out.close();
+        } catch (IOException e) {
+            LOG.warn("closing the spool {}: {}", dir, e.toString());
+        }
+    }
+
+    static List<Long> segments(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(PREFIX) && n.endsWith(SUFFIX))
+                    .map(n -> Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length())))
+                    .sorted().toList();
+        }
+    }
+
+    static Path file(Path dir, long segment) {
+        return dir.resolve(String.format("%s%012d%s", PREFIX, segment, SUFFIX));
+    }
+
+    /**
+     * Reads records from an address on, crossing segments. {@link #readOne} returns null at the
+     * current end (more may come later) and never returns a torn record.
+     */
+    public static final class Reader implements AutoCloseable {
+        private final Path dir;
+        private long segment;
+        private long offset;
+        private FileChannel in;
+        private final ByteBuffer header = ByteBuffer.allocate(8);
+
+        public Reader(Path dir, Address from) {
+            this.dir = dir;
+            this.segment = from.segment();
+            this.offset = from.offset();
+        }
+
+        /** The address after the last record returned. */
+        public Address address() {
+            return new Address(segment, offset);
+        }
+
+        public ChangeEvent readOne() throws IOException {
+            while (true) {
+                if (in == null) {
+                    Path f = file(dir, segment);
+                    if (!Files.exists(f)) {
+                        return null;
+                    }
+                    in = FileChannel.open(f, StandardOpenOption.READ);
+                }
+                long fileSize = in.size();
+                if (offset + 8 <= fileSize) {
+                    header.clear();
+                    readFully(in, header, offset);
+                    header.flip();
+                    int len = header.getInt();
+                    int crc = header.getInt();
+                    if (len >= 0 && offset + 8 + len <= fileSize) {
+                        ByteBuffer body = ByteBuffer.allocate(len);
+                        readFully(in, body, offset + 8);
+                        CRC32 c = new CRC32();
+                        c.update(body.array(), 0, len);
+                        if ((int) c.getValue() != crc) {
+                            return null;   // torn or not yet complete
+                        }
+                        offset += 8 + len;
+                        return ChangeCodec.read(new DataInputStream(new ByteArrayInputStream(body.array())));
+                    }
+                    return null;
+                }
+                // at the end of this segment: go on only if a newer one exists
+                if (Files.exists(file(dir, segment + 1)) && offset >= fileSize) {
+                    in.close();
+                    in = null;
+                    segment++;
+                    offset = 0;
+                    continue;
+                }
+                return null;
+            }
+        }
+
+        /** Reads up to {@code max} records. */
+        public List<ChangeEvent> read(int max) throws IOException {
+            List<ChangeEvent> out = new ArrayList<>();
+            ChangeEvent e;
+            while (out.size() < max && (e = readOne()) != null) {
+                out.add(e);
+            }
+            return out;
+        }
+
+        private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+            long pos = at;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, pos);
+                if (n < 0) {
+                    throw new IOException("unexpected end of a spool segment");
+                }
+                pos += n;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+}
