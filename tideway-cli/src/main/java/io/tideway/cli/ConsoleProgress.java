@@ -98,6 +98,25 @@ final class ConsoleProgress implements ProgressListener {
         }
     }
 
+    @Override
+    public synchronized void incremental(io.tideway.engine.incremental.IncrementalStep.Status s) {
+        String line = String.format("incremental %s: lag %s, %,d changes applied, %,.0f changes/s, spool %.1f MB, capture at %s",
+                s.state(), s.lagMillis() == Long.MAX_VALUE ? "--" : String.format("%.1f s", s.lagMillis() / 1000.0), s.eventsApplied(),
+                s.eventsPerSecond(), s.spoolBytes() / 1e6, s.capturePosition() == null ? "T0" : s.capturePosition());
+        if (terminal) {
+            clear();
+            out.println("   " + line);
+            drawnLines = 1;
+            out.flush();
+        } else {
+            long now = System.currentTimeMillis();
+            if (now - lastPlain >= 5000) {
+                lastPlain = now;
+                out.println("   " + line);
+            }
+        }
+    }
+
     static String totalLine(Progress.Snapshot s) {
         double pct = s.rowsTotal() > 0 ? 100.0 * s.rowsDone() / s.rowsTotal() : 100.0;
         long done = s.tables().stream().filter(t -> "DONE".equals(t.state())).count();

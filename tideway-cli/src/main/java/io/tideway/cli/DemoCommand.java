@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
             Files.writeString(projectFile, ProjectFiles.toYamlWithoutSecrets(cfg));
             System.out.println("   project file (what you would write for your own databases): " + projectFile);
             try (MetaDb db = MetaDb.openEmbedded(work.resolve("metadb"), io.tideway.engine.Version.current())) {
-                Engine.RunResult r = new Engine(db).run(cfg, ConsoleProgress.forStdout());
+                Engine.RunResult r = new Engine(db, work).run(cfg, ConsoleProgress.forStdout(), Engine.RunOptions.UNTIL_SYNCED);
                 r.summaries().forEach(s -> System.out.println("   " + s));
             }
             System.out.println("== comparing every row of every table (source vs destination)");

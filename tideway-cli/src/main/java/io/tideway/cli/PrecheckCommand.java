@@ -14,7 +14,7 @@ final class PrecheckCommand extends ProjectCommand implements Callable<Integer> 
     public Integer call() {
         ProjectConfig cfg = loadProject();
         try (MetaDb db = openMetaDb()) {
-            Precheck.Report r = new Engine(db).precheck(cfg);
+            Precheck.Report r = new Engine(db, main.dataDir).precheck(cfg);
             ConsoleProgress.printPrecheck(System.out, r.items(), List.copyOf(r.skipped()));
             if (r.passed()) {
                 System.out.println("tideway: precheck passed (" + r.tables().size() + " tables)");

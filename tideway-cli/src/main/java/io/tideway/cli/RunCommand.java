@@ -23,10 +23,32 @@ final class RunCommand extends ProjectCommand implements Callable<Integer> {
         ProjectConfig cfg = loadProject();
         try (MetaDb db = openMetaDb()) {
             System.out.println("tideway: project " + cfg.name() + ": " + cfg.source() + " -> " + cfg.destination());
-            Engine.RunResult r = new Engine(db).run(cfg, ConsoleProgress.forStdout());
-            System.out.println("tideway: project " + cfg.name() + " done");
-            r.summaries().forEach(s -> System.out.println("   " + s));
-            return 0;
+            Engine engine = new Engine(db, main.dataDir);
+            // SIGTERM / Ctrl-C: stop cleanly, with final checkpoints, before the JVM exits
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                engine.requestStop();
+                try {
+                    done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "tideway-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Engine.RunResult r = engine.run(cfg, ConsoleProgress.forStdout(),
+                        until != null ? Engine.RunOptions.UNTIL_SYNCED : Engine.RunOptions.FOREVER);
+                System.out.println("tideway: project " + cfg.name() + (until != null ? " synced" : " stopped"));
+                r.summaries().forEach(s -> System.out.println("   " + s));
+                return 0;
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // the JVM is already shutting down
+                }
+            }
         }
     }
 }

@@ -8,12 +8,21 @@ import io.tideway.core.spi.CheckResult;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.config.ProjectFiles;
 import io.tideway.engine.full.FullStep;
+import io.tideway.engine.incremental.IncrementalStep;
+import io.tideway.engine.incremental.Store;
 import io.tideway.engine.schema.SchemaStep;
 import io.tideway.metadb.MetaDb;
 import io.tideway.metadb.StepRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,17 +30,28 @@ import org.slf4j.MDC;
 
 /**
  * The engine's operations, one call each, shared by the CLI today and the REST API tomorrow.
- * All state lives in the MetaDB: a rerun of {@link #run} resumes where the last one stopped.
+ * All state lives in the MetaDB (and the spool it points to): a rerun of {@link #run} resumes
+ * where the last one stopped.
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /** Steps this version can run. */
-    public static final Set<Step> AVAILABLE_STEPS = EnumSet.of(Step.SCHEMA, Step.FULL);
+    public static final Set<Step> AVAILABLE_STEPS = EnumSet.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL);
+    private static final long STALE_RUN_MILLIS = 30_000;
 
     private final MetaDb metaDb;
+    private final Path dataDir;
+    private volatile boolean stopRequested;
 
-    public Engine(MetaDb metaDb) {
+    public Engine(MetaDb metaDb, Path dataDir) {
         this.metaDb = metaDb;
+        this.dataDir = dataDir;
+    }
+
+    /** How a run ends: {@code untilSynced} returns once the steps before incremental are done and the lag is under the threshold. */
+    public record RunOptions(boolean untilSynced, Duration lagThreshold) {
+        public static final RunOptions UNTIL_SYNCED = new RunOptions(true, IncrementalStep.DEFAULT_LAG_THRESHOLD);
+        public static final RunOptions FOREVER = new RunOptions(false, IncrementalStep.DEFAULT_LAG_THRESHOLD);
     }
 
     /** Runs the precheck of a project without changing anything. */
@@ -45,12 +65,18 @@ public final class Engine {
     /** Outcome of a run: a one-line summary per step. */
     public record RunResult(List<String> summaries) { }
 
+    /** Asks a running {@link #run} to stop cleanly (final checkpoints written); it returns soon after. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
     /**
      * Creates or resumes the project and runs its steps in order. Steps COMPLETED in an earlier
-     * run are skipped. Throws {@link TidewayException} naming what failed; the step is then FAILED
-     * in the MetaDB and a rerun retries it.
+     * run are skipped. With the incremental step, the Store starts (fixing T0) before the full
+     * copy; the Connector starts after it. Throws {@link TidewayException} naming what failed; the
+     * step is then FAILED in the MetaDB and a rerun retries it.
      */
-    public RunResult run(ProjectConfig cfg, ProgressListener listener) {
+    public RunResult run(ProjectConfig cfg, ProgressListener listener, RunOptions options) {
         for (Step s : cfg.steps()) {
             if (!AVAILABLE_STEPS.contains(s)) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "step '" + s.id() + "' is not available in Tideway "
@@ -59,7 +85,26 @@ public final class Engine {
         }
         Endpoints ends = Endpoints.of(cfg);
         long pid = metaDb.projects().upsert(cfg.name(), cfg.source(), cfg.destination(), ProjectFiles.toYamlWithoutSecrets(cfg));
+        String owner = owner();
+        metaDb.incremental().acquireRun(pid, owner, STALE_RUN_MILLIS, Engine::isDead);
+        AtomicReference<String> commands = new AtomicReference<>();
+        ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tideway-run-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        beat.scheduleWithFixedDelay(() -> {
+            try {
+                String c = metaDb.incremental().heartbeat(pid, owner);
+                if (c != null) {
+                    commands.set(c);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("run heartbeat failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         MDC.put("project", cfg.name());
+        Store store = null;
         try {
             Precheck.Report report = Precheck.run(cfg, ends, startedTables(pid));
             listener.precheck(report.items());
@@ -72,8 +117,17 @@ public final class Engine {
             List<MappedTable> tables = report.tables();
             RunContext ctx = new RunContext(cfg, ends, metaDb, pid, tables, listener);
             metaDb.projects().setState(pid, "RUNNING");
-            List<String> summaries = new java.util.ArrayList<>();
+            List<String> summaries = new ArrayList<>();
             for (Step step : cfg.steps()) {
+                if (stopRequested) {
+                    break;
+                }
+                if (step == Step.FULL && cfg.has(Step.INCREMENTAL)) {
+                    store = startStore(ctx, listener);
+                }
+                if (step == Step.INCREMENTAL && store == null) {
+                    store = startStore(ctx, listener);
+                }
                 StepRecord rec = metaDb.projects().step(pid, step.id());
                 if ("COMPLETED".equals(rec.state())) {
                     summaries.add(step.id() + ": already completed");
@@ -87,10 +141,15 @@ public final class Engine {
                     String summary = switch (step) {
                         case SCHEMA -> SchemaStep.run(ctx) + (cfg.has(Step.FULL) ? "" : "; " + indexAll(ctx));
                         case FULL -> FullStep.run(ctx);
+                        case INCREMENTAL -> IncrementalStep.run(ctx, store, options.untilSynced(), options.lagThreshold(), commands,
+                                () -> stopRequested);
                         default -> throw new IllegalStateException(step.id());
                     };
-                    metaDb.projects().setStepState(pid, step.id(), "COMPLETED", null);
-                    metaDb.events().add(pid, "INFO", step.id(), "step completed: " + summary);
+                    if (step != Step.INCREMENTAL) {
+                        metaDb.projects().setStepState(pid, step.id(), "COMPLETED", null);
+                    }
+                    metaDb.events().add(pid, "INFO", step.id(), "step " + (step == Step.INCREMENTAL ? "stopped" : "completed")
+                            + ": " + summary);
                     listener.stepFinished(step.id(), summary);
                     summaries.add(step.id() + ": " + summary);
                 } catch (RuntimeException e) {
@@ -104,11 +163,59 @@ public final class Engine {
                     MDC.remove("step");
                 }
             }
-            metaDb.projects().setState(pid, "COMPLETED");
+            metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? "MONITORING" : "COMPLETED");
             return new RunResult(summaries);
         } finally {
+            if (store != null) {
+                store.close();
+            }
+            beat.shutdownNow();
+            try {
+                metaDb.incremental().releaseRun(pid, owner);
+            } catch (RuntimeException e) {
+                LOG.warn("releasing the run lock: {}", e.toString());
+            }
             MDC.remove("project");
         }
+    }
+
+    /**
+     * Starts the Store. The first time, T0 is fixed here, before the full copy reads a row. If the
+     * full copy already began without a saved capture position (a crash between the two), the
+     * changes between can no longer be told apart: the copy is started again from scratch.
+     */
+    private Store startStore(RunContext ctx, ProgressListener listener) {
+        long pid = ctx.projectId();
+        boolean hadOffsets = !metaDb.incremental().captureState(pid, Store.FORWARD).loadOffsets().isEmpty();
+        StepRecord full = metaDb.projects().step(pid, Step.FULL.id());
+        if (!hadOffsets && !"NOT_STARTED".equals(full.state())) {
+            if ("COMPLETED".equals(full.state())) {
+                throw new TidewayException(ErrorCode.INTERNAL, "the change capture position of project " + ctx.config().name()
+                        + " is lost while its full copy is complete; changes since then cannot be recovered:"
+                        + " drop the destination tables and run the project again under a new name");
+            }
+            ctx.event("WARN", "full", "the full copy began without a saved capture position: it starts again from scratch");
+            resetFull(ctx);
+        }
+        listener.info("starting change capture (the Store) before the full copy ...");
+        Store s = Store.start(ctx, dataDir, Duration.ofMinutes(3));
+        listener.info("change capture streaming from " + s.session().startPosition());
+        return s;
+    }
+
+    private void resetFull(RunContext ctx) {
+        long pid = ctx.projectId();
+        try (var c = ctx.ends().connectDestination(); var st = c.createStatement()) {
+            for (MappedTable m : ctx.tables()) {
+                metaDb.checkpoints().deleteChunks(pid, m.source().id());
+                metaDb.checkpoints().setTableProgress(pid, m.source().id(), 0, 0);
+                metaDb.checkpoints().setTableState(pid, m.source().id(), TableStates.CREATED);
+                st.execute(ctx.ends().destinationDialect().truncateSql(m.destination().id()));
+            }
+        } catch (java.sql.SQLException e) {
+            throw ctx.ends().destinationDialect().classify(e, "restarting the full copy");
+        }
+        metaDb.projects().setStepState(pid, Step.FULL.id(), "NOT_STARTED", null);
     }
 
     private static String indexAll(RunContext ctx) {
@@ -124,5 +231,33 @@ public final class Engine {
                 .filter(t -> !TableStates.PENDING.equals(t.state()))
                 .map(t -> t.source().toString())
                 .collect(Collectors.toSet());
+    }
+
+    /** This process, as "host:pid". */
+    static String owner() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
+    /** A run owned by a process of this host that no longer exists. */
+    static boolean isDead(String owner) {
+        int colon = owner.lastIndexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        String host = owner.substring(0, colon);
+        if (!owner().startsWith(host + ":")) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(owner.substring(colon + 1))).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

@@ -15,6 +15,8 @@ public interface ProgressListener {
 
     default void info(String message) { }
 
+    default void incremental(io.tideway.engine.incremental.IncrementalStep.Status status) { }
+
     default void warn(String message) { }
 
     ProgressListener NONE = new ProgressListener() { };

@@ -1,0 +1,158 @@
+package io.tideway.engine.incremental;
+
+import io.tideway.core.model.TidewayException;
+import io.tideway.engine.RunContext;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The incremental step: runs the Connector ({@link Applier}) over the Store's spool until told to
+ * stop, or, with {@code untilSynced}, until the lag is under the threshold.
+ *
+ * <p>Lag is now minus the source commit time of the newest applied change while changes are
+ * waiting; once everything spooled is applied, it is now minus the time of the newest event the
+ * capture delivered (its heartbeats keep that fresh on an idle source).
+ */
+public final class IncrementalStep {
+    private static final Logger LOG = LoggerFactory.getLogger(IncrementalStep.class);
+    public static final Duration DEFAULT_LAG_THRESHOLD = Duration.ofSeconds(5);
+    private static final Duration RETENTION = Duration.ofDays(7);
+
+    /** Figures of the incremental step at one moment. */
+    public record Status(String state, long lagMillis, long eventsApplied, double eventsPerSecond, String capturePosition,
+                         long spoolBytes, boolean paused) { }
+
+    private IncrementalStep() { }
+
+    /**
+     * @param commands a PAUSE/RESUME/STOP left by another process, taken when read
+     * @param stop true once the process is asked to stop (SIGTERM)
+     * @return a one-line summary
+     */
+    public static String run(RunContext ctx, Store store, boolean untilSynced, Duration lagThreshold,
+                             AtomicReference<String> commands, BooleanSupplier stop) {
+        long pid = ctx.projectId();
+        boolean monitoring = false;
+        boolean paused = false;
+        int attempt = 0;
+        long lastReport = 0;
+        long lastPurge = System.currentTimeMillis();
+        long windowStart = System.currentTimeMillis();
+        long windowEvents = 0;
+        double rate = 0;
+        Applier applier = newApplier(ctx, store);
+        try {
+            while (!stop.getAsBoolean()) {
+                String cmd = commands.getAndSet(null);
+                if ("PAUSE".equals(cmd) && !paused) {
+                    paused = true;
+                    ctx.metaDb().projects().setStepState(pid, "incremental", "PAUSED", null);
+                    ctx.event("INFO", "incremental", "paused: changes are still captured and spooled, none applied");
+                } else if ("RESUME".equals(cmd) && paused) {
+                    paused = false;
+                    monitoring = false;
+                    ctx.metaDb().projects().setStepState(pid, "incremental", "RUNNING", null);
+                    ctx.event("INFO", "incremental", "resumed");
+                } else if ("STOP".equals(cmd)) {
+                    ctx.event("INFO", "incremental", "stop requested");
+                    break;
+                }
+                store.check();
+                if (paused) {
+                    sleep(200);
+                    continue;
+                }
+                Applier.Batch b;
+                try {
+                    b = applier.applyNext();
+                    attempt = 0;
+                } catch (TidewayException e) {
+                    if (!e.code().retriable()) {
+                        throw e;
+                    }
+                    attempt++;
+                    long backoff = Math.min(30_000, 500L << Math.min(attempt, 6));
+                    LOG.warn("apply failed (attempt {}), retrying in {} ms from the last checkpoint: {}", attempt, backoff, e.getMessage());
+                    if (attempt == 1 || attempt % 10 == 0) {
+                        ctx.event("WARN", "incremental", "apply failed, retrying with backoff: " + e.getMessage());
+                    }
+                    applier.close();
+                    sleep(backoff);
+                    applier = newApplier(ctx, store);
+                    continue;
+                }
+                long now = System.currentTimeMillis();
+                windowEvents += b.events();
+                if (now - windowStart >= 1000) {
+                    rate = windowEvents * 1000.0 / (now - windowStart);
+                    windowStart = now;
+                    windowEvents = 0;
+                }
+                boolean drained = b.events() == 0;
+                long newest = drained ? Math.max(store.spool().lastSourceMillis(), applier.lastSourceMillis()) : b.lastSourceMillis();
+                long lag = newest <= 0 ? (drained ? 0 : Long.MAX_VALUE) : Math.max(0, now - newest);
+                if (now - lastReport >= 1000) {
+                    lastReport = now;
+                    Status s = new Status(monitoring ? "MONITORING" : "RUNNING", lag, applier.eventsApplied(), rate,
+                            store.spool().lastPosition(), store.spool().diskBytes(), false);
+                    ctx.listener().incremental(s);
+                    ctx.metaDb().projects().setStepProgress(pid, "incremental", String.format(
+                            "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
+                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\"}",
+                            lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
+                            s.spoolBytes(), json(applier.lastPosition())));
+                }
+                if (drained && lag < lagThreshold.toMillis()) {
+                    if (!monitoring) {
+                        monitoring = true;
+                        ctx.metaDb().projects().setStepState(pid, "incremental", "MONITORING", null);
+                        ctx.event("INFO", "incremental", "synced: lag " + lag + " ms, " + applier.eventsApplied() + " changes applied");
+                    }
+                    if (untilSynced) {
+                        break;
+                    }
+                } else if (monitoring && lag >= 2 * lagThreshold.toMillis()) {
+                    monitoring = false;
+                    ctx.metaDb().projects().setStepState(pid, "incremental", "RUNNING", null);
+                }
+                if (now - lastPurge > 60_000) {
+                    lastPurge = now;
+                    store.spool().purge(applier.address(), RETENTION);
+                }
+                if (drained) {
+                    try {
+                        store.spool().awaitData(applier.address(), 200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            return String.format("%,d changes applied, lag %s", applier.eventsApplied(),
+                    monitoring ? "under " + lagThreshold.toSeconds() + " s (synced)" : "not yet under the threshold");
+        } finally {
+            applier.close();
+        }
+    }
+
+    private static Applier newApplier(RunContext ctx, Store store) {
+        int lanes = Math.max(1, ctx.config().full().parallelism());
+        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), Store.FORWARD, ctx.tables(), store.spool(), lanes, 20_000,
+                w -> ctx.event("WARN", "incremental", w));
+    }
+
+    private static String json(String s) {
+        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
