@@ -122,4 +122,16 @@ public final class SampleData {
             s.execute("ANALYZE TABLE sbtest1");
         }
     }
+
+    /** The sysbench-style table in PostgreSQL (schema public). */
+    public static void postgresSysbench(Connection c, int rows) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE sbtest1 (id integer NOT NULL PRIMARY KEY, k integer NOT NULL DEFAULT 0,"
+                    + " c char(120) NOT NULL DEFAULT '', pad char(60) NOT NULL DEFAULT '')");
+            s.execute("CREATE INDEX k_1 ON sbtest1 (k)");
+            s.execute("INSERT INTO sbtest1 SELECT g, 1 + (g * 7919) % " + rows + ", rpad(md5(g::text), 119, '-0123456789'),"
+                    + " rpad(md5((g * 7)::text), 59, '-0123456789') FROM generate_series(1, " + rows + ") g");
+            s.execute("ANALYZE sbtest1");
+        }
+    }
 }
