@@ -1,0 +1,283 @@
+package io.tideway.mysql.capture;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.tideway.core.change.CaptureSink;
+import io.tideway.core.change.CaptureSpec;
+import io.tideway.core.change.ChangeCapture;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Change capture for MySQL, MariaDB and OceanBase (MySQL mode) through the Debezium embedded
+ * engine: the MariaDB connector for {@code mariadb}, the MySQL connector for {@code mysql} and
+ * {@code oceanbase-mysql}. Offsets (binlog file, position, GTID set) and the schema history live
+ * in the spec's {@link io.tideway.core.change.CaptureState}.
+ *
+ * <p>Steps of {@link #start}: 1. validate the spec; 2. register the state under a fresh id and build
+ * the engine's properties; 3. run the engine on its own thread; 4. wait until the binlog reader is
+ * connected (T0 fixed on a first start by a schema-only snapshot, or the saved offsets resumed), or
+ * fail with the connector's reason translated into what to fix.
+ *
+ * <p>Events: {@link io.tideway.core.change.ChangeEvent#position()} is a {@link BinlogPosition}. An
+ * UPDATE that changes the primary key comes out as one UPDATE whose {@code before} holds the old
+ * key and {@code after} the new one. TRUNCATE TABLE is a TRUNCATE event; other DDL of the captured
+ * databases naming a captured table (or no table) comes out as a DDL event with the statement.
+ * Heartbeats come every second while the source is idle (see {@link MySqlCaptureSession}).
+ */
+public final class MySqlCapture implements ChangeCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlCapture.class);
+    static final String MARIADB_CONNECTOR = "io.debezium.connector.mariadb.MariaDbConnector";
+    static final String MYSQL_CONNECTOR = "io.debezium.connector.mysql.MySqlConnector";
+
+    @Override
+    public Set<DataSourceType> types() {
+        return EnumSet.of(DataSourceType.MYSQL, DataSourceType.MARIADB, DataSourceType.OCEANBASE_MYSQL);
+    }
+
+    @Override
+    public Session start(CaptureSpec spec, CaptureSink sink, Duration startTimeout) {
+        // 1. validate
+        validate(spec);
+        // 2. register the state, build the properties
+        String id = UUID.randomUUID().toString();
+        CaptureRegistry.register(id, spec.state());
+        String prefix = topicPrefix(spec.name());
+        Properties props = properties(spec, id, prefix);
+        LOG.info("capture {}: starting {} from {} for {} table(s), server id {}", spec.name(),
+                props.getProperty("connector.class"), spec.source(), spec.tables().size(), spec.serverId());
+
+        // 3. run the engine
+        MySqlCaptureSession session = new MySqlCaptureSession(spec, sink, id, prefix);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+        try {
+            engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
+                    .using(props)
+                    .using(MySqlCapture.class.getClassLoader())
+                    .notifying(session)
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            failure.set(error != null ? error : new IllegalStateException(message));
+                        }
+                        session.stopped(success ? null : failure.get(), message);
+                        done.countDown();
+                    })
+                    .build();
+        } catch (RuntimeException e) {
+            CaptureRegistry.unregister(id);
+            throw translate(spec, e, null);
+        }
+        session.attach(engine, done);
+        Thread t = new Thread(engine, "tideway-capture-" + spec.name());
+        t.setDaemon(true);
+        t.start();
+
+        // 4. wait for streaming
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        try {
+            while (true) {
+                if (done.await(200, TimeUnit.MILLISECONDS)) {
+                    session.close();
+                    throw translate(spec, failure.get(), session.lastMessage());
+                }
+                String started = streamingPosition(prefix);
+                if (started != null) {
+                    session.started(started);
+                    LOG.info("capture {}: streaming from {}", spec.name(), started);
+                    return session;
+                }
+                if (System.nanoTime() > deadline) {
+                    session.close();
+                    throw new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + ": the binlog reader of "
+                            + spec.source().address() + " did not start streaming within " + startTimeout.toSeconds()
+                            + " s; check that the server is reachable and not overloaded, then retry"
+                            + (failure.get() == null ? "" : " (" + failure.get().getMessage() + ")"));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            session.close();
+            throw new TidewayException(ErrorCode.INTERNAL, "capture " + spec.name() + ": interrupted while starting", e);
+        }
+    }
+
+    @Override
+    public void release(CaptureSpec spec) {
+        // the binlog connectors create nothing on the source: offsets and history live in the CaptureState
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    private void validate(CaptureSpec spec) {
+        if (!types().contains(spec.source().type())) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": source type '"
+                    + spec.source().type() + "' is not of the MySQL family; expected one of mysql, mariadb, oceanbase-mysql");
+        }
+        if (spec.tables().isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
+        }
+        if (spec.serverId() <= 0 || spec.serverId() > 0xFFFFFFFFL) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": server id " + spec.serverId()
+                    + " is out of range; expected 1..4294967295, unique among the replicas of " + spec.source().address());
+        }
+    }
+
+    static Properties properties(CaptureSpec spec, String id, String prefix) {
+        Properties p = new Properties();
+        boolean mariadb = spec.source().type() == DataSourceType.MARIADB;
+        p.setProperty("name", prefix);
+        p.setProperty("connector.class", mariadb ? MARIADB_CONNECTOR : MYSQL_CONNECTOR);
+        p.setProperty(CaptureRegistry.ID_PROPERTY, id);
+        p.setProperty("offset.storage", StateOffsetBackingStore.class.getName());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        p.setProperty("schema.history.internal", StateSchemaHistory.class.getName());
+        p.setProperty(StateSchemaHistory.ID_KEY, id);
+        p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
+        p.setProperty("topic.prefix", prefix);
+        p.setProperty("database.hostname", spec.source().host());
+        p.setProperty("database.port", String.valueOf(spec.source().port()));
+        p.setProperty("database.user", spec.source().user() == null ? "" : spec.source().user());
+        p.setProperty("database.password", spec.source().password());
+        p.setProperty("database.server.id", String.valueOf(spec.serverId()));
+        p.setProperty("database.include.list", spec.tables().stream().map(TableId::schema).distinct()
+                .map(MySqlCapture::exactRegex).collect(Collectors.joining(",")));
+        p.setProperty("table.include.list", spec.tables().stream()
+                .map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table())).collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("include.schema.changes", "true");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("column.propagate.source.type", ".*");
+        p.setProperty("heartbeat.interval.ms", "1000");
+        // the server sends its own heartbeat events every 0.8 x this while the binlog is idle
+        p.setProperty("connect.keep.alive.interval.ms", "2000");
+        p.setProperty("connect.timeout.ms", "10000");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+        p.setProperty("poll.interval.ms", "100");
+        p.setProperty("errors.max.retries", "0");
+        return p;
+    }
+
+    /** A regular expression matching exactly {@code name}: every character but [A-Za-z0-9_] as \x{..}. */
+    static String exactRegex(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.codePoints().forEach(cp -> {
+            if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_') {
+                sb.appendCodePoint(cp);
+            } else {
+                sb.append("\\x{").append(Integer.toHexString(cp)).append('}');
+            }
+        });
+        return sb.toString();
+    }
+
+    /** The connector's logical name: stable for a capture name (it keys the saved offsets). */
+    static String topicPrefix(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return s.isEmpty() ? "tideway" : s;
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    /** The position the binlog reader started from once it is connected, or null while it is not. */
+    static String streamingPosition(String prefix) {
+        try {
+            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            for (ObjectName n : mbs.queryNames(new ObjectName("debezium.*:type=connector-metrics,context=streaming,*"), null)) {
+                if (!prefix.equals(n.getKeyProperty("server"))) {
+                    continue;
+                }
+                Object connected = mbs.getAttribute(n, "Connected");
+                if (Boolean.TRUE.equals(connected)) {
+                    Object file = mbs.getAttribute(n, "BinlogFilename");
+                    Object pos = mbs.getAttribute(n, "BinlogPosition");
+                    return BinlogPosition.of(file == null ? null : file.toString(),
+                            pos instanceof Number num ? num.longValue() : 0, 0);
+                }
+            }
+            return null;
+        } catch (javax.management.JMException e) {
+            return null;
+        }
+    }
+
+    /** The connector's failure as a message that says what is wrong and how to fix it. */
+    static TidewayException translate(CaptureSpec spec, Throwable error, String engineMessage) {
+        StringBuilder all = new StringBuilder(engineMessage == null ? "" : engineMessage);
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            all.append(" | ").append(t.getMessage());
+        }
+        String text = all.toString();
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        String where = "capture " + spec.name() + " of " + spec.source().address() + ": ";
+        String reason = rootMessage(error, engineMessage);
+        if (lower.contains("binlog_format")) {
+            return new TidewayException(ErrorCode.PRECHECK_FAILED, where + "the server's binlog_format is not ROW; set"
+                    + " binlog_format=ROW (and binlog_row_image=FULL) in the server configuration, restart it, then retry"
+                    + " [" + reason + "]", error);
+        }
+        if (lower.contains("binlog_row_image")) {
+            return new TidewayException(ErrorCode.PRECHECK_FAILED, where + "the server's binlog_row_image is not FULL; set"
+                    + " binlog_row_image=FULL, then retry [" + reason + "]", error);
+        }
+        if (lower.contains("no longer available on the server") || lower.contains("purged")
+                || lower.contains("could not find first log file") || lower.contains("binlog truncated")) {
+            return new TidewayException(ErrorCode.INTERNAL, where + "the binlog position the capture saved is no longer"
+                    + " on the server (its binlog files were purged while the capture was stopped), so changes made since"
+                    + " then cannot be read; release the project's capture and run the full copy again, and keep binlogs"
+                    + " longer than the longest pause (binlog_expire_logs_seconds / expire_logs_days) [" + reason + "]",
+                    error);
+        }
+        if (lower.contains("access denied")) {
+            return new TidewayException(ErrorCode.PRIVILEGE_MISSING, where + "the server refused the capture's user '"
+                    + spec.source().user() + "'; grant it REPLICATION SLAVE, REPLICATION CLIENT, SELECT and RELOAD, then"
+                    + " retry [" + reason + "]", error);
+        }
+        if (lower.contains("server id") || lower.contains("server_id") || lower.contains("same server_uuid")) {
+            return new TidewayException(ErrorCode.CONFIG_INVALID, where + "another replica uses server id " + spec.serverId()
+                    + "; give the capture a server id unique among the source's replicas [" + reason + "]", error);
+        }
+        if (lower.contains("communications link failure") || lower.contains("connection refused")
+                || lower.contains("unable to connect")) {
+            return new TidewayException(ErrorCode.UNREACHABLE, where + "cannot connect; check host, port and that the"
+                    + " server is running [" + reason + "]", error);
+        }
+        return new TidewayException(ErrorCode.INTERNAL, where + "the change capture failed to start: " + reason, error);
+    }
+
+    private static String rootMessage(Throwable error, String engineMessage) {
+        String best = engineMessage;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                best = t.getMessage();
+            }
+        }
+        return best == null ? "no reason given" : best;
+    }
+}

@@ -1,0 +1,329 @@
+package io.tideway.mysql.capture;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.tideway.core.change.CaptureSink;
+import io.tideway.core.change.CaptureSpec;
+import io.tideway.core.change.ChangeCapture;
+import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.change.ChangeEvent.Op;
+import io.tideway.core.model.TableId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running capture: receives the engine's batches, turns them into {@link ChangeEvent}s, hands
+ * them to the sink, and only then marks the records processed so that their offsets may be saved.
+ *
+ * <p>Heartbeats: a heartbeat in a batch holding no change of a captured table means the reader
+ * waits at the end of the binlog, so it carries the time it was made; otherwise it carries the
+ * source time of the last binlog event read.
+ */
+final class MySqlCaptureSession implements ChangeCapture.Session,
+        DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlCaptureSession.class);
+    private static final String NEW_KEY_HEADER = "__debezium.newkey";
+    private static final String OLD_KEY_HEADER = "__debezium.oldkey";
+
+    private final CaptureSpec spec;
+    private final CaptureSink sink;
+    private final String id;
+    private final String prefix;
+    private final Set<TableId> tables;
+    private final Set<String> schemas = new HashSet<>();
+    private final CanonicalValues values = new CanonicalValues();
+
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile CountDownLatch done;
+    private volatile String startPosition;
+    private volatile Throwable failure;
+    private volatile String lastMessage;
+    private volatile boolean closed;
+    /** The DELETE half of a primary key change, waiting for its INSERT half (it may end a batch). */
+    private ChangeEvent pendingKeyChangeDelete;
+    private long lastSourceMillis;
+
+    MySqlCaptureSession(CaptureSpec spec, CaptureSink sink, String id, String prefix) {
+        this.spec = spec;
+        this.sink = sink;
+        this.id = id;
+        this.prefix = prefix;
+        this.tables = Set.copyOf(spec.tables());
+        for (TableId t : spec.tables()) {
+            schemas.add(t.schema());
+        }
+    }
+
+    void attach(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch latch) {
+        this.engine = e;
+        this.done = latch;
+    }
+
+    void started(String position) {
+        this.startPosition = position;
+    }
+
+    void stopped(Throwable error, String message) {
+        this.lastMessage = message;
+        if (error != null && failure == null) {
+            failure = error;
+            if (!closed) {
+                LOG.error("capture {}: stopped: {}", spec.name(), message, error);
+            }
+        }
+    }
+
+    String lastMessage() {
+        return lastMessage;
+    }
+
+    // ------------------------------------------------------------------ Session
+
+    @Override
+    public String startPosition() {
+        return startPosition;
+    }
+
+    @Override
+    public boolean running() {
+        return !closed && done != null && done.getCount() > 0 && MySqlCapture.streamingPosition(prefix) != null;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            DebeziumEngine<?> e = engine;
+            if (e != null) {
+                e.close(); // stops the task after the current batch and commits the offsets of processed records
+                if (done != null && !done.await(60, TimeUnit.SECONDS)) {
+                    LOG.warn("capture {}: the engine did not stop within 60 s", spec.name());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("capture {}: closing the engine: {}", spec.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            CaptureRegistry.unregister(id);
+        }
+    }
+
+    // ------------------------------------------------------------------ ChangeConsumer
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        List<ChangeEvent> out = new ArrayList<>(records.size());
+        Map<ChangeEvent, Long> heartbeatsMade = null;
+        boolean changes = false;
+        int n = records.size();
+        // the last record is marked only once its event is in the sink (a pending key-change half is not)
+        int markUpTo = n;
+        for (int i = 0; i < n; i++) {
+            SourceRecord r = records.get(i).record();
+            Struct value = r.value() instanceof Struct s ? s : null;
+            if (value == null) {
+                continue;
+            }
+            if (value.schema().field("ddl") != null) {
+                ChangeEvent e = ddl(value);
+                if (e != null) {
+                    out.add(e);
+                    changes = true;
+                }
+                continue;
+            }
+            if (value.schema().field("op") == null) {
+                if (r.topic() != null && r.topic().startsWith("__debezium-heartbeat")) {
+                    if (heartbeatsMade == null) {
+                        heartbeatsMade = new IdentityHashMap<>();
+                    }
+                    ChangeEvent h = heartbeat(r);
+                    Field made = value.schema().field("ts_ms");
+                    heartbeatsMade.put(h, made == null ? System.currentTimeMillis() : ((Number) value.get(made)).longValue());
+                    out.add(h);
+                }
+                continue;
+            }
+            ChangeEvent e = change(r, value);
+            if (e == null) {
+                continue;
+            }
+            changes = true;
+            if (pendingKeyChangeDelete != null) {
+                if (e.op() == Op.INSERT && r.headers().lastWithName(OLD_KEY_HEADER) != null) {
+                    ChangeEvent d = pendingKeyChangeDelete;
+                    pendingKeyChangeDelete = null;
+                    out.add(new ChangeEvent(Op.UPDATE, e.table(), e.columns(), d.before(), e.after(), null,
+                            e.sourceMillis(), e.position()));
+                    continue;
+                }
+                out.add(pendingKeyChangeDelete); // not followed by its insert half: deliver it as it is
+                pendingKeyChangeDelete = null;
+            }
+            Header newKey = r.headers().lastWithName(NEW_KEY_HEADER);
+            if (e.op() == Op.DELETE && newKey != null) {
+                pendingKeyChangeDelete = e;
+                if (i == n - 1) {
+                    markUpTo = n - 1;
+                }
+                continue;
+            }
+            out.add(e);
+        }
+        if (heartbeatsMade != null && !changes) {
+            // the reader is idle at the end of the log: heartbeats show the time they were made
+            List<ChangeEvent> fixed = new ArrayList<>(out.size());
+            for (ChangeEvent e : out) {
+                Long made = heartbeatsMade.get(e);
+                fixed.add(made == null ? e : ChangeEvent.heartbeat(Math.max(made, e.sourceMillis()), e.position()));
+            }
+            out = fixed;
+        }
+        if (!out.isEmpty()) {
+            sink.accept(out);
+        }
+        for (int i = 0; i < markUpTo; i++) {
+            committer.markProcessed(records.get(i));
+        }
+        committer.markBatchFinished();
+    }
+
+    private ChangeEvent heartbeat(SourceRecord r) {
+        Map<String, ?> off = r.sourceOffset();
+        String file = off == null ? null : (String) off.get("file");
+        Object pos = off == null ? null : off.get("pos");
+        Object tsSec = off == null ? null : off.get("ts_sec");
+        long source = tsSec instanceof Number s ? s.longValue() * 1000 : lastSourceMillis;
+        return ChangeEvent.heartbeat(Math.max(source, lastSourceMillis), BinlogPosition.of(file,
+                pos instanceof Number p ? p.longValue() : 0, 0));
+    }
+
+    private ChangeEvent change(SourceRecord r, Struct value) {
+        Struct source = value.getStruct("source");
+        if (isSnapshot(source)) {
+            return null;
+        }
+        TableId table = new TableId(source.getString("db"), source.getString("table"));
+        if (!tables.contains(table)) {
+            return null;
+        }
+        long ts = source.getInt64("ts_ms");
+        lastSourceMillis = Math.max(lastSourceMillis, ts);
+        String position = BinlogPosition.of(source.getString("file"), source.getInt64("pos"), source.getInt32("row"));
+        String op = value.getString("op");
+        Struct before = value.getStruct("before");
+        Struct after = value.getStruct("after");
+        switch (op) {
+            case "c":
+            case "r": {
+                CanonicalValues.RowShape s = values.shape(after.schema());
+                return new ChangeEvent(Op.INSERT, table, s.columns(), null, s.convert(after), null, ts, position);
+            }
+            case "u": {
+                CanonicalValues.RowShape s = values.shape(after.schema());
+                return new ChangeEvent(Op.UPDATE, table, s.columns(), s.convert(before), s.convert(after), null, ts, position);
+            }
+            case "d": {
+                CanonicalValues.RowShape s = values.shape(before.schema());
+                return new ChangeEvent(Op.DELETE, table, s.columns(), s.convert(before), null, null, ts, position);
+            }
+            case "t":
+                return new ChangeEvent(Op.TRUNCATE, table, List.of(), null, null, null, ts, position);
+            default:
+                LOG.warn("capture {}: ignoring an event with unknown operation '{}' at {}", spec.name(), op, position);
+                return null;
+        }
+    }
+
+    private ChangeEvent ddl(Struct value) {
+        Struct source = value.getStruct("source");
+        if (source == null || isSnapshot(source)) {
+            return null;
+        }
+        String db = value.getString("databaseName");
+        TableId table = null;
+        boolean ours = false;
+        Field changesField = value.schema().field("tableChanges");
+        List<?> changes = changesField == null ? null : value.getArray("tableChanges");
+        if (changes != null) {
+            for (Object o : changes) {
+                if (o instanceof Struct c && c.getString("id") != null) {
+                    TableId t = parseId(c.getString("id"));
+                    if (t != null && tables.contains(t)) {
+                        table = t;
+                        ours = true;
+                    }
+                }
+            }
+        }
+        if (!ours && (changes == null || changes.isEmpty()) && db != null && schemas.contains(db)) {
+            ours = true; // a statement of a captured database that the connector did not tie to a table
+        }
+        if (!ours) {
+            return null;
+        }
+        long ts = source.getInt64("ts_ms");
+        lastSourceMillis = Math.max(lastSourceMillis, ts);
+        String position = BinlogPosition.of(source.getString("file"), source.getInt64("pos"), source.getInt32("row"));
+        return new ChangeEvent(Op.DDL, table, List.of(), null, null, value.getString("ddl"), ts, position);
+    }
+
+    /** "db"."table" as the connector spells table ids (quoted with double quotes when needed). */
+    static TableId parseId(String id) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c == '"') {
+                if (quoted && i + 1 < id.length() && id.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else {
+                    quoted = !quoted;
+                }
+            } else if (c == '.' && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        parts.add(cur.toString());
+        if (parts.size() < 2) {
+            return null;
+        }
+        return new TableId(parts.get(0), parts.get(parts.size() - 1));
+    }
+
+    private static boolean isSnapshot(Struct source) {
+        if (source == null || source.schema().field("snapshot") == null) {
+            return false;
+        }
+        Object s = source.get("snapshot");
+        return s != null && !"false".equals(s.toString());
+    }
+}
