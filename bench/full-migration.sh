@@ -23,7 +23,7 @@ LIMITS=${LIMITS:-$REPO/../shared/bench/limits}
 REPS=${REPS:-3}
 ROWS=${ROWS:-2000000}
 CASES=${CASES:-"mm-native mm-tideway mp-native mp-tideway"}
-TW_PARALLELISM=${TW_PARALLELISM:-4}
+TW_PARALLELISM=${TW_PARALLELISM:-2}
 TW_CHUNK=${TW_CHUNK:-50000}
 TW_XMX=${TW_XMX:-512m}
 TW_JAR=${TW_JAR:-$REPO/tideway-cli/target/tideway.jar}
@@ -150,14 +150,16 @@ measure() {
   WALL=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.3f",(e-s)/1e9}')
   case $case in *tideway*) xmx=$TW_XMX ;; *) rss="" ;; esac
   local busy; busy=$(awk -v b=$(( (t1-t0)-(i1-i0)-(w1-w0) )) -v hz="$HZ" -v w="$WALL" 'BEGIN{printf "%.2f", b/hz/w}')
-  local client srv other
+  local client srv other note=${NOTE:-}
+  # Tideway's own account of its full step (rows copied and indexes created), without JVM start, precheck and schema
+  case $case in *tideway*) note="full step $(grep -o 'copied in [0-9.]* s' "$WORK/last.log" | head -1 | grep -o '[0-9.]*')" ;; esac
   client=$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u+s}')
   srv=$(awk -v a="$v0" -v b="$v1" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
   # CPU taken by processes that are neither our servers nor the timed command (other users of the machine)
   other=$(awk -v b=$(( (t1-t0)-(i1-i0)-(w1-w0) )) -v hz="$HZ" -v c="$client" -v v="$srv" -v w="$WALL" \
     'BEGIN{o=(b/hz-c-v)/w; if (o<0) o=0; printf "%.2f", o}')
   printf "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$case" "$run" "$ROWS" "$WALL" "$busy" "$client" "$srv" "$other" \
-    "$rss" "$xmx" "${NOTE:-}" >> "$RAW"
+    "$rss" "$xmx" "$note" >> "$RAW"
   printf "%-12s run %d  %8.3f s  %9.0f rows/s  cores %s  client CPU %s s  servers CPU %s s  others %s cores  %s\n" "$case" "$run" "$WALL" \
     "$(awk -v w="$WALL" -v n="$ROWS" 'BEGIN{print n/w}')" "$busy" "$client" "$srv" "$other" "${rss:+peak RSS ${rss} kB}"
 }
@@ -210,7 +212,7 @@ ENVF=$OUT/env.txt
   echo "mariadb=$(my -N -e 'SELECT VERSION()')"
   echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
   echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_log_file_size=', @@innodb_log_file_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('log_bin=', @@log_bin), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog), CONCAT('local_infile=', @@local_infile))")"
-  echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','max_wal_size','wal_level','synchronous_commit','full_page_writes','maintenance_work_mem')")"
+  echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','max_wal_size','wal_level','synchronous_commit','full_page_writes','maintenance_work_mem')")"
   echo "tideway=parallelism $TW_PARALLELISM, chunk-size $TW_CHUNK, -Xmx$TW_XMX $TW_JAVA_OPTS"
   echo "reps=$REPS"
   echo "rows=$ROWS"

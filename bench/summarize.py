@@ -7,16 +7,18 @@ Prints the summary; with DOC.md, replaces the text between the markers
 <!-- results:begin --> and <!-- results:end --> in it (creating the file when missing).
 """
 import csv
+import os
 import statistics
 import sys
 
 CASES = {
-    "mm-native": "MariaDB → MariaDB: `mariadb-dump | mariadb`",
+    "mm-native": "MariaDB → MariaDB: `mariadb-dump \\| mariadb`",
     "mm-tideway": "MariaDB → MariaDB: Tideway",
-    "mp-native": "MariaDB → PostgreSQL: `mariadb --batch | psql COPY` + CREATE INDEX",
+    "mp-native": "MariaDB → PostgreSQL: `mariadb --batch \\| psql COPY` + CREATE INDEX",
     "mp-tideway": "MariaDB → PostgreSQL: Tideway",
 }
 TARGETS = {"mm": 1.5, "mp": 0.9}
+QUIET = 0.25  # runs during which other processes used less than this many cores
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
@@ -32,8 +34,8 @@ def main():
     lines.append(f"Run of {env.get('date_utc')}: {env.get('rows')} rows, {env.get('reps')} runs per case; "
                  f"Tideway {env.get('tideway')}.")
     lines.append("")
-    lines.append("| case | median s (min..max) | rows/s | Tideway / native | cores busy | client CPU s | servers CPU s | other load, cores | Tideway peak RSS (max) | heap |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| case | median s (min..max) | rows/s | Tideway / native | cores busy | client CPU s | servers CPU s | other load, cores | quiet runs: n, median s | Tideway full step s | Tideway peak RSS (max) | heap |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in CASES:
         rs = runs.get(case)
         if not rs:
@@ -46,6 +48,10 @@ def main():
         cpu = statistics.median(float(r["client_cpu_s"]) for r in rs)
         srv = statistics.median(float(r["servers_cpu_s"]) for r in rs)
         other = statistics.median(float(r["other_cores"]) for r in rs)
+        quiet = [float(r["wall_s"]) for r in rs if float(r["other_cores"]) < QUIET]
+        quiet_s = f"{len(quiet)}, {statistics.median(quiet):.2f}" if quiet else "0"
+        fs = [float(r["note"].split()[-1]) for r in rs if r["note"].startswith("full step ") and len(r["note"].split()) == 3]
+        fs_s = f"{statistics.median(fs):.2f}" if fs else ""
         rss = [int(r["peak_rss_kb"]) for r in rs if r["peak_rss_kb"]]
         ratio = ""
         if case.endswith("tideway"):
@@ -55,7 +61,9 @@ def main():
         rss_s = f"{statistics.median(rss) / 1024:.0f} MB ({max(rss) / 1024:.0f} MB)" if rss else ""
         heap = f"-Xmx{rs[0]['xmx']}" if rs[0]["xmx"] else ""
         lines.append(f"| {CASES[case]} | {m:.2f} ({min(walls):.2f}..{max(walls):.2f}) | {rows / m:,.0f} | {ratio} | "
-                     f"{busy:.2f} | {cpu:.1f} | {srv:.1f} | {other:.2f} | {rss_s} | {heap} |")
+                     f"{busy:.2f} | {cpu:.1f} | {srv:.1f} | {other:.2f} | {quiet_s} | {fs_s} | {rss_s} | {heap} |")
+    lines.append("")
+    lines.append(f"Quiet runs are those during which other users of the machine took less than {QUIET} cores.")
     lines.append("")
     lines.append("| target | measured | met? |")
     lines.append("|---|---|---|")
@@ -86,6 +94,7 @@ def main():
             cur = cur[:cur.index(BEGIN)] + block + cur[cur.index(END) + len(END):]
         else:
             cur = cur.rstrip("\n") + "\n\n" + block + "\n"
+        os.makedirs(os.path.dirname(os.path.abspath(doc)), exist_ok=True)
         with open(doc, "w") as f:
             f.write(cur)
         print(f"\nwritten to {doc}")
