@@ -247,6 +247,8 @@ class PostgresCaptureIT {
     @Test
     void resumesAfterCloseWithExactlyTheMissingChanges() throws Exception {
         sql("CREATE TABLE \"Odd Table, \"\"x\"\" y\" (id integer PRIMARY KEY, v text, big text)",
+                // stored out of line: an UPDATE of v leaves big as an unchanged TOASTed value the log does not carry
+                "ALTER TABLE \"Odd Table, \"\"x\"\" y\" ALTER COLUMN big SET STORAGE EXTERNAL",
                 "CREATE TABLE not_captured (id integer PRIMARY KEY)");
         TableId id = new TableId("public", "Odd Table, \"x\" y");
         MemoryState state = new MemoryState();
