@@ -1,0 +1,112 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.Engine;
+import io.tideway.engine.ProgressListener;
+import io.tideway.engine.TableMapper;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.verify.TableCompare;
+import io.tideway.metadb.MetaDb;
+import io.tideway.test.ChangeWriter;
+import io.tideway.test.EmbeddedServers;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A database the application keeps writing to is migrated and kept in sync: a writer changes
+ * the source during the whole full copy and after it; once it stops, the destination becomes
+ * equal to the source, and `tideway run --until synced` then exits 0 at once.
+ */
+@ExtendWith(EmbeddedServers.class)
+abstract class AbstractIncrementalIT {
+    static final int ROWS = 30_000;
+
+    @TempDir
+    Path tmp;
+
+    abstract DataSourceType source();
+
+    abstract DataSourceType destination();
+
+    abstract String freshSource();
+
+    abstract String freshDestination();
+
+    abstract Connection connectSource(String db) throws SQLException;
+
+    abstract void fill(Connection source) throws SQLException;
+
+    @Test
+    void aWrittenToSourceEndsEqualAfterFullCopyAndIncremental() throws Exception {
+        String srcDb = freshSource();
+        String dstDb = freshDestination();
+        try (Connection c = connectSource(srcDb)) {
+            fill(c);
+        }
+        String srcSchema = source() == DataSourceType.POSTGRESQL ? "public" : srcDb;
+        Path project = Projects.write(tmp, "inc", "name: inc-" + getClass().getSimpleName().toLowerCase() + "\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"" + srcSchema + ".*\"] }\n"
+                + "steps: [schema, full, incremental]\n"
+                + "full: { parallelism: 2, chunk-size: 2000, throttle-rows: 15000 }\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("data");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ChangeWriter writer = new ChangeWriter(() -> {
+            try {
+                return connectSource(srcDb);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "sbtest1", ROWS, 400, 42);
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            Engine engine = new Engine(db, data);
+            Thread run = new Thread(() -> {
+                try {
+                    engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "test-engine-run");
+            run.start();
+            // writes start once the capture is up (T0), and go on during and after the copy
+            Thread.sleep(1500);
+            writer.start();
+            Thread.sleep(8000);
+            writer.close();
+            assertThat(writer.changes()).isGreaterThan(500);
+            Endpoints ends = Endpoints.of(cfg);
+            List<TableMapper.MappedTable> tables;
+            try (Connection c = ends.connectSource()) {
+                tables = TableMapper.map(cfg, ends.sourceDialect(), c);
+            }
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                assertThat(failure.get()).as("the run failed").isNull();
+                for (TableMapper.MappedTable m : tables) {
+                    TableCompare.Result r = TableCompare.compare(ends, m);
+                    assertThat(r.equal()).as(r.toString()).isTrue();
+                }
+            });
+            engine.requestStop();
+            run.join(60_000);
+            assertThat(run.isAlive()).isFalse();
+            assertThat(failure.get()).isNull();
+        }
+        // a rerun resumes from the checkpoints and reports synced at once
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+    }
+}
