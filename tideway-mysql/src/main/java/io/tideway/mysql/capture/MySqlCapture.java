@@ -10,7 +10,14 @@ import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
+import io.tideway.mysql.MySqlDialect;
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Properties;
@@ -57,6 +64,7 @@ public final class MySqlCapture implements ChangeCapture {
     public Session start(CaptureSpec spec, CaptureSink sink, Duration startTimeout) {
         // 1. validate
         validate(spec);
+        checkColumns(spec);
         // 2. register the state, build the properties
         String id = UUID.randomUUID().toString();
         CaptureRegistry.register(id, spec.state());
@@ -136,9 +144,48 @@ public final class MySqlCapture implements ChangeCapture {
         if (spec.tables().isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
         }
+        for (TableId t : spec.tables()) {
+            if (t.schema().indexOf('"') >= 0 || t.table().indexOf('"') >= 0) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": table " + t
+                        + " has a double quote in its name, which the binlog reader's schema history cannot read back"
+                        + " after a restart; rename the table or exclude it from the project");
+            }
+        }
         if (spec.serverId() <= 0 || spec.serverId() > 0xFFFFFFFFL) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": server id " + spec.serverId()
                     + " is out of range; expected 1..4294967295, unique among the replicas of " + spec.source().address());
+        }
+    }
+
+    /**
+     * MariaDB's uuid type: the binlog reader decodes time-based (version 1) UUIDs, which MariaDB
+     * stores reordered, into wrong values, so such tables are refused rather than copied wrong.
+     */
+    private static void checkColumns(CaptureSpec spec) {
+        if (spec.source().type() != DataSourceType.MARIADB) {
+            return;
+        }
+        List<String> found = new ArrayList<>();
+        try (Connection c = new MySqlDialect().connect(spec.source().withDatabase(null));
+                PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'uuid' ORDER BY ORDINAL_POSITION")) {
+            for (TableId t : spec.tables()) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add("table " + t + " column " + rs.getString(1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + ": reading the column types of "
+                    + spec.source().address() + ": " + e.getMessage(), e);
+        }
+        if (!found.isEmpty()) {
+            throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "capture " + spec.name() + ": " + String.join(", ", found)
+                    + " is of MariaDB's uuid type, whose time-based values the binlog reader decodes wrongly; change the"
+                    + " column to char(36) (ALTER TABLE ... MODIFY ... char(36) keeps the text) or exclude the table");
         }
     }
 
@@ -218,7 +265,7 @@ public final class MySqlCapture implements ChangeCapture {
                     Object file = mbs.getAttribute(n, "BinlogFilename");
                     Object pos = mbs.getAttribute(n, "BinlogPosition");
                     return BinlogPosition.of(file == null ? null : file.toString(),
-                            pos instanceof Number num ? num.longValue() : 0, 0);
+                            pos instanceof Number num ? num.longValue() : 0, 0, 0);
                 }
             }
             return null;

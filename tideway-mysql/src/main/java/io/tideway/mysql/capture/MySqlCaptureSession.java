@@ -80,7 +80,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.lastMessage = message;
         if (error != null && failure == null) {
             failure = error;
-            if (!closed) {
+            if (!closed && startPosition != null) {
                 LOG.error("capture {}: stopped: {}", spec.name(), message, error);
             }
         }
@@ -121,8 +121,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                     LOG.warn("capture {}: the engine did not stop within 60 s", spec.name());
                 }
             }
-        } catch (IOException e) {
-            LOG.warn("capture {}: closing the engine: {}", spec.name(), e.toString());
+        } catch (IOException | IllegalStateException e) {
+            // IllegalStateException: the engine had already stopped by itself (its failure is kept)
+            LOG.debug("capture {}: closing the engine: {}", spec.name(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -148,7 +149,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                 continue;
             }
             if (value.schema().field("ddl") != null) {
-                ChangeEvent e = ddl(value);
+                ChangeEvent e = ddl(r, value);
                 if (e != null) {
                     out.add(e);
                     changes = true;
@@ -213,12 +214,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
 
     private ChangeEvent heartbeat(SourceRecord r) {
         Map<String, ?> off = r.sourceOffset();
-        String file = off == null ? null : (String) off.get("file");
-        Object pos = off == null ? null : off.get("pos");
         Object tsSec = off == null ? null : off.get("ts_sec");
         long source = tsSec instanceof Number s ? s.longValue() * 1000 : lastSourceMillis;
-        return ChangeEvent.heartbeat(Math.max(source, lastSourceMillis), BinlogPosition.of(file,
-                pos instanceof Number p ? p.longValue() : 0, 0));
+        return ChangeEvent.heartbeat(Math.max(source, lastSourceMillis), BinlogPosition.ofOffset(off, false));
     }
 
     private ChangeEvent change(SourceRecord r, Struct value) {
@@ -232,7 +230,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         }
         long ts = source.getInt64("ts_ms");
         lastSourceMillis = Math.max(lastSourceMillis, ts);
-        String position = BinlogPosition.of(source.getString("file"), source.getInt64("pos"), source.getInt32("row"));
+        String position = BinlogPosition.ofOffset(r.sourceOffset(), true);
         String op = value.getString("op");
         Struct before = value.getStruct("before");
         Struct after = value.getStruct("after");
@@ -258,7 +256,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         }
     }
 
-    private ChangeEvent ddl(Struct value) {
+    private ChangeEvent ddl(SourceRecord r, Struct value) {
         Struct source = value.getStruct("source");
         if (source == null || isSnapshot(source)) {
             return null;
@@ -287,7 +285,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         }
         long ts = source.getInt64("ts_ms");
         lastSourceMillis = Math.max(lastSourceMillis, ts);
-        String position = BinlogPosition.of(source.getString("file"), source.getInt64("pos"), source.getInt32("row"));
+        String position = BinlogPosition.ofOffset(r.sourceOffset(), false);
         return new ChangeEvent(Op.DDL, table, List.of(), null, null, value.getString("ddl"), ts, position);
     }
 
