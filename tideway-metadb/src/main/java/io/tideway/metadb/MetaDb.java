@@ -116,9 +116,11 @@ public final class MetaDb implements AutoCloseable {
         } catch (IOException e) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "cannot create the data directory " + dir + ": " + e, e);
         }
+        // AUTO_SERVER: the first process serves the file to the others (status, pause, a second run);
+        // AUTO_RECONNECT: when that process ends, the others reconnect and one of them serves it.
         // WRITE_DELAY=0: a commit reaches the file before it returns, so a checkpoint survives the
         // process being killed right after it (H2 would otherwise hold commits for up to 500 ms)
-        String url = "jdbc:h2:file:" + dir.resolve("metadb") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        String url = "jdbc:h2:file:" + dir.resolve("metadb") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE;WRITE_DELAY=0";
         return open(url, "tideway", "", dir, tidewayVersion, clock);
     }
 

@@ -146,6 +146,8 @@ public final class Applier implements AutoCloseable {
         rows += flush(pending, pendingInserts);
         eventsApplied += events.size();
         Spool.Address after = reader.address();
+        // the batch is committed on the destination; the checkpoint comes only now
+        io.tideway.engine.FaultPoints.hit("apply.after-commit");
         metaDb.incremental().saveApplyCheckpoint(projectId, captureName,
                 new ApplyCheckpoint(after.segment(), after.offset(), lastPosition, lastSourceMillis, eventsApplied, null));
         return new Batch(events.size(), rows, lastSourceMillis);

@@ -1,0 +1,175 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.model.DataSourceType;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.TableMapper;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.verify.TableCompare;
+import io.tideway.metadb.MetaDb;
+import io.tideway.test.ChangeWriter;
+import io.tideway.test.EmbeddedServers;
+import io.tideway.test.SampleData;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A running project controlled from a second shell, and crashes of the apply side: a second
+ * `tideway run` is refused naming the first; `status` shows it; `pause` and `resume` are obeyed
+ * within seconds; a process halted between a destination commit and its checkpoint, and one
+ * killed with SIGKILL while applying, lose nothing when run again.
+ */
+@ExtendWith(EmbeddedServers.class)
+class ControlIT {
+    static final int ROWS = 20_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunningProjectIsControlledFromAnotherProcessAndSurvivesCrashesWhileApplying() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), ControlIT.class, "src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ControlIT.class, "dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src)) {
+            SampleData.postgresSysbench(c, ROWS);
+        }
+        Path project = Projects.write(tmp, "ctl", "name: ctl\n"
+                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        Path data = tmp.resolve("data");
+        String d = data.toString();
+
+        // 1. a first run in another process keeps syncing
+        Process child = start(project, data, null);
+        awaitStep(data, "incremental", "MONITORING", child);
+
+        // 2. a second run is refused, naming the first
+        BadOutput second = capture(() -> Main.execute("--data-dir", d, "run", project.toString()));
+        assertThat(second.exit).isEqualTo(2);
+        assertThat(second.err).contains("already running in").contains(":" + child.pid());
+
+        // 3. status, pause, resume
+        BadOutput status = capture(() -> Main.execute("--data-dir", d, "status", project.toString()));
+        assertThat(status.exit).isZero();
+        assertThat(status.out).contains("incremental").contains("MONITORING").contains("lagMillis");
+        assertThat(Main.execute("--data-dir", d, "pause", project.toString())).isZero();
+        awaitStep(data, "incremental", "PAUSED", child);
+        ChangeWriter writer = writer(src).start();
+        Thread.sleep(2000);
+        writer.close();
+        assertThat(Main.execute("--data-dir", d, "resume", project.toString())).isZero();
+        awaitEqual(project);
+        child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+        // 4. halted right after a destination commit, before its checkpoint; then SIGKILL while applying
+        try (ChangeWriter w = writer(src).start()) {
+            Thread.sleep(1500);
+            Process halted = start(project, data, "apply.after-commit:3");
+            assertThat(halted.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(halted.exitValue()).as(output(halted)).isEqualTo(137);
+            Process killed = start(project, data, null);
+            Thread.sleep(4000);
+            killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(Main.execute("--data-dir", d, "run", project.toString(), "--until", "synced")).isZero();
+        assertEqualNow(project);
+    }
+
+    private int writers;
+
+    /** Each writer inserts above the ids an earlier one may have used. */
+    private ChangeWriter writer(String src) {
+        int base = ROWS + 1_000_000 * writers++;
+        return new ChangeWriter(() -> {
+            try {
+                return EmbeddedServers.postgres().connect(src);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "sbtest1", base, 300, System.nanoTime());
+    }
+
+    record BadOutput(int exit, String out, String err) { }
+
+    private static BadOutput capture(java.util.function.IntSupplier run) {
+        var oldOut = System.out;
+        var oldErr = System.err;
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true));
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            int exit = run.getAsInt();
+            return new BadOutput(exit, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static void awaitStep(Path data, String step, String state, Process child) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(child.isAlive()).as("the running process died: " + output(child)).isTrue();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                return db.projects().find("ctl").map(p -> db.projects().step(p.id(), step).state()).orElse("").equals(state);
+            }
+        });
+    }
+
+    private static void awaitEqual(Path project) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertEqualNow(project));
+    }
+
+    private static void assertEqualNow(Path project) throws Exception {
+        var cfg = ProjectFiles.load(project);
+        Endpoints ends = Endpoints.of(cfg);
+        try (Connection c = ends.connectSource()) {
+            for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
+                TableCompare.Result r = TableCompare.compare(ends, m);
+                assertThat(r.equal()).as(r.toString()).isTrue();
+            }
+        }
+    }
+
+    private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Process start(Path project, Path data, String fault) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx384m");
+        if (fault != null) {
+            cmd.add("-Dtideway.fault=" + fault);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of("--data-dir", data.toString(), "run", project.toString()));
+        File log = Files.createTempFile("tideway-ctl", ".log").toFile();
+        log.deleteOnExit();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        LOGS.put(p, log.toPath());
+        return p;
+    }
+
+    private static String output(Process p) {
+        try {
+            return Files.readString(LOGS.get(p));
+        } catch (Exception e) {
+            return "(no output)";
+        }
+    }
+}
