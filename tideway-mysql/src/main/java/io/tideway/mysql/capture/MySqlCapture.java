@@ -109,6 +109,11 @@ public final class MySqlCapture implements ChangeCapture {
                     throw translate(spec, failure.get(), session.lastMessage());
                 }
                 String started = streamingPosition(prefix);
+                // the server refuses a purged position only after the reader connected: give it a moment to say so
+                if (started != null && done.await(1500, TimeUnit.MILLISECONDS)) {
+                    session.close();
+                    throw translate(spec, failure.get(), session.lastMessage());
+                }
                 if (started != null) {
                     session.started(started);
                     LOG.info("capture {}: streaming from {}", spec.name(), started);
