@@ -217,7 +217,7 @@ ENVF=$OUT/env.txt
   echo "reps=$REPS"
   echo "rows=$ROWS"
 } > "$ENVF"
-cp "$RAW" "$OUT/latest.tsv"
+cp "$RAW" "$OUT/latest.tsv"; cp "$ENVF" "${RAW%.tsv}.env"
 doc=""
 if [ "${DOC:-1}" = 1 ] && [ "$ROWS" = "$FULL_ROWS" ]; then doc=$REPO/docs/BENCHMARKS.md; fi
 python3 "$HERE/summarize.py" "$RAW" "$ENVF" ${doc:+"$doc"}

@@ -32,7 +32,7 @@ def main():
     med = {}
     lines = []
     lines.append(f"Run of {env.get('date_utc')}: {env.get('rows')} rows, {env.get('reps')} runs per case; "
-                 f"Tideway {env.get('tideway')}.")
+                 f"Tideway {env.get('tideway', '').strip()}.")
     lines.append("")
     lines.append("| case | median s (min..max) | rows/s | Tideway / native | cores busy | client CPU s | servers CPU s | other load, cores | quiet runs: n, median s | Tideway full step s | Tideway peak RSS (max) | heap |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
