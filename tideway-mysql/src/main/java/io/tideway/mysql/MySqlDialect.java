@@ -194,6 +194,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
+        return MySqlInserts.deleteOneMatching(c, t, row);
+    }
+
+    @Override
     public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         return MySqlInserts.deleteKeys(c, t, keys);
     }

@@ -143,6 +143,26 @@ final class MySqlInserts {
         return deleted;
     }
 
+    static long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
+        StringBuilder sql = new StringBuilder("DELETE FROM ").append(MySqlDdl.q(t.id())).append(" WHERE ");
+        List<io.tideway.core.model.Column> cols = t.columns();
+        for (int j = 0; j < cols.size(); j++) {
+            if (j > 0) {
+                sql.append(" AND ");
+            }
+            sql.append(MySqlDdl.q(cols.get(j).name())).append(" <=> ").append(MySqlValues.placeholder(cols.get(j).type()));
+        }
+        sql.append(" LIMIT 1");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int j = 0; j < cols.size(); j++) {
+                MySqlValues.bind(ps, j + 1, cols.get(j).type(), row[j]);
+            }
+            return ps.executeLargeUpdate();
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+
     static long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         MySqlRows.Where where = MySqlRows.where(t, range);
         String sql = "DELETE FROM " + MySqlDdl.q(t.id()) + where.sql();

@@ -636,6 +636,40 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
+        StringBuilder where = new StringBuilder();
+        List<Column> cols = t.columns();
+        for (int j = 0; j < cols.size(); j++) {
+            if (j > 0) {
+                where.append(" AND ");
+            }
+            var kind = cols.get(j).type().kind();
+            // json and types without a neutral kind have no equality operator: compare their text
+            boolean asText = kind == io.tideway.core.model.ColumnType.Kind.JSON || kind == io.tideway.core.model.ColumnType.Kind.OTHER
+                    || kind == io.tideway.core.model.ColumnType.Kind.ARRAY;
+            String col = quote(cols.get(j).name());
+            String lhs = kind == io.tideway.core.model.ColumnType.Kind.ARRAY ? "array_to_json(" + col + ")::text"
+                    : asText ? col + "::text" : col;
+            where.append(lhs)
+                    .append(" IS NOT DISTINCT FROM ").append(asText ? "?::text" : "?");
+        }
+        String sql = "DELETE FROM " + quote(t.id()) + " WHERE ctid = (SELECT ctid FROM " + quote(t.id()) + " WHERE " + where
+                + " LIMIT 1)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int j = 0; j < cols.size(); j++) {
+                var kind = cols.get(j).type().kind();
+                if (kind == io.tideway.core.model.ColumnType.Kind.JSON || kind == io.tideway.core.model.ColumnType.Kind.OTHER
+                        || kind == io.tideway.core.model.ColumnType.Kind.ARRAY) {
+                    ps.setString(j + 1, row[j] == null ? null : row[j].toString());
+                } else {
+                    PostgresValues.bind(ps, j + 1, row[j], cols.get(j), t.id());
+                }
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
     public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.isEmpty()) {

@@ -127,6 +127,12 @@ public interface Dialect {
      */
     long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException;
 
+    /**
+     * Deletes one row whose every column equals the given values (NULL equal to NULL), for tables
+     * without a key; returns 0 or 1. The caller owns the transaction.
+     */
+    long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException;
+
     /** Deletes the rows whose row key falls in the range; returns how many. */
     long deleteRange(Connection c, Table t, KeyRange range) throws SQLException;
 

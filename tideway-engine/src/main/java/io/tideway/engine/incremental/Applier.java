@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *       MetaDB. A crash in between replays the batch: idempotent.</li>
  * </ol>
  * TRUNCATE is a barrier (the batch before it is applied first). DDL is not synchronized yet: it
- * is recorded as a warning event and skipped.
+ * is recorded as a warning event and skipped. Tables without a key get their changes one by one,
+ * in order, a row found by all its columns; replaying a batch after a crash between commit and
+ * checkpoint may then insert a row twice (the weaker guarantee README.md documents).
  */
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -164,11 +166,8 @@ public final class Applier implements AutoCloseable {
         Object[] before = e.before() == null ? null : project(e.before(), map);
         Object[] after = e.after() == null ? null : project(e.after(), map);
         if (dt.rowKey().isEmpty()) {
-            if (e.op() != ChangeEvent.Op.INSERT) {
-                throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "table " + m.source().id() + " has no primary or unique key:"
-                        + " this version applies only its inserts, and an " + e.op() + " arrived; add a key to the table");
-            }
-            pendingInserts.computeIfAbsent(m.source().id(), k -> new ArrayList<>()).add(after);
+            // no key: changes apply one by one, in order, a row found by all its columns
+            pendingInserts.computeIfAbsent(m.source().id(), k -> new ArrayList<>()).add(new Object[] {e.op(), before, after});
             return;
         }
         LinkedHashMap<String, Object[]> byKey = pending.computeIfAbsent(m.source().id(), k -> new LinkedHashMap<>());
@@ -228,7 +227,7 @@ public final class Applier implements AutoCloseable {
         for (var ie : pendingInserts.entrySet()) {
             @SuppressWarnings("unchecked")
             List<Object[]>[] lists = work.get(0).computeIfAbsent(ie.getKey(), k -> new List[] {new ArrayList<>(), new ArrayList<>()});
-            lists[1].addAll(ie.getValue());
+            lists[1].addAll(ie.getValue());   // [op, before, after] in event order
             rows += ie.getValue().size();
         }
         List<Future<?>> futures = new ArrayList<>();
@@ -276,12 +275,13 @@ public final class Applier implements AutoCloseable {
                 if (!deletes.isEmpty()) {
                     dd.deleteKeys(c, dt, deletes);
                 }
-                if (!upserts.isEmpty()) {
-                    if (dt.rowKey().isEmpty()) {
-                        dd.bulkInsert(c, dt, upserts.iterator());
-                    } else {
-                        dd.upsert(c, dt, upserts.iterator());
-                    }
+                if (upserts.isEmpty()) {
+                    continue;
+                }
+                if (dt.rowKey().isEmpty()) {
+                    applyKeyless(dd, c, dt, upserts);
+                } else {
+                    dd.upsert(c, dt, upserts.iterator());
                 }
             }
             c.commit();
@@ -292,6 +292,31 @@ public final class Applier implements AutoCloseable {
         } catch (RuntimeException e) {
             discard(lane);
             throw e;
+        }
+    }
+
+    /** Ordered changes of a table without a key: runs of inserts go in bulk, others one row at a time. */
+    private static void applyKeyless(Dialect dd, Connection c, Table dt, List<Object[]> ops) throws SQLException {
+        List<Object[]> inserts = new ArrayList<>();
+        for (Object[] op : ops) {
+            ChangeEvent.Op kind = (ChangeEvent.Op) op[0];
+            if (kind == ChangeEvent.Op.INSERT) {
+                inserts.add((Object[]) op[2]);
+                continue;
+            }
+            if (!inserts.isEmpty()) {
+                dd.bulkInsert(c, dt, inserts.iterator());
+                inserts.clear();
+            }
+            if (op[1] != null) {
+                dd.deleteOneMatching(c, dt, (Object[]) op[1]);
+            }
+            if (kind == ChangeEvent.Op.UPDATE && op[2] != null) {
+                inserts.add((Object[]) op[2]);
+            }
+        }
+        if (!inserts.isEmpty()) {
+            dd.bulkInsert(c, dt, inserts.iterator());
         }
     }
 
