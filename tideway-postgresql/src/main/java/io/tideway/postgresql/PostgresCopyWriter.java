@@ -32,6 +32,12 @@ final class PostgresCopyWriter {
     private int pos;
     private long bytes;
     private CopyIn copy;
+    private Sink sink;
+
+    /** Where full buffers go: the server's COPY stream, or anything else in tests. */
+    interface Sink {
+        void write(byte[] b, int off, int len) throws SQLException;
+    }
 
     PostgresCopyWriter(Table table) {
         this.table = table;
@@ -50,20 +56,9 @@ final class PostgresCopyWriter {
     WriteResult write(Connection c, String sql, Iterator<Object[]> rows) throws SQLException {
         PGConnection pg = c.unwrap(PGConnection.class);
         copy = pg.getCopyAPI().copyIn(sql);
-        long n = 0;
+        CopyIn in = copy;
         try {
-            while (rows.hasNext()) {
-                Object[] row = rows.next();
-                n++;
-                for (int i = 0; i < kinds.length; i++) {
-                    if (i > 0) {
-                        put((byte) '\t');
-                    }
-                    value(row[i], i);
-                }
-                put((byte) '\n');
-            }
-            flush();
+            encode(rows, in::writeToCopy);
             long done = copy.endCopy();
             copy = null;
             return new WriteResult(done, bytes);
@@ -78,6 +73,25 @@ final class PostgresCopyWriter {
             cancel();
             throw e;
         }
+    }
+
+    /** Encodes every row in COPY text format into {@code out}; returns the bytes written. */
+    long encode(Iterator<Object[]> rows, Sink out) throws SQLException {
+        sink = out;
+        pos = 0;
+        bytes = 0;
+        while (rows.hasNext()) {
+            Object[] row = rows.next();
+            for (int i = 0; i < kinds.length; i++) {
+                if (i > 0) {
+                    put((byte) '\t');
+                }
+                value(row[i], i);
+            }
+            put((byte) '\n');
+        }
+        flush();
+        return bytes;
     }
 
     private void cancel() {
@@ -256,7 +270,7 @@ final class PostgresCopyWriter {
 
     private void flush() throws SQLException {
         if (pos > 0) {
-            copy.writeToCopy(buf, 0, pos);
+            sink.write(buf, 0, pos);
             bytes += pos;
             pos = 0;
         }

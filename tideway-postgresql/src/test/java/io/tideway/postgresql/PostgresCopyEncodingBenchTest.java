@@ -1,0 +1,98 @@
+package io.tideway.postgresql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The COPY encoder's cost per row on sysbench-shaped rows (id INT, k INT, c CHAR(120), pad
+ * CHAR(60)) written to a stream that discards them. Runs only with {@code -Dtideway.bench=true}:
+ * {@code mvn -o -pl tideway-postgresql test -Dtest=PostgresCopyEncodingBenchTest -Dtideway.bench=true}.
+ */
+@EnabledIfSystemProperty(named = "tideway.bench", matches = "true")
+class PostgresCopyEncodingBenchTest {
+    static final int ROWS = Integer.getInteger("tideway.bench.rows", 2_000_000);
+    static final int RUNS = Integer.getInteger("tideway.bench.runs", 7);
+
+    static Table sysbench() {
+        return new Table(new TableId("sbtest", "sbtest1"), List.of(
+                new Column("id", ColumnType.of(Kind.INT32, "int"), false, null, true, null),
+                new Column("k", ColumnType.of(Kind.INT32, "int"), false, null, false, null),
+                new Column("c", ColumnType.sized(Kind.CHAR, 120, "char(120)"), false, null, false, null),
+                new Column("pad", ColumnType.sized(Kind.CHAR, 60, "char(60)"), false, null, false, null)),
+                List.of("id"), List.of(), null, 0, 0);
+    }
+
+    /** sysbench's c and pad: groups of 11 digits joined by '-'. */
+    static String groups(SplittableRandom r, int groups) {
+        StringBuilder b = new StringBuilder();
+        for (int g = 0; g < groups; g++) {
+            if (g > 0) {
+                b.append('-');
+            }
+            for (int d = 0; d < 11; d++) {
+                b.append((char) ('0' + r.nextInt(10)));
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void sysbenchRowsNsPerRow() throws SQLException {
+        SplittableRandom r = new SplittableRandom(42);
+        int pool = 8192;
+        String[] c = new String[pool];
+        String[] pad = new String[pool];
+        for (int i = 0; i < pool; i++) {
+            c[i] = groups(r, 10);
+            pad[i] = groups(r, 5);
+        }
+        Table t = sysbench();
+        long[] sink = new long[1];
+        double[] ns = new double[RUNS];
+        long bytes = 0;
+        for (int run = 0; run < RUNS; run++) {
+            Iterator<Object[]> rows = new Iterator<>() {
+                final Object[] row = new Object[4];
+                long i;
+
+                @Override
+                public boolean hasNext() {
+                    return i < ROWS;
+                }
+
+                @Override
+                public Object[] next() {
+                    int k = (int) (i & (pool - 1));
+                    row[0] = i + 1;
+                    row[1] = (long) (i * 2654435761L % 1_000_000);
+                    row[2] = c[k];
+                    row[3] = pad[k];
+                    i++;
+                    return row;
+                }
+            };
+            PostgresCopyWriter w = new PostgresCopyWriter(t);
+            long t0 = System.nanoTime();
+            bytes = w.encode(rows, (b, off, len) -> sink[0] += b[off] + len);
+            ns[run] = (System.nanoTime() - t0) / (double) ROWS;
+        }
+        double[] sorted = ns.clone();
+        Arrays.sort(sorted);
+        System.out.printf("COPY encode sysbench rows: median %.1f ns/row, min %.1f, runs %s, %d bytes/run%n",
+                sorted[RUNS / 2], sorted[0], Arrays.toString(Arrays.stream(ns).map(x -> Math.round(x * 10) / 10.0).toArray()),
+                bytes);
+        assertThat(bytes).isGreaterThan(ROWS * 180L);
+    }
+}
