@@ -27,10 +27,11 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * A real migration with nothing to set up: starts an embedded MariaDB and an embedded
- * PostgreSQL, fills a sample "shop" database, migrates it (precheck, schema, full copy) and
- * compares every row of every table.
+ * PostgreSQL, fills a sample "shop" database, migrates it (precheck, schema, full copy,
+ * incremental sync) while a writer changes the source, and compares every row of every table.
  */
-@Command(name = "demo", description = "Migrate a sample MariaDB database to PostgreSQL, both embedded and started here, and prove the copy.")
+@Command(name = "demo", description = "Migrate a sample MariaDB database to PostgreSQL (both embedded and started here) while an"
+        + " application writes to it, keep it in sync, and prove every row equal.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -53,22 +54,62 @@ final class DemoCommand implements Callable<Integer> {
             pg.recreateDatabase("shop");
             try (Connection c = my.connect("shop")) {
                 SampleData.mariadbShop(c, orders);
+                SampleData.mariadbSysbench(c, 20_000);
             }
-            System.out.println("   sample database 'shop' created in MariaDB (customers, products, orders, order_lines, audit_log)");
+            System.out.println("   sample database 'shop' created in MariaDB (customers, products, orders, order_lines, audit_log,"
+                    + " sbtest1)");
             ProjectConfig cfg = new ProjectConfig("demo-shop-to-postgresql",
                     new DataSourceConfig(DataSourceType.MARIADB, my.host(), my.port(), my.user(), my.password(), "shop", Map.of()),
                     new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), "shop", Map.of()),
                     new TableSelection(List.of("shop.*"), List.of(), Map.of(), Map.of(), Map.of()),
-                    List.of(Step.SCHEMA, Step.FULL), FullOptions.DEFAULT, List.of());
+                    List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL), FullOptions.DEFAULT, List.of());
             Path projectFile = work.resolve("demo-project.yaml");
             Files.writeString(projectFile, ProjectFiles.toYamlWithoutSecrets(cfg));
             System.out.println("   project file (what you would write for your own databases): " + projectFile);
+            Endpoints ends = Endpoints.of(cfg);
             try (MetaDb db = MetaDb.openEmbedded(work.resolve("metadb"), io.tideway.engine.Version.current())) {
-                Engine.RunResult r = new Engine(db, work).run(cfg, ConsoleProgress.forStdout(), Engine.RunOptions.UNTIL_SYNCED);
-                r.summaries().forEach(s -> System.out.println("   " + s));
+                Engine engine = new Engine(db, work);
+                java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread run = new Thread(() -> {
+                    try {
+                        Engine.RunResult r = engine.run(cfg, ConsoleProgress.forStdout(), Engine.RunOptions.FOREVER);
+                        r.summaries().forEach(s -> System.out.println("   " + s));
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                }, "tideway-demo-run");
+                run.start();
+                // the application goes on writing while Tideway copies (from T0 on) and then syncs
+                long until = System.currentTimeMillis() + 180_000;
+                while (System.currentTimeMillis() < until && failed.get() == null && run.isAlive()) {
+                    var p = db.projects().find(cfg.name());
+                    if (p.isPresent() && !"NOT_STARTED".equals(db.projects().step(p.get().id(), "full").state())) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                System.out.println("   (an application now writes to shop.sbtest1: inserts, updates, deletes, key changes, transactions)");
+                long writes;
+                try (io.tideway.test.ChangeWriter writer = new io.tideway.test.ChangeWriter(() -> {
+                    try {
+                        return my.connect("shop");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "sbtest1", 20_000, 300, 7).start()) {
+                    Thread.sleep(8000);
+                    writes = writer.changes();
+                }
+                System.out.println("   (the application stopped after " + writes + " changes; waiting for the destination to catch up)");
+                waitEqual(ends, cfg, failed);
+                engine.requestStop();
+                run.join(60_000);
+                if (failed.get() != null) {
+                    Throwable t = failed.get();
+                    throw t instanceof Exception e ? e : new IllegalStateException(t);
+                }
             }
             System.out.println("== comparing every row of every table (source vs destination)");
-            Endpoints ends = Endpoints.of(cfg);
             boolean equal = true;
             try (Connection c = ends.connectSource()) {
                 for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
@@ -83,6 +124,24 @@ final class DemoCommand implements Callable<Integer> {
             return equal ? 0 : 1;
         } finally {
             deleteTree(servers);
+        }
+    }
+
+    /** Waits (up to 2 minutes) until every table compares equal. */
+    private static void waitEqual(Endpoints ends, ProjectConfig cfg, java.util.concurrent.atomic.AtomicReference<Throwable> failed)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && failed.get() == null) {
+            boolean equal = true;
+            try (Connection c = ends.connectSource()) {
+                for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
+                    equal &= TableCompare.compare(ends, m).equal();
+                }
+            }
+            if (equal) {
+                return;
+            }
+            Thread.sleep(1000);
         }
     }
 

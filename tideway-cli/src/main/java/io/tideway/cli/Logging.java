@@ -12,6 +12,10 @@ final class Logging {
 
     static void configure(Path dataDir) {
         System.setProperty("tideway.logDir", dataDir.resolve("logs").toAbsolutePath().toString());
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return;
         }
