@@ -6,7 +6,11 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.WriteResult;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -142,55 +146,206 @@ final class PostgresCopyWriter {
         }
     }
 
+    private static final byte[] DIGITS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGITS[2 * i] = (byte) ('0' + i / 10);
+            DIGITS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** Decimal digits straight into the buffer, two at a time, no String on the way. */
     private void longValue(long v) throws SQLException {
         if (v == Long.MIN_VALUE) {
             ascii("-9223372036854775808");
             return;
         }
         ensure(20);
+        byte[] b = buf;
         if (v < 0) {
-            buf[pos++] = '-';
+            b[pos++] = '-';
             v = -v;
         }
-        int start = pos;
-        do {
-            buf[pos++] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0);
-        for (int a = start, b = pos - 1; a < b; a++, b--) {
-            byte t = buf[a];
-            buf[a] = buf[b];
-            buf[b] = t;
+        int len = digits(v);
+        int p = pos + len;
+        pos = p;
+        while (v >= 100) {
+            int r = (int) (v % 100);
+            v /= 100;
+            b[--p] = DIGITS[2 * r + 1];
+            b[--p] = DIGITS[2 * r];
+        }
+        if (v >= 10) {
+            b[--p] = DIGITS[2 * (int) v + 1];
+            b[--p] = DIGITS[2 * (int) v];
+        } else {
+            b[--p] = (byte) ('0' + v);
         }
     }
 
+    private static int digits(long v) {
+        long x = 10;
+        for (int d = 1; d < 19; d++) {
+            if (v < x) {
+                return d;
+            }
+            x *= 10;
+        }
+        return 19;
+    }
+
+    /** A string known to hold only ASCII characters (a number's text). */
+    @SuppressWarnings("deprecation")
     private void ascii(String s) throws SQLException {
         int n = s.length();
-        ensure(n);
         if (n > buf.length) {
             string(s, -1);
             return;
         }
-        for (int k = 0; k < n; k++) {
-            buf[pos++] = (byte) s.charAt(k);
-        }
+        ensure(n);
+        s.getBytes(0, n, buf, pos);
+        pos += n;
     }
 
     private void hex(byte[] b) throws SQLException {
         put((byte) '\\');
         put((byte) '\\');
         put((byte) 'x');
-        for (byte x : b) {
+        byte[] hex = HEX;
+        for (int k = 0; k < b.length; ) {
             if (pos + 2 > buf.length) {
                 flush();
             }
-            buf[pos++] = (byte) PostgresValues.HEX[(x >> 4) & 0xf];
-            buf[pos++] = (byte) PostgresValues.HEX[x & 0xf];
+            int end = Math.min(b.length, k + (buf.length - pos) / 2);
+            byte[] o = buf;
+            int p = pos;
+            for (; k < end; k++) {
+                byte x = b[k];
+                o[p++] = hex[(x >> 4) & 0xf];
+                o[p++] = hex[x & 0xf];
+            }
+            pos = p;
         }
     }
 
-    /** UTF-8 with COPY text escapes; NUL fails naming the column before anything of the row is sent. */
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** Strings up to this many characters go through the JDK's UTF-8 encoder; longer ones are encoded in place. */
+    private static final int ENCODED = BUFFER / 8;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * UTF-8 with COPY text escapes; NUL fails naming the column. The JDK's encoder does the UTF-8
+     * work (for ASCII text a plain copy); a scan eight bytes at a time finds whether any byte needs
+     * an escape, so the common value is one copy into the buffer. UTF-8 continuation and lead bytes
+     * are all 0x80 and above, so only the ASCII bytes can need one.
+     */
     private void string(String s, int col) throws SQLException {
+        int n = s.length();
+        if (n > ENCODED) {
+            chars(s, col);
+            return;
+        }
+        byte[] u = s.getBytes(StandardCharsets.UTF_8);
+        int len = u.length;
+        int scan = scan(u);
+        if ((scan & QUESTION) != 0 && count(u) != count(s)) {
+            chars(s, col);  // the encoder wrote '?' for a broken surrogate pair, which fails naming the column
+            return;
+        }
+        if ((scan & ESCAPE) == 0) {
+            ensure(len);
+            System.arraycopy(u, 0, buf, pos, len);
+            pos += len;
+            return;
+        }
+        ensure(2 * len);
+        byte[] o = buf;
+        int p = pos;
+        for (int k = 0; k < len; k++) {
+            byte x = u[k];
+            if ((x & 0xe0) != 0 && x != '\\') {
+                o[p++] = x;  // 0x20..0x7f except the backslash, or a byte of a multi-byte character
+                continue;
+            }
+            switch (x) {
+                case '\\' -> {
+                    o[p++] = '\\';
+                    o[p++] = '\\';
+                }
+                case '\t' -> {
+                    o[p++] = '\\';
+                    o[p++] = 't';
+                }
+                case '\n' -> {
+                    o[p++] = '\\';
+                    o[p++] = 'n';
+                }
+                case '\r' -> {
+                    o[p++] = '\\';
+                    o[p++] = 'r';
+                }
+                case 0 -> {
+                    pos = p;
+                    throw PostgresValues.nul(columns.get(Math.max(col, 0)), table.id());
+                }
+                default -> o[p++] = x;
+            }
+        }
+        pos = p;
+    }
+
+    private static final int ESCAPE = 1;
+    private static final int QUESTION = 2;
+
+    /** {@link #ESCAPE} when a byte is below 0x20 or a backslash, {@link #QUESTION} when one is '?'. */
+    private static int scan(byte[] u) {
+        int len = u.length;
+        int k = 0;
+        long esc = 0;
+        long q = 0;
+        for (; k + 8 <= len; k += 8) {
+            long v = (long) LONGS.get(u, k);
+            long w = v ^ 0x5c5c5c5c5c5c5c5cL;
+            long x = v ^ 0x3f3f3f3f3f3f3f3fL;
+            esc |= ((v - 0x2020202020202020L) & ~v) | ((w - ONES) & ~w);
+            q |= (x - ONES) & ~x;
+        }
+        int r = ((esc & HIGHS) != 0 ? ESCAPE : 0) | ((q & HIGHS) != 0 ? QUESTION : 0);
+        for (; k < len; k++) {
+            byte b = u[k];
+            if ((b & 0xe0) == 0 || b == '\\') {
+                r |= ESCAPE;
+            } else if (b == '?') {
+                r |= QUESTION;
+            }
+        }
+        return r;
+    }
+
+    private static int count(byte[] u) {
+        int n = 0;
+        for (byte b : u) {
+            if (b == '?') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static int count(String s) {
+        int n = 0;
+        for (int k = s.indexOf('?'); k >= 0; k = s.indexOf('?', k + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The same encoding character by character, for long values (no copy of them) and broken surrogates. */
+    private void chars(String s, int col) throws SQLException {
         int n = s.length();
         byte[] b = buf;
         int p = pos;
