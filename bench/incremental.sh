@@ -1,0 +1,262 @@
+#!/bin/bash
+# Incremental-sync benchmark: Tideway's catch-up and its lag under load, on one machine.
+#
+#   bench/incremental.sh                     # REPS=1, both pairs; writes bench/results/incremental-* and docs/BENCHMARKS.md
+#   PAIRS=mm UPDATES=50000 LAG_SECONDS=20 DOC=0 bench/incremental.sh   # a quick trial
+#
+# Per pair (mm: MariaDB db -> MariaDB db2, mp: MariaDB db -> PostgreSQL database tw) and rep:
+#   1. tideway run --until synced, steps [schema, full, incremental], fresh data dir and destination (the full copy)
+#   2. copies of the destination table for the references (MariaDB: db3.sbtest1, db4.sbtest1;
+#      PostgreSQL: tw ref_a.sbtest1, ref_b.sbtest1), made outside any timing
+#   3. UPDATES single-row updates by primary key on the source (autocommit, WRITERS mariadb clients), Tideway stopped
+#   4. timed: tideway run --until synced again (the catch-up); destination compared with the source (md5 of id,k,c)
+#   5. lag under load: tideway run in the background, IncrementalLagProbe.java writes LAG_RATE updates/s for
+#      LAG_SECONDS and measures source-write to destination-visible time on a probe row; tideway status sampled
+#      every STATUS_EVERY s; then SIGTERM; peak RSS from /usr/bin/time; destination compared with the source.
+#   6. timed reference (a): the same statements through the mariadb (mp: psql) client into copy 1, COMMIT every 1,000
+#   7. timed reference (b): the final rows of the updated ids (exported after step 4) as multi-row upserts of
+#      1,000 rows into copy 2
+#
+# Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
+# db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
+# Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
+#   LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2), TW_XMX (512m), TW_JAVA_OPTS, JFR=1 (record the
+#   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+HERE=$REPO/bench
+LIMITS=${LIMITS:-$REPO/../shared/bench/limits}
+REPS=${REPS:-1}
+PAIRS=${PAIRS:-"mm mp"}
+ROWS=${ROWS:-2000000}
+UPDATES=${UPDATES:-500000}
+WRITERS=${WRITERS:-8}
+LAG_RATE=${LAG_RATE:-5000}
+LAG_SECONDS=${LAG_SECONDS:-120}
+LAG_THREADS=${LAG_THREADS:-8}
+LAG_TXN=${LAG_TXN:-5}
+STATUS_EVERY=${STATUS_EVERY:-5}
+TW_PARALLELISM=${TW_PARALLELISM:-2}
+TW_CHUNK=${TW_CHUNK:-50000}
+TW_XMX=${TW_XMX:-512m}
+TW_JAR=${TW_JAR:-$REPO/tideway-cli/target/tideway.jar}
+TW_JAVA_OPTS=${TW_JAVA_OPTS:-}
+OUT=${OUT:-$HERE/results}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$OUT/incremental-raw-$STAMP.tsv
+WORK=/var/tmp/bench/tideway-incr
+die() { echo "incremental: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (socket auth as root)"
+if ! mariadb -e 'select 1' >/dev/null 2>&1 || ! psql -qXtA -d db -c 'select 1' >/dev/null 2>&1; then
+  "$LIMITS/servers.sh" start >/dev/null
+fi
+mariadb -e "SET GLOBAL local_infile = ON"
+for c in gawk python3 java md5sum; do command -v $c >/dev/null || die "$c is needed"; done
+[ -x /usr/bin/time ] || die "/usr/bin/time is needed"
+mkdir -p "$OUT" "$WORK"
+my() { mariadb "$@"; }
+pg() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
+[ "$(my -N db -e "SELECT COUNT(*) FROM sbtest1")" = "$ROWS" ] || die "db.sbtest1 must hold $ROWS rows: run bench/full-migration.sh once (it loads it)"
+[ "$(my -N -e "SELECT @@binlog_format")" = ROW ] || die "the source needs binlog_format=ROW"
+if [ ! -s "$TW_JAR" ]; then (cd "$REPO" && ./mvnw -q -o -DskipTests package -pl tideway-cli -am) || die "build failed"; fi
+# only the two JDBC drivers (with slf4j and a logging backend on the class path the drivers log every statement)
+LIBCP="$(ls "$(dirname "$TW_JAR")"/lib/mariadb-java-client-*.jar | head -1):$(ls "$(dirname "$TW_JAR")"/lib/postgresql-*.jar | head -1)"
+my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
+for p in mm mp; do
+  if [ $p = mm ]; then dest="{ type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db2 }"
+  else dest="{ type: postgresql, host: 127.0.0.1, port: 5432, user: root, password: bench, database: tw }"; fi
+  cat > "$WORK/$p.yaml" <<EOF
+name: bench-incr-$p
+source:      { type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db }
+destination: $dest
+tables:      { include: ["db.sbtest1"] }
+steps:       [schema, full, incremental]
+full:        { parallelism: $TW_PARALLELISM, chunk-size: $TW_CHUNK }
+EOF
+done
+
+# ------------------------------------------------------------------ the statements (fixed seed)
+# Ids 2..ROWS (id 1 is the lag probe's row). Stream i gets the ids with id % WRITERS == i, so every id's
+# updates stay in order in one stream and the final state does not depend on how the streams interleave.
+gen_updates() {
+  rm -f "$WORK"/upd.*
+  gawk -v N="$UPDATES" -v R="$ROWS" -v W="$WRITERS" -v D="$WORK" '
+    function g(n,  s,j){s=sprintf("%05d%06d",int(rand()*100000),int(rand()*1000000));
+      for(j=1;j<n;j++) s=s "-" sprintf("%05d%06d",int(rand()*100000),int(rand()*1000000)); return s}
+    BEGIN{srand(20241125); for(i=1;i<=N;i++){ id=2+int(rand()*(R-1));
+      st=sprintf("UPDATE sbtest1 SET k = k + 1, c = %c%s%c WHERE id = %d;", 39, g(10), 39, id)
+      print st > (D "/upd.all.sql"); print st > (D "/upd." (id % W) ".sql"); if(!(id in seen)){seen[id]=1; d++; print id > (D "/upd.ids")} }
+      print d > (D "/upd.distinct") }'
+  # reference (a): the same statements, in the same order, COMMIT every 1,000
+  gawk 'BEGIN{print "SET autocommit=0;"} {print} NR%1000==0{print "COMMIT;"} END{print "COMMIT;"}' "$WORK/upd.all.sql" > "$WORK/upd.txn-my.sql"
+  gawk 'BEGIN{print "BEGIN;"} {print} NR%1000==0{print "COMMIT;"; print "BEGIN;"} END{print "COMMIT;"}' "$WORK/upd.all.sql" > "$WORK/upd.txn-pg.sql"
+}
+gen_updates
+DISTINCT=$(cat "$WORK/upd.distinct")
+my -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
+my --local-infile=1 benchaux -e "LOAD DATA LOCAL INFILE '$WORK/upd.ids' INTO TABLE ids"
+echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; REPS=$REPS; Tideway parallelism $TW_PARALLELISM, -Xmx$TW_XMX; raw: $RAW"
+
+# ------------------------------------------------------------------ helpers
+# quiesce without purging the binary logs: the capture of a stopped Tideway still has to read them
+quiesce() {
+  sync
+  my -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
+  local d h i
+  for i in $(seq 180); do
+    read -r d h < <(my -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
+    [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
+    sleep 1
+  done
+  my -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
+  pg -d db -c CHECKPOINT
+  sync; sleep 2
+}
+# other users of the machine during a run, in cores (total busy CPU minus our servers and the timed command)
+cpu_all() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6}' /proc/stat; }
+servers_cpu() {
+  local pids; pids="$(cat /run/mysqld/mysqld.pid 2>/dev/null) $(pgrep -u postgres -d ' ' || true)"
+  # shellcheck disable=SC2086
+  for p in $pids; do cat /proc/$p/stat 2>/dev/null; done | sed 's/^.*) //' | awk '{s+=$12+$13+$14+$15} END{print s+0}'
+}
+HZ=$(getconf CLK_TCK)
+stamp_lines() { while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done; }; export -f stamp_lines
+printf "pair\tcase\trun\tchanges\tdistinct\twall_s\tclient_cpu_s\tservers_cpu_s\tother_cores\tpeak_rss_kb\tnote\n" > "$RAW"
+# timed CASE RUN CMD [NOTE]: runs CMD under /usr/bin/time, appends one line to $RAW, sets WALL
+timed() {
+  local pair=$1 case=$2 run=$3 cmd=$4 note=${5:-} b0 b1 v0 v1 s e u sy rss
+  v0=$(servers_cpu); b0=$(cpu_all); s=$(date +%s%N)
+  if ! /usr/bin/time -o "$WORK/time.out" -f "%U %S %M" bash -o pipefail -c "$cmd" > "$WORK/last.log" 2>&1; then
+    tail -30 "$WORK/last.log" >&2; die "$pair $case run $run failed: $cmd"
+  fi
+  e=$(date +%s%N); b1=$(cpu_all); v1=$(servers_cpu)
+  read -r u sy rss < <(tail -1 "$WORK/time.out")
+  WALL=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.3f",(e-s)/1e9}')
+  local client srv other
+  client=$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u+s}')
+  srv=$(awk -v a="$v0" -v b="$v1" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
+  other=$(awk -v b=$((b1-b0)) -v hz="$HZ" -v c="$client" -v v="$srv" -v w="$WALL" 'BEGIN{o=(b/hz-c-v)/w; if (o<0) o=0; printf "%.2f", o}')
+  case $case in tideway*) ;; *) rss="" ;; esac
+  printf "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n" "$pair" "$case" "$run" "$UPDATES" "$DISTINCT" "$WALL" "$client" "$srv" "$other" "$rss" "$note" >> "$RAW"
+  printf "%-3s %-18s run %d  %8.3f s  %8.0f changes/s  client CPU %s s  servers CPU %s s  others %s cores %s %s\n" "$pair" "$case" "$run" "$WALL" \
+    "$(awk -v w="$WALL" -v n="$UPDATES" 'BEGIN{print n/w}')" "$client" "$srv" "$other" "${rss:+peak RSS ${rss} kB}" "$note"
+}
+tw() { echo "java -Xmx$TW_XMX $TW_JAVA_OPTS ${1:-} -jar $TW_JAR --data-dir $WORK/data-$2 ${3:-run} $WORK/$2.yaml"; }
+dst_md5() {
+  if [ "$1" = mm ]; then my -N --batch db2 -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32
+  else psql -XtA -F $'\t' -d tw -c 'SELECT id,k,c::text FROM db.sbtest1 ORDER BY id' | md5sum | cut -c1-32; fi
+}
+src_md5() { my -N --batch db -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32; }
+check_equal() { local a b; a=$(src_md5); b=$(dst_md5 "$1"); [ "$a" = "$b" ] || die "$1: destination differs from the source after $2 (md5 $b, source $a)"; echo "    $1: destination equals the source after $2 (md5 of id,k,c over $ROWS rows)"; }
+# incremental step's own time from the timestamped console output: "== incremental" to "incremental done"
+incr_time() { awk '/== incremental/{s=$1} / incremental done/{e=$1} END{if (s && e) printf "%.2f", e-s}' "$1"; }
+
+for r in $(seq "$REPS"); do
+  for p in $PAIRS; do
+    echo "== $p, run $r"
+    # 1. the full copy, not timed here (see bench/full-migration.sh)
+    rm -rf "$WORK/data-$p"
+    if [ $p = mm ]; then my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
+    else runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS tw" -c "CREATE DATABASE tw OWNER root"; fi
+    quiesce
+    timed $p initial-full "$r" "$(tw "" $p) --until synced | stamp_lines" "schema+full+incremental until synced"
+    cp "$WORK/last.log" "$OUT/incremental-last-$p-initial.log"
+    # 2. copies for the references, in the state the updates start from
+    if [ $p = mm ]; then
+      # not binary-logged: the capture would have to read 4M rows of other tables before the updates
+      for d in db3 db4; do my -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
+    else
+      for s in ref_a ref_b; do pg -d tw -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" -c "CREATE TABLE $s.sbtest1 (LIKE db.sbtest1 INCLUDING ALL)" -c "INSERT INTO $s.sbtest1 SELECT * FROM db.sbtest1" -c "VACUUM ANALYZE $s.sbtest1"; done
+    fi
+    # 3. the updates on the source while Tideway is stopped
+    quiesce
+    cmd=""; for i in $(seq 0 $((WRITERS-1))); do cmd="$cmd mariadb db < $WORK/upd.$i.sql &"; done
+    timed $p source-writes "$r" "$cmd wait" "$WRITERS autocommit clients on the source"
+    SRC_WRITE_WALL=$WALL
+    # 4. the catch-up
+    quiesce
+    jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-catchup.jfr,settings=profile"
+    timed $p tideway-catchup "$r" "$(tw "$jfr" $p) --until synced | stamp_lines" "catch-up"
+    cp "$WORK/last.log" "$OUT/incremental-last-$p-catchup.log"
+    it=$(incr_time "$OUT/incremental-last-$p-catchup.log")
+    sed -i "\$s/catch-up\$/catch-up; incremental step ${it:-?} s/" "$RAW"
+    echo "    incremental step alone: ${it:-?} s"
+    check_equal $p "the catch-up"
+    # final rows of the updated ids, for reference (b)
+    my -N --batch db -e "SELECT s.id,s.k,s.c,s.pad FROM sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" > "$WORK/final.tsv"
+    gawk -F'\t' -v pg=$([ $p = mp ] && echo 1 || echo 0) '
+      function flush(){ if (n==0) return; if (pg) print "INSERT INTO sbtest1 (id,k,c,pad) VALUES " v " ON CONFLICT (id) DO UPDATE SET k = EXCLUDED.k, c = EXCLUDED.c, pad = EXCLUDED.pad;";
+        else print "INSERT INTO sbtest1 (id,k,c,pad) VALUES " v " ON DUPLICATE KEY UPDATE k = VALUES(k), c = VALUES(c), pad = VALUES(pad);"; n=0; v="" }
+      { v = v (n ? "," : "") sprintf("(%d,%d,%c%s%c,%c%s%c)", $1, $2, 39, $3, 39, 39, $4, 39); if (++n == 1000) flush() } END{flush()}' "$WORK/final.tsv" > "$WORK/upsert.sql"
+    # 5. lag under load
+    quiesce
+    jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-lag.jfr,settings=profile"
+    log=$OUT/incremental-last-$p-lag.log
+    # shellcheck disable=SC2046
+    ( /usr/bin/time -o "$WORK/time-lag.out" -f "%U %S %M" $(tw "$jfr" $p) 2>&1 | stamp_lines > "$log" ) &
+    for i in $(seq 120); do grep -q "incremental MONITORING" "$log" 2>/dev/null && break; sleep 1; done
+    grep -q "incremental MONITORING" "$log" || { sleep 5; }
+    twpid=$(pgrep -f -n "data-dir $WORK/data-$p run" || true)
+    [ -n "$twpid" ] || die "tideway run for the lag test did not start (see $log)"
+    if [ $p = mm ]; then dsturl="jdbc:mariadb://127.0.0.1:3306/db2?user=bench&password=bench"; dtable=sbtest1
+    else dsturl="jdbc:postgresql://127.0.0.1:5432/tw?user=root&password=bench"; dtable=db.sbtest1; fi
+    statusf=$OUT/incremental-last-$p-status.txt; : > "$statusf"
+    ( while kill -0 "$twpid" 2>/dev/null; do
+        printf '%s ' "$(date +%s.%N)" >> "$statusf"
+        java -Xmx128m -jar "$TW_JAR" --data-dir "$WORK/data-$p" status "$WORK/$p.yaml" 2>&1 | grep -o '"lagMillis":[-0-9]*' | head -1 >> "$statusf" || echo >> "$statusf"
+        sleep "$STATUS_EVERY"; done ) &
+    statpid=$!
+    v0=$(servers_cpu); b0=$(cpu_all); t0=$(date +%s%N); u0=$(awk '{print $14+$15}' /proc/$twpid/stat)
+    probe=$(java -Xmx256m -cp "$LIBCP" "$HERE/IncrementalLagProbe.java" "jdbc:mariadb://127.0.0.1:3306/db?user=bench&password=bench" \
+      "$dsturl" "$dtable" "$LAG_RATE" "$LAG_SECONDS" "$LAG_THREADS" "$ROWS" "$OUT/incremental-last-$p" "$LAG_TXN") || die "lag probe failed"
+    t1=$(date +%s%N); b1=$(cpu_all); v1=$(servers_cpu); u1=$(awk '{print $14+$15}' /proc/$twpid/stat)
+    echo "    $probe"
+    kill -TERM "$twpid"; wait "$statpid" 2>/dev/null || true
+    for i in $(seq 60); do kill -0 "$twpid" 2>/dev/null || break; sleep 1; done
+    wait || true
+    read -r u sy rss < <(tail -1 "$WORK/time-lag.out")
+    lagwall=$(awk -v s="$t0" -v e="$t1" 'BEGIN{printf "%.3f",(e-s)/1e9}')
+    twcpu=$(awk -v a="$u0" -v b="$u1" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
+    srv=$(awk -v a="$v0" -v b="$v1" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
+    busy=$(awk -v b=$((b1-b0)) -v hz="$HZ" -v w="$lagwall" 'BEGIN{printf "%.2f", b/hz/w}')
+    st=$(awk -F: 'NF>1{print $2}' "$statusf" | sort -n | awk '{a[NR]=$1} END{if (NR) printf "status lagMillis n=%d p50=%d max=%d", NR, a[int((NR+1)/2)], a[NR]}')
+    printf "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n" "$p" "tideway-lag" "$r" "0" "0" "$lagwall" "$twcpu" "$srv" "$busy" "$rss" \
+      "$probe $st" >> "$RAW"
+    echo "    lag run: $lagwall s, Tideway CPU $twcpu s, servers CPU $srv s, machine busy $busy cores, peak RSS $rss kB; $st"
+    check_equal $p "the lag run"
+    # 6./7. the references (binary-logged like Tideway's own writes to db2; after the lag run so that its capture does not read them)
+    if [ $p = mm ]; then
+      quiesce; timed $p ref-a-client-txn1000 "$r" "mariadb db3 < $WORK/upd.txn-my.sql" "mariadb client, COMMIT every 1,000, one connection"
+      quiesce; timed $p ref-b-upsert1000 "$r" "mariadb db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
+      [ "$(my -N -e "SELECT SUM(k) FROM db4.sbtest1")" = "$(my -N -e "SELECT SUM(k) FROM db.sbtest1")" ] || die "reference (b) did not reach the source's state"
+    else
+      quiesce; timed $p ref-a-client-txn1000 "$r" "PGOPTIONS='-c search_path=ref_a' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upd.txn-pg.sql" "psql, COMMIT every 1,000, one connection"
+      quiesce; timed $p ref-b-upsert1000 "$r" "PGOPTIONS='-c search_path=ref_b' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upsert.sql" "INSERT ... ON CONFLICT DO UPDATE, 1,000 rows each, one connection"
+      [ "$(psql -XtA -d tw -c "SELECT SUM(k) FROM ref_b.sbtest1")" = "$(my -N -e "SELECT SUM(k) FROM db.sbtest1")" ] || die "reference (b) did not reach the source's state"
+    fi
+  done
+done
+
+ENVF=$OUT/incremental-env.txt
+{
+  echo "date_utc=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "nproc=$(nproc)"
+  echo "mem=$(free -g | awk '/^Mem:/{print $2" GiB"}')"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  echo "os=$(. /etc/os-release; echo "$PRETTY_NAME")"
+  echo "java=$(java -version 2>&1 | head -1)"
+  echo "mariadb=$(my -N -e 'SELECT VERSION()')"
+  echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
+  echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog))")"
+  echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','synchronous_commit','wal_level')")"
+  echo "tideway=parallelism (apply lanes) $TW_PARALLELISM, -Xmx$TW_XMX $TW_JAVA_OPTS"
+  echo "reps=$REPS"
+  echo "updates=$UPDATES"
+  echo "distinct=$DISTINCT"
+  echo "writers=$WRITERS"
+  echo "lag=$LAG_RATE updates/s for $LAG_SECONDS s, $LAG_THREADS writer connections, $LAG_TXN updates per transaction"
+} > "$ENVF"
+cp "$RAW" "$OUT/incremental-latest.tsv"
+doc=""; if [ "${DOC:-1}" = 1 ] && [ "$UPDATES" = 500000 ] && [ "$ROWS" = 2000000 ]; then doc=$REPO/docs/BENCHMARKS.md; fi
+python3 "$HERE/summarize-incremental.py" "$RAW" "$ENVF" ${doc:+"$doc"}
