@@ -167,20 +167,26 @@ final class PostgresCopyWriter {
             b[pos++] = '-';
             v = -v;
         }
-        int len = digits(v);
-        int p = pos + len;
+        int p = pos + digits(v);
         pos = p;
-        while (v >= 100) {
+        while (v > Integer.MAX_VALUE) {
             int r = (int) (v % 100);
             v /= 100;
             b[--p] = DIGITS[2 * r + 1];
             b[--p] = DIGITS[2 * r];
         }
-        if (v >= 10) {
-            b[--p] = DIGITS[2 * (int) v + 1];
-            b[--p] = DIGITS[2 * (int) v];
+        int i = (int) v;  // the rest in int arithmetic, cheaper per step
+        while (i >= 100) {
+            int r = i % 100;
+            i /= 100;
+            b[--p] = DIGITS[2 * r + 1];
+            b[--p] = DIGITS[2 * r];
+        }
+        if (i >= 10) {
+            b[--p] = DIGITS[2 * i + 1];
+            b[--p] = DIGITS[2 * i];
         } else {
-            b[--p] = (byte) ('0' + v);
+            b[--p] = (byte) ('0' + i);
         }
     }
 
@@ -305,17 +311,19 @@ final class PostgresCopyWriter {
     private static int scan(byte[] u) {
         int len = u.length;
         int k = 0;
-        long esc = 0;
-        long q = 0;
-        for (; k + 8 <= len; k += 8) {
-            long v = (long) LONGS.get(u, k);
-            long w = v ^ 0x5c5c5c5c5c5c5c5cL;
-            long x = v ^ 0x3f3f3f3f3f3f3f3fL;
-            esc |= ((v - 0x2020202020202020L) & ~v) | ((w - ONES) & ~w);
-            q |= (x - ONES) & ~x;
+        long any = 0;
+        for (; k + 16 <= len; k += 16) {
+            any |= special((long) LONGS.get(u, k)) | special((long) LONGS.get(u, k + 8));
         }
-        int r = ((esc & HIGHS) != 0 ? ESCAPE : 0) | ((q & HIGHS) != 0 ? QUESTION : 0);
-        for (; k < len; k++) {
+        if (k + 8 <= len) {
+            any |= special((long) LONGS.get(u, k));
+            k += 8;
+        }
+        if ((any & HIGHS) == 0 && k == len) {
+            return 0;
+        }
+        int r = 0;
+        for (k = (any & HIGHS) == 0 ? k : 0; k < len; k++) {
             byte b = u[k];
             if ((b & 0xe0) == 0 || b == '\\') {
                 r |= ESCAPE;
@@ -324,6 +332,13 @@ final class PostgresCopyWriter {
             }
         }
         return r;
+    }
+
+    /** High bit set in a byte lane of the result if any of the eight bytes is below 0x20, '\\' or '?'. */
+    private static long special(long v) {
+        long w = v ^ 0x5c5c5c5c5c5c5c5cL;
+        long x = v ^ 0x3f3f3f3f3f3f3f3fL;
+        return ((v - 0x2020202020202020L) & ~v) | ((w - ONES) & ~w) | ((x - ONES) & ~x);
     }
 
     private static int count(byte[] u) {
