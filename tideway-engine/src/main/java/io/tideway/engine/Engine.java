@@ -62,6 +62,44 @@ public final class Engine {
         return Precheck.run(cfg, ends, resumed);
     }
 
+    /**
+     * Moves the Connector's checkpoint past the DDL that stopped it, after the DBA applied that
+     * change to the destination by hand. Refused while the project runs, and when the next change
+     * is not a DDL. Returns the statement skipped.
+     */
+    public String skipDdl(ProjectConfig cfg) {
+        long pid = metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
+                "project " + cfg.name() + " has not run yet")).id();
+        metaDb.incremental().run(pid).ifPresent(r -> {
+            if (!isDead(r.owner())) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " is running in " + r.owner()
+                        + "; skip-ddl applies to a project stopped on a DDL");
+            }
+        });
+        var cp = metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).orElseThrow(() -> new TidewayException(
+                ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " has applied no change yet: there is no DDL to skip"));
+        var from = new io.tideway.engine.store.Spool.Address(cp.segment(), cp.offset());
+        try (var reader = new io.tideway.engine.store.Spool.Reader(Store.spoolDir(dataDir, cfg.name()), from)) {
+            var e = reader.readOne();
+            if (e == null || e.op() != io.tideway.core.change.ChangeEvent.Op.DDL) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "the next change of project " + cfg.name() + " is "
+                        + (e == null ? "not spooled yet" : "a " + e.op() + " of " + e.table() + ", not a DDL")
+                        + ": nothing to skip; if the destination was fixed by hand, run the project again");
+            }
+            var after = reader.address();
+            metaDb.incremental().saveApplyCheckpoint(pid, Store.FORWARD, new io.tideway.metadb.Incremental.ApplyCheckpoint(
+                    after.segment(), after.offset(), e.position(), Math.max(cp.sourceMillis(), e.sourceMillis()),
+                    cp.eventsApplied() + 1, null));
+            metaDb.events().add(pid, "WARN", Step.INCREMENTAL.id(), "DDL skipped by the user: " + e.ddl());
+            if ("FAILED".equals(metaDb.projects().step(pid, Step.INCREMENTAL.id()).state())) {
+                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), "PAUSED", null);
+            }
+            return e.ddl();
+        } catch (java.io.IOException ex) {
+            throw new TidewayException(ErrorCode.INTERNAL, "reading the spool of " + cfg.name() + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** Outcome of a run: a one-line summary per step. */
     public record RunResult(List<String> summaries) { }
 

@@ -182,7 +182,8 @@ public final class Precheck {
                 if (have == null) {
                     continue;
                 }
-                String diff = columnDifference(m.destination(), have);
+                // a table this project already copies may trail its source by a DDL; the Connector follows it
+                String diff = resumed.contains(m.source().id().toString()) ? null : columnDifference(m.destination(), have);
                 if (diff != null) {
                     conflicts.add(diff);
                 } else if (!resumed.contains(m.source().id().toString())

@@ -65,7 +65,8 @@ public final class TableMapper {
         return out;
     }
 
-    static Table destinationOf(ProjectConfig cfg, Table t) {
+    /** Where a source table lands, with the project's renames applied. */
+    public static Table destinationOf(ProjectConfig cfg, Table t) {
         TableSelection sel = cfg.tables();
         TableId id = t.id();
         String schema = sel.schemaRenames().get(id.schema());

@@ -194,6 +194,25 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public List<String> addColumnSql(TableId table, io.tideway.core.model.Column column, DataSourceType.Family sourceFamily) {
+        // typed exactly as CREATE TABLE types it: plan a one-column table and take its column definition
+        Table one = new Table(table, List.of(column), List.of(), List.of(), null, 0, 0);
+        io.tideway.core.spi.CreateTablePlan plan = createTable(one, sourceFamily);
+        if (!plan.problems().isEmpty()) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
+                    "cannot add column " + column.name() + " to " + table + ": " + String.join("; ", plan.problems()));
+        }
+        String create = plan.statements().get(0);
+        String def = create.substring(create.indexOf("(\n") + 2, create.lastIndexOf("\n)")).trim();
+        return List.of("ALTER TABLE " + quote(table) + " ADD COLUMN " + def);
+    }
+
+    @Override
+    public String dropColumnSql(TableId table, String column) {
+        return "ALTER TABLE " + quote(table) + " DROP COLUMN " + quote(column);
+    }
+
+    @Override
     public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         return MySqlInserts.deleteOneMatching(c, t, row);
     }

@@ -636,6 +636,33 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public List<String> addColumnSql(TableId table, Column column, DataSourceType.Family sourceFamily) {
+        // typed exactly as CREATE TABLE types it: plan a one-column table and take its column definition
+        Table one = new Table(table, List.of(column), List.of(), List.of(), null, 0, 0);
+        CreateTablePlan plan = createTable(one, sourceFamily);
+        if (!plan.problems().isEmpty()) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
+                    "cannot add column " + column.name() + " to " + table + ": " + String.join("; ", plan.problems()));
+        }
+        List<String> out = new ArrayList<>();
+        String prefix = "CREATE TABLE " + quote(table) + " (";
+        for (String sql : plan.statements()) {
+            if (sql.startsWith(prefix)) {
+                String body = sql.substring(prefix.length(), sql.lastIndexOf(')')).trim();
+                out.add("ALTER TABLE " + quote(table) + " ADD COLUMN " + body);
+            } else if (!sql.startsWith("COMMENT ON TABLE")) {
+                out.add(sql);   // enum types it needs, column comments
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String dropColumnSql(TableId table, String column) {
+        return "ALTER TABLE " + quote(table) + " DROP COLUMN " + quote(column);
+    }
+
+    @Override
     public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         StringBuilder where = new StringBuilder();
         List<Column> cols = t.columns();

@@ -22,6 +22,8 @@ public enum ErrorCode {
     TABLE_VANISHED(1, false),
     /** A value cannot be stored in the destination (e.g. NUL in PostgreSQL text). */
     DATA_INVALID(1, false),
+    /** A schema change on the source that Tideway cannot apply to the destination by itself. */
+    DDL_UNSUPPORTED(1, false),
     /** A connection dropped or a lock wait timed out: worth a bounded retry. */
     TRANSIENT(1, true),
     /** Anything else. */

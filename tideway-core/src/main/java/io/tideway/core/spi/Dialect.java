@@ -89,6 +89,14 @@ public interface Dialect {
 
     String dropTableSql(TableId id);
 
+    /**
+     * Adds a column to an existing table (incremental DDL), typed as {@link #createTable} would
+     * type it. Fails with UNSUPPORTED_TYPE naming the column when its type has no mapping.
+     */
+    List<String> addColumnSql(TableId table, io.tideway.core.model.Column column, DataSourceType.Family sourceFamily);
+
+    String dropColumnSql(TableId table, String column);
+
     String truncateSql(TableId id);
 
     // ---------------------------------------------------------------- reading rows

@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *   <li>When every lane has committed, checkpoints the spool address after the batch in the
  *       MetaDB. A crash in between replays the batch: idempotent.</li>
  * </ol>
- * TRUNCATE is a barrier (the batch before it is applied first). DDL is not synchronized yet: it
- * is recorded as a warning event and skipped. Tables without a key get their changes one by one,
+ * TRUNCATE and DDL are barriers (what came before is applied and checkpointed first). A DDL, or a
+ * row change that shows columns the project did not know (PostgreSQL logs no DDL), makes the
+ * Connector re-read the source table and follow it on the destination: columns added, dropped or
+ * renamed; anything else stops the step naming the statement. Tables without a key get their changes one by one,
  * in order, a row found by all its columns; replaying a batch after a crash between commit and
  * checkpoint may then insert a row twice (the weaker guarantee README.md documents).
  */
@@ -69,8 +71,15 @@ public final class Applier implements AutoCloseable {
     /** Result of one batch. */
     public record Batch(int events, int rowsWritten, long lastSourceMillis) { }
 
+    private final java.util.function.UnaryOperator<Table> destinationOf;
+
+    /**
+     * @param destinationOf where a (re-read) source table lands: renames applied, as the project says
+     */
     public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, List<MappedTable> mapped, Spool spool,
-                   int lanes, int maxBatch, java.util.function.Consumer<String> warnings) {
+                   int lanes, int maxBatch, java.util.function.Consumer<String> warnings,
+                   java.util.function.UnaryOperator<Table> destinationOf) {
+        this.destinationOf = destinationOf;
         this.ends = ends;
         this.metaDb = metaDb;
         this.projectId = projectId;
@@ -114,45 +123,231 @@ public final class Applier implements AutoCloseable {
         return reader.address();
     }
 
+    private boolean reconciled;
+
+    /**
+     * Once per start: adds to destination tables the columns their source tables have gained while
+     * Tideway was not running (a DDL spooled but not yet followed when it stopped). Never drops.
+     */
+    private void reconcile() {
+        for (MappedTable m : List.copyOf(tables.values())) {
+            List<String> sql = alignDestination("the source's current columns", m, m.destination(), null, false);
+            if (sql.isEmpty()) {
+                continue;
+            }
+            Connection c = connection(0);
+            try (Statement st = c.createStatement()) {
+                for (String q : sql) {
+                    st.execute(q);
+                }
+            } catch (SQLException ex) {
+                discard(0);
+                throw ends.destinationDialect().classify(ex, "adding columns to " + m.destination().id());
+            }
+            warnings.accept("schema change followed on " + m.destination().id() + ": " + String.join("; ", sql));
+        }
+    }
+
     /** Applies the next batch of spooled events (possibly none) and checkpoints it. */
     public Batch applyNext() {
-        List<ChangeEvent> events;
-        Spool.Address before = reader.address();
-        try {
-            events = reader.read(maxBatch);
-        } catch (IOException e) {
-            throw new TidewayException(ErrorCode.INTERNAL, "reading the spool at " + before + ": " + e.getMessage(), e);
+        if (!reconciled) {
+            reconcile();
+            reconciled = true;
         }
-        if (events.isEmpty()) {
-            return new Batch(0, 0, lastSourceMillis);
-        }
+        int count = 0;
         int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
         Map<TableId, List<Object[]>> pendingInserts = new LinkedHashMap<>();
-        for (ChangeEvent e : events) {
-            switch (e.op()) {
-                case HEARTBEAT -> { }
-                case DDL -> {
-                    rows += flush(pending, pendingInserts);
-                    warnings.accept("DDL not synchronized (this version does not convert DDL yet): " + e.ddl());
-                }
-                case TRUNCATE -> {
-                    rows += flush(pending, pendingInserts);
+        while (count < maxBatch) {
+            Spool.Address at = reader.address();
+            ChangeEvent e;
+            try {
+                e = reader.readOne();
+            } catch (IOException ex) {
+                throw new TidewayException(ErrorCode.INTERNAL, "reading the spool at " + at + ": " + ex.getMessage(), ex);
+            }
+            if (e == null) {
+                break;
+            }
+            boolean drift = e.table() != null && (e.op() == ChangeEvent.Op.DDL || schemaDrifted(e));
+            if (drift || e.op() == ChangeEvent.Op.TRUNCATE) {
+                // a barrier: what came before is applied and checkpointed first
+                rows += flush(pending, pendingInserts);
+                eventsApplied += count;
+                count = 0;
+                checkpoint(at);
+                if (e.op() == ChangeEvent.Op.TRUNCATE) {
                     truncate(e.table());
+                } else {
+                    followSchema(e);
                 }
+            }
+            switch (e.op()) {
+                case HEARTBEAT, DDL, TRUNCATE -> { }
                 default -> collect(e, pending, pendingInserts);
             }
             lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
             lastPosition = e.position();
+            count++;
+        }
+        if (count == 0) {
+            return new Batch(0, rows, lastSourceMillis);
         }
         rows += flush(pending, pendingInserts);
-        eventsApplied += events.size();
+        eventsApplied += count;
         Spool.Address after = reader.address();
         // the batch is committed on the destination; the checkpoint comes only now
         io.tideway.engine.FaultPoints.hit("apply.after-commit");
+        checkpoint(after);
+        return new Batch(count, rows, lastSourceMillis);
+    }
+
+    private void checkpoint(Spool.Address at) {
         metaDb.incremental().saveApplyCheckpoint(projectId, captureName,
-                new ApplyCheckpoint(after.segment(), after.offset(), lastPosition, lastSourceMillis, eventsApplied, null));
-        return new Batch(events.size(), rows, lastSourceMillis);
+                new ApplyCheckpoint(at.segment(), at.offset(), lastPosition, lastSourceMillis, eventsApplied, null));
+    }
+
+    /** True when a row change carries columns the project's picture of its table lacks (a DDL the log did not show). */
+    private boolean schemaDrifted(ChangeEvent e) {
+        MappedTable m = tables.get(e.table());
+        if (m == null || e.columns().isEmpty()) {
+            return false;
+        }
+        for (String c : e.columns()) {
+            if (m.source().column(c).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Brings the destination table in line with the source table as it is now: columns added,
+     * dropped or renamed. Anything else (a type change, a dropped or renamed table) stops the
+     * step naming the statement; the DBA changes the destination by hand and runs
+     * {@code tideway skip-ddl}, which moves the checkpoint past this event.
+     */
+    private void followSchema(ChangeEvent e) {
+        MappedTable m = tables.get(e.table());
+        if (m == null) {
+            return;   // a table the project does not move
+        }
+        String what = e.ddl() != null ? "DDL `" + e.ddl() + "`" : "a change of the columns of " + e.table();
+        Table now;
+        try (Connection c = ends.connectSource()) {
+            now = ends.sourceDialect().readTables(c, e.table().schema(), e.table()::equals).stream().findFirst().orElse(null);
+        } catch (SQLException ex) {
+            throw ends.sourceDialect().classify(ex, "reading the source table " + e.table() + " after " + what);
+        }
+        if (now == null) {
+            throw ddlStop(what, "the source table " + e.table() + " no longer exists (dropped or renamed)");
+        }
+        String upper = e.ddl() == null ? "" : e.ddl().toUpperCase(java.util.Locale.ROOT);
+        if (upper.matches("(?s).*\\bMODIFY\\b.*") || upper.matches("(?s).*\\bALTER\\s+COLUMN\\b.*\\bTYPE\\b.*")) {
+            throw ddlStop(what, "a change of a column's type or attributes is not converted by this version");
+        }
+        // the columns as of this event (the capture's own picture, or the rows'), else as the source has them now
+        List<String> names = e.columns().isEmpty() ? now.columns().stream().map(Column::name).toList() : e.columns();
+        List<String> before = m.source().columns().stream().map(Column::name).toList();
+        List<String> added = names.stream().filter(n -> !before.contains(n)).toList();
+        List<String> dropped = before.stream().filter(n -> !names.contains(n)).toList();
+        boolean rename = added.size() == 1 && dropped.size() == 1 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
+        List<Column> cols = new ArrayList<>();
+        for (String n : names) {
+            if (before.contains(n)) {
+                cols.add(m.source().column(n).orElseThrow());
+            } else if (rename) {
+                cols.add(m.source().column(dropped.get(0)).orElseThrow().renamed(n));
+            } else {
+                cols.add(now.column(n).orElseThrow(() -> ddlStop(what, "column " + n + " is no longer on the source, so its type"
+                        + " cannot be read")));
+            }
+        }
+        for (String k : m.source().rowKey()) {
+            if (!names.contains(k) && !(rename && dropped.contains(k))) {
+                throw ddlStop(what, "key column " + k + " of " + e.table() + " was dropped");
+            }
+        }
+        List<String> keyAfter = m.source().rowKey().stream().map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
+        Table newSource = new Table(m.source().id(), cols, m.source().primaryKey().isEmpty() ? List.of() : keyAfter,
+                m.source().indexes().stream().filter(ix -> names.containsAll(ix.columns())).toList(), m.source().comment(),
+                m.source().estimatedRows(), m.source().estimatedBytes());
+        Table newDest = destinationOf.apply(newSource);
+        List<String> sql = alignDestination(what, m, newDest, e.ddl(), true);
+        now = newSource;
+        TableId dst = m.destination().id();
+        Dialect dd = ends.destinationDialect();
+        Connection c = connection(0);
+        try (Statement st = c.createStatement()) {
+            for (String q : sql) {
+                st.execute(q);
+            }
+        } catch (SQLException ex) {
+            discard(0);
+            throw dd.classify(ex, "applying " + what + " to " + dst);
+        }
+        tables.put(e.table(), new MappedTable(now, newDest));
+        columnMaps.remove(e.table());
+        if (!sql.isEmpty()) {
+            warnings.accept("schema change followed on " + dst + ": " + String.join("; ", sql));
+        }
+    }
+
+    /**
+     * The statements that give the destination table the columns of {@code newDest}, judged
+     * against the destination's own catalog (so a restart between a DDL and its checkpoint finds
+     * the work done, or still to do).
+     */
+    private List<String> alignDestination(String what, MappedTable m, Table newDest, String ddl, boolean mayDrop) {
+        Dialect dd = ends.destinationDialect();
+        TableId dst = m.destination().id();
+        Table have;
+        try (Connection c = ends.connectDestination()) {
+            have = dd.readTables(c, dst.schema(), dst::equals).stream().findFirst().orElse(null);
+        } catch (SQLException ex) {
+            throw dd.classify(ex, "reading the destination table " + dst);
+        }
+        if (have == null) {
+            throw ddlStop(what, "the destination table " + dst + " does not exist");
+        }
+        List<Column> missing = newDest.columns().stream().filter(col -> have.column(col.name()).isEmpty()).toList();
+        List<Column> extra = have.columns().stream().filter(col -> newDest.column(col.name()).isEmpty()).toList();
+        List<String> sql = new ArrayList<>();
+        String upper = ddl == null ? "" : ddl.toUpperCase(java.util.Locale.ROOT);
+        boolean rename = missing.size() == 1 && extra.size() == 1
+                && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
+        if (rename) {
+            sql.add(renameColumnSql(dst, extra.get(0).name(), missing.get(0).name()));
+            return sql;
+        }
+        if (mayDrop && !missing.isEmpty() && !extra.isEmpty()) {
+            throw ddlStop(what, "columns were both added " + missing.stream().map(Column::name).toList() + " and dropped "
+                    + extra.stream().map(Column::name).toList() + "; a rename cannot be told from a drop and an add");
+        }
+        for (Column col : missing) {
+            try {
+                sql.addAll(dd.addColumnSql(dst, col, ends.sourceFamily()));
+            } catch (TidewayException ex) {
+                throw ddlStop(what, ex.getMessage());
+            }
+        }
+        if (mayDrop) {
+            for (Column col : extra) {
+                sql.add(dd.dropColumnSql(dst, col.name()));
+            }
+        }
+        return sql;
+    }
+
+    private String renameColumnSql(TableId table, String from, String to) {
+        // both families spell it the same way (MySQL 8, MariaDB 10.5+, PostgreSQL)
+        Dialect dd = ends.destinationDialect();
+        return "ALTER TABLE " + dd.quote(table) + " RENAME COLUMN " + dd.quote(from) + " TO " + dd.quote(to);
+    }
+
+    private static TidewayException ddlStop(String what, String why) {
+        return new TidewayException(ErrorCode.DDL_UNSUPPORTED, what + " cannot be applied to the destination: " + why
+                + ". Make the change on the destination by hand, then run `tideway skip-ddl PROJECT.yaml` and run the project again");
     }
 
     private void collect(ChangeEvent e, Map<TableId, LinkedHashMap<String, Object[]>> pending,

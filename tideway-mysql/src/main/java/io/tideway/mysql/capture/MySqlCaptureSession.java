@@ -264,6 +264,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         String db = value.getString("databaseName");
         TableId table = null;
         boolean ours = false;
+        List<String> columnsAfter = List.of();
         Field changesField = value.schema().field("tableChanges");
         List<?> changes = changesField == null ? null : value.getArray("tableChanges");
         if (changes != null) {
@@ -273,6 +274,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                     if (t != null && tables.contains(t)) {
                         table = t;
                         ours = true;
+                        columnsAfter = columnsOf(c);
                     }
                 }
             }
@@ -286,7 +288,31 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         long ts = source.getInt64("ts_ms");
         lastSourceMillis = Math.max(lastSourceMillis, ts);
         String position = BinlogPosition.ofOffset(r.sourceOffset(), false);
-        return new ChangeEvent(Op.DDL, table, List.of(), null, null, value.getString("ddl"), ts, position);
+        return new ChangeEvent(Op.DDL, table, columnsAfter, null, null, value.getString("ddl"), ts, position);
+    }
+
+    /** The table's column names after the DDL, in order, from the connector's table change; empty when absent. */
+    private static List<String> columnsOf(Struct change) {
+        try {
+            Struct t = change.getStruct("table");
+            if (t == null) {
+                return List.of();
+            }
+            List<Object> cols = t.getArray("columns");
+            if (cols == null) {
+                return List.of();
+            }
+            List<Struct> sorted = new java.util.ArrayList<>();
+            for (Object o : cols) {
+                if (o instanceof Struct s) {
+                    sorted.add(s);
+                }
+            }
+            sorted.sort(java.util.Comparator.comparingInt(s -> s.getInt32("position") == null ? 0 : s.getInt32("position")));
+            return sorted.stream().map(s -> s.getString("name")).toList();
+        } catch (org.apache.kafka.connect.errors.DataException e) {
+            return List.of();
+        }
     }
 
     /** "db"."table" as the connector spells table ids (quoted with double quotes when needed). */

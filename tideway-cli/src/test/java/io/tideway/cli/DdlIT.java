@@ -1,0 +1,134 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.Engine;
+import io.tideway.engine.ProgressListener;
+import io.tideway.engine.TableMapper;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.verify.TableCompare;
+import io.tideway.metadb.MetaDb;
+import io.tideway.test.EmbeddedServers;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Schema changes during incremental sync: added, renamed and dropped columns are followed on the
+ * destination (from MariaDB's logged DDL, and from PostgreSQL's rows that show new columns); a
+ * change Tideway cannot apply stops the step naming the statement, and after the DBA applies it
+ * by hand, `tideway skip-ddl` and a rerun carry on with nothing lost.
+ */
+@ExtendWith(EmbeddedServers.class)
+class DdlIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void columnChangesAreFollowedAndAnUnconvertibleDdlCanBeSkipped() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlIT.class, "src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "dst");
+        try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20), qty INT)");
+            s.execute("INSERT INTO items SELECT seq, CONCAT('item ', seq), seq % 7 FROM seq_1_to_1000");
+        }
+        Path project = Projects.write(tmp, "ddl", "name: ddl\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("data");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            Engine engine = new Engine(db, data);
+            Thread run = new Thread(() -> {
+                try {
+                    engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            run.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("ddl")
+                    .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+            try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE items ADD COLUMN price DECIMAL(10,2)");
+                s.execute("INSERT INTO items VALUES (1001, 'new', 1, 9.99)");
+                s.execute("UPDATE items SET price = id / 100 WHERE id <= 10");
+                s.execute("ALTER TABLE items RENAME COLUMN name TO title");
+                s.execute("UPDATE items SET title = 'renamed' WHERE id = 5");
+                s.execute("ALTER TABLE items DROP COLUMN qty");
+                s.execute("INSERT INTO items VALUES (1002, 'after drop', 1.50)");
+            }
+            awaitEqual(cfg, failure);
+            try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement();
+                 var rs = s.executeQuery("SELECT title, price::text FROM " + src + ".items WHERE id = 5")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("renamed");
+                assertThat(rs.getString(2)).isEqualTo("0.05");
+            }
+            // a change of a key column's type: not converted, the step stops naming it
+            try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE items MODIFY id BIGINT NOT NULL");
+                s.execute("INSERT INTO items VALUES (5000000000, 'big', 2.00)");
+            }
+            run.join(120_000);
+            assertThat(failure.get()).isNotNull();
+            assertThat(failure.get().getMessage()).contains("ALTER TABLE items MODIFY id BIGINT").contains("skip-ddl");
+        }
+        // the DBA makes the change on the destination, skips the DDL, runs again
+        try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement()) {
+            s.execute("ALTER TABLE " + src + ".items ALTER COLUMN id TYPE bigint");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "skip-ddl", project.toString())).isZero();
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+        awaitEqual(cfg, new AtomicReference<>());
+    }
+
+    @Test
+    void aColumnAddedOnPostgresqlIsFollowedFromTheRowsThatCarryIt() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "pgsrc");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlIT.class, "mydst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id integer PRIMARY KEY, name varchar(20))");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g");
+        }
+        Path project = Projects.write(tmp, "pgddl", "name: pgddl\n"
+                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("pgdata");
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE items ADD COLUMN note text");
+            s.execute("INSERT INTO items VALUES (501, 'new', 'with a note')");
+            s.execute("UPDATE items SET note = 'noted' WHERE id <= 3");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+        awaitEqual(cfg, new AtomicReference<>());
+    }
+
+    private static void awaitEqual(ProjectConfig cfg, AtomicReference<Throwable> failure) {
+        Endpoints ends = Endpoints.of(cfg);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(failure.get()).as("the run failed").isNull();
+            try (Connection c = ends.connectSource()) {
+                for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
+                    TableCompare.Result r = TableCompare.compare(ends, m);
+                    assertThat(r.equal()).as(r.toString()).isTrue();
+                }
+            }
+        });
+    }
+}
