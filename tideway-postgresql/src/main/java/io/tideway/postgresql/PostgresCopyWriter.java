@@ -36,6 +36,9 @@ final class PostgresCopyWriter {
     private int pos;
     private long bytes;
     private CopyIn copy;
+    private final char[] scratch = new char[8192];
+    /** Per column: whether its last text value held characters beyond ASCII. */
+    private final boolean[] wide;
     private Sink sink;
 
     /** Where full buffers go: the server's COPY stream, or anything else in tests. */
@@ -47,6 +50,7 @@ final class PostgresCopyWriter {
         this.table = table;
         this.columns = table.columns();
         this.kinds = columns.stream().map(c -> c.type().kind()).toArray(Kind[]::new);
+        this.wide = new boolean[kinds.length];
     }
 
     static String copySql(Table t, Function<String, String> quote, String qualifiedTable) {
@@ -251,12 +255,15 @@ final class PostgresCopyWriter {
      */
     private void string(String s, int col) throws SQLException {
         int n = s.length();
-        if (n > ENCODED) {
+        if (n > ENCODED || col >= 0 && wide[col]) {
             chars(s, col);
             return;
         }
         byte[] u = s.getBytes(StandardCharsets.UTF_8);
         int len = u.length;
+        if (len != n && col >= 0) {
+            wide[col] = true;  // the column holds text beyond ASCII: its next values go character by character
+        }
         int scan = scan(u);
         if ((scan & QUESTION) != 0 && count(u) != count(s)) {
             chars(s, col);  // the encoder wrote '?' for a broken surrogate pair, which fails naming the column
@@ -359,64 +366,80 @@ final class PostgresCopyWriter {
         return n;
     }
 
-    /** The same encoding character by character, for long values (no copy of them) and broken surrogates. */
+    /**
+     * The same encoding character by character over a reused copy of the characters: for long
+     * values (never copied whole), text that is not ASCII (the JDK's encoder is slower there than
+     * this loop) and broken surrogate pairs.
+     */
     private void chars(String s, int col) throws SQLException {
         int n = s.length();
-        byte[] b = buf;
-        int p = pos;
-        for (int k = 0; k < n; k++) {
-            if (p + 4 > b.length) {
-                pos = p;
-                flush();
-                p = pos;
-            }
-            char ch = s.charAt(k);
-            if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
-                b[p++] = (byte) ch;
-            } else if (ch < 0x80) {
-                switch (ch) {
-                    case '\\' -> {
-                        b[p++] = '\\';
-                        b[p++] = '\\';
+        char[] c = scratch;
+        int seen = 0;
+        for (int from = 0; from < n; ) {
+            int m = Math.min(n - from, c.length);
+            s.getChars(from, from + m, c, 0);
+            ensure(3 * m + 1);
+            byte[] b = buf;
+            int p = pos;
+            int k = 0;
+            for (; k < m; k++) {
+                char ch = c[k];
+                seen |= ch;
+                if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+                    b[p++] = (byte) ch;
+                } else if (ch < 0x80) {
+                    switch (ch) {
+                        case '\\' -> {
+                            b[p++] = '\\';
+                            b[p++] = '\\';
+                        }
+                        case '\t' -> {
+                            b[p++] = '\\';
+                            b[p++] = 't';
+                        }
+                        case '\n' -> {
+                            b[p++] = '\\';
+                            b[p++] = 'n';
+                        }
+                        case '\r' -> {
+                            b[p++] = '\\';
+                            b[p++] = 'r';
+                        }
+                        case '\0' -> {
+                            pos = p;
+                            throw PostgresValues.nul(columns.get(Math.max(col, 0)), table.id());
+                        }
+                        default -> b[p++] = (byte) ch;
                     }
-                    case '\t' -> {
-                        b[p++] = '\\';
-                        b[p++] = 't';
-                    }
-                    case '\n' -> {
-                        b[p++] = '\\';
-                        b[p++] = 'n';
-                    }
-                    case '\r' -> {
-                        b[p++] = '\\';
-                        b[p++] = 'r';
-                    }
-                    case '\0' -> {
+                } else if (ch < 0x800) {
+                    b[p++] = (byte) (0xc0 | (ch >> 6));
+                    b[p++] = (byte) (0x80 | (ch & 0x3f));
+                } else if (!Character.isSurrogate(ch)) {
+                    b[p++] = (byte) (0xe0 | (ch >> 12));
+                    b[p++] = (byte) (0x80 | ((ch >> 6) & 0x3f));
+                    b[p++] = (byte) (0x80 | (ch & 0x3f));
+                } else {
+                    int next = from + k + 1;
+                    char lo = next < n ? (k + 1 < m ? c[k + 1] : s.charAt(next)) : 0;
+                    if (!Character.isHighSurrogate(ch) || !Character.isLowSurrogate(lo)) {
                         pos = p;
-                        throw PostgresValues.nul(columns.get(Math.max(col, 0)), table.id());
+                        throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table.id() + ", column "
+                                + columns.get(Math.max(col, 0)).name() + ": the value holds a broken UTF-16 surrogate pair");
                     }
-                    default -> b[p++] = (byte) ch;
+                    int cp = Character.toCodePoint(ch, lo);
+                    k++;  // may be the first character of the next piece, then that piece starts after it
+                    b[p++] = (byte) (0xf0 | (cp >> 18));
+                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                    b[p++] = (byte) (0x80 | (cp & 0x3f));
                 }
-            } else if (ch < 0x800) {
-                b[p++] = (byte) (0xc0 | (ch >> 6));
-                b[p++] = (byte) (0x80 | (ch & 0x3f));
-            } else if (Character.isHighSurrogate(ch) && k + 1 < n && Character.isLowSurrogate(s.charAt(k + 1))) {
-                int cp = Character.toCodePoint(ch, s.charAt(++k));
-                b[p++] = (byte) (0xf0 | (cp >> 18));
-                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (cp & 0x3f));
-            } else if (Character.isSurrogate(ch)) {
-                pos = p;
-                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table.id() + ", column "
-                        + columns.get(Math.max(col, 0)).name() + ": the value holds a broken UTF-16 surrogate pair");
-            } else {
-                b[p++] = (byte) (0xe0 | (ch >> 12));
-                b[p++] = (byte) (0x80 | ((ch >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (ch & 0x3f));
             }
+            pos = p;
+            from += k;
         }
-        pos = p;
+        if (col >= 0) {
+            wide[col] = seen >= 0x80;
+        }
     }
 
     private void put(byte b) throws SQLException {

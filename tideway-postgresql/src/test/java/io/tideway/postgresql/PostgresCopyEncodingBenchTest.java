@@ -26,6 +26,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class PostgresCopyEncodingBenchTest {
     static final int ROWS = Integer.getInteger("tideway.bench.rows", 2_000_000);
     static final int RUNS = Integer.getInteger("tideway.bench.runs", 7);
+    /** {@code -Dtideway.bench.text=cjk}: the same rows with CJK characters for digits (three UTF-8 bytes each). */
+    static final char ZERO = "cjk".equals(System.getProperty("tideway.bench.text")) ? '\u4e00' : '0';
 
     static Table sysbench() {
         return new Table(new TableId("sbtest", "sbtest1"), List.of(
@@ -44,7 +46,7 @@ class PostgresCopyEncodingBenchTest {
                 b.append('-');
             }
             for (int d = 0; d < 11; d++) {
-                b.append((char) ('0' + r.nextInt(10)));
+                b.append((char) (ZERO + r.nextInt(10)));
             }
         }
         return b.toString();

@@ -101,14 +101,15 @@ class PostgresCopyEncodingTest {
         rows.add(new Object[] {"p".repeat(32_768), "q".repeat(32_769)});
         rows.add(new Object[] {random(r, 20_000), random(r, 150_000)});
         rows.add(new Object[] {"\\".repeat(300_000), "é".repeat(200_000)});
+        rows.add(new Object[] {"a".repeat(8191) + "😀" + "b".repeat(8190) + "𝄞\\", "é" + "a".repeat(8191) + "😀😀"});
         byte[] big = new byte[700_001];
         r.nextBytes(big);
         rows.add(new Object[] {"end", big});
         Table t = table(Kind.TEXT, Kind.BLOB);
-        assertThat(encode(t, List.<Object[]>of(rows.get(0), rows.get(1), rows.get(2))))
-                .isEqualTo(expected(List.<Object[]>of(rows.get(0), rows.get(1), rows.get(2))));
+        List<Object[]> text = rows.subList(0, 4);
+        assertThat(encode(t, text)).isEqualTo(expected(text));
         Table tb = table(Kind.TEXT, Kind.BLOB);
-        List<Object[]> bin = List.<Object[]>of(rows.get(3), new Object[] {"", new byte[0]});
+        List<Object[]> bin = List.<Object[]>of(rows.get(4), new Object[] {"", new byte[0]});
         assertThat(encode(tb, bin)).isEqualTo(expected(bin));
     }
 
@@ -148,6 +149,12 @@ class PostgresCopyEncodingTest {
             assertThatThrownBy(() -> encode(t, List.<Object[]>of(new Object[] {"ok", bad})))
                     .isInstanceOf(TidewayException.class)
                     .satisfies(e -> assertThat(((TidewayException) e).code()).isEqualTo(ErrorCode.DATA_INVALID))
+                    .hasMessageContaining("column c1").hasMessageContaining("surrogate");
+        }
+        for (String bad : List.of("\ud83d", "ab\ude00", "a".repeat(8191) + "\ud83dx", "é".repeat(8192) + "\ud83d")) {
+            // after a value beyond ASCII in the same column, which sends the next ones character by character
+            assertThatThrownBy(() -> encode(t, List.<Object[]>of(new Object[] {"ok", "中"}, new Object[] {"ok", bad})))
+                    .isInstanceOf(TidewayException.class)
                     .hasMessageContaining("column c1").hasMessageContaining("surrogate");
         }
         List<Object[]> fine = List.<Object[]>of(new Object[] {"¿qué?", "😀?\t?"}, new Object[] {"?", "中?"});
