@@ -241,7 +241,7 @@ final class PostgresCopyWriter {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    /** Strings up to this many characters go through the JDK's UTF-8 encoder; longer ones are encoded in place. */
+    /** Strings up to this many characters may go through the JDK's UTF-8 encoder; longer ones never are copied whole. */
     private static final int ENCODED = BUFFER / 8;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
@@ -251,7 +251,8 @@ final class PostgresCopyWriter {
      * UTF-8 with COPY text escapes; NUL fails naming the column. The JDK's encoder does the UTF-8
      * work (for ASCII text a plain copy); a scan eight bytes at a time finds whether any byte needs
      * an escape, so the common value is one copy into the buffer. UTF-8 continuation and lead bytes
-     * are all 0x80 and above, so only the ASCII bytes can need one.
+     * are all 0x80 and above, so only the ASCII bytes can need one. A column whose last value held
+     * text beyond ASCII goes through {@link #chars} instead, which is faster for such text.
      */
     private void string(String s, int col) throws SQLException {
         int n = s.length();
