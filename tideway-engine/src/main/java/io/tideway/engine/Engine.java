@@ -237,6 +237,26 @@ public final class Engine {
         }
         listener.info("starting change capture (the Store) before the full copy ...");
         Store s = Store.start(ctx, dataDir, Duration.ofMinutes(3));
+        if (!hadOffsets) {
+            // T0 must be durable before the copy reads a row: a restart must resume from it, not from a later point
+            var state = metaDb.incremental().captureState(pid, Store.FORWARD);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (state.loadOffsets().isEmpty()) {
+                if (System.currentTimeMillis() > deadline) {
+                    s.close();
+                    throw new TidewayException(ErrorCode.INTERNAL, "the change capture did not save its start position within"
+                            + " 60 s; the full copy is not started (see the log in the data directory)");
+                }
+                s.check();
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    s.close();
+                    throw new TidewayException(ErrorCode.INTERNAL, "interrupted while the capture started", e);
+                }
+            }
+        }
         listener.info("change capture streaming from " + s.session().startPosition());
         return s;
     }

@@ -105,7 +105,7 @@ public final class IncrementalStep {
                             lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
                             s.spoolBytes(), json(applier.lastPosition())));
                 }
-                if (drained && lag < lagThreshold.toMillis()) {
+                if (drained && lag < lagThreshold.toMillis() && store.caughtUpOnce()) {
                     if (!monitoring) {
                         monitoring = true;
                         ctx.metaDb().projects().setStepState(pid, "incremental", "MONITORING", null);

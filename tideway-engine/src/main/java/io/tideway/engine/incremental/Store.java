@@ -25,6 +25,7 @@ public final class Store implements AutoCloseable {
     private final ChangeCapture.Session session;
     private final ChangeCapture capture;
     private final CaptureSpec spec;
+    private final long startedAt = System.currentTimeMillis();
 
     private Store(Spool spool, ChangeCapture capture, CaptureSpec spec, ChangeCapture.Session session) {
         this.spool = spool;
@@ -72,6 +73,16 @@ public final class Store implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the capture has had time, in this run, to deliver what the source logged before it
+     * started: it has streamed for a few heartbeat intervals and spooled something since (a
+     * heartbeat will do), or it has streamed for a while.
+     */
+    public boolean caughtUpOnce() {
+        long up = System.currentTimeMillis() - startedAt;
+        return up >= 3_000 && (spool.appended() > 0 || up >= 10_000);
     }
 
     public Spool spool() {
