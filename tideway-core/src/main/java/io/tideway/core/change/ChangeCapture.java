@@ -37,6 +37,15 @@ public interface ChangeCapture {
         /** True while the capture is connected and streaming. */
         boolean running();
 
+        /**
+         * True when the capture has read the source's log to its current end (nothing logged is
+         * still unread), so an idle source can be told from a capture that is behind. May query
+         * the source; callers ask about once a second. The default, false, means "cannot tell".
+         */
+        default boolean caughtUp() {
+            return false;
+        }
+
         /** The failure that stopped the capture, if any. */
         Throwable failure();
 

@@ -94,6 +94,9 @@ public final class IncrementalStep {
                 boolean drained = b.events() == 0;
                 long newest = drained ? Math.max(store.spool().lastSourceMillis(), applier.lastSourceMillis()) : b.lastSourceMillis();
                 long lag = newest <= 0 ? (drained ? 0 : Long.MAX_VALUE) : Math.max(0, now - newest);
+                if (drained && lag >= lagThreshold.toMillis() && store.session().caughtUp()) {
+                    lag = 0;   // everything the source logged is read and applied: an idle source
+                }
                 if (now - lastReport >= 1000) {
                     lastReport = now;
                     Status s = new Status(monitoring ? "MONITORING" : "RUNNING", lag, applier.eventsApplied(), rate,

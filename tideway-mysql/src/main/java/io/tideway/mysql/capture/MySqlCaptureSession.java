@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * A running capture: receives the engine's batches, turns them into {@link ChangeEvent}s, hands
  * them to the sink, and only then marks the records processed so that their offsets may be saved.
  *
- * <p>Heartbeats: a heartbeat in a batch holding no change of a captured table means the reader
- * waits at the end of the binlog, so it carries the time it was made; otherwise it carries the
- * source time of the last binlog event read.
+ * <p>Heartbeats carry the source time of the last binlog event read, unless the reader has read
+ * the binlog to its current end (the offset equals {@code SHOW MASTER STATUS}): then the source
+ * is idle and they carry the time they were made. A batch without captured changes is not enough
+ * to tell: the reader may be busy skipping other tables' rows.
  */
 final class MySqlCaptureSession implements ChangeCapture.Session,
         DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
@@ -55,6 +56,10 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     /** The DELETE half of a primary key change, waiting for its INSERT half (it may end a batch). */
     private ChangeEvent pendingKeyChangeDelete;
     private long lastSourceMillis;
+    private volatile Map<String, ?> lastOffset;
+    private java.sql.Connection probe;
+    private long probedAt;
+    private boolean probedCaughtUp;
 
     MySqlCaptureSession(CaptureSpec spec, CaptureSink sink, String id, String prefix) {
         this.spec = spec;
@@ -113,6 +118,16 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             return;
         }
         closed = true;
+        synchronized (this) {
+            if (probe != null) {
+                try {
+                    probe.close();
+                } catch (java.sql.SQLException ignored) {
+                    // closing anyway
+                }
+                probe = null;
+            }
+        }
         try {
             DebeziumEngine<?> e = engine;
             if (e != null) {
@@ -144,6 +159,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         int markUpTo = n;
         for (int i = 0; i < n; i++) {
             SourceRecord r = records.get(i).record();
+            if (r.sourceOffset() != null) {
+                lastOffset = r.sourceOffset();
+            }
             Struct value = r.value() instanceof Struct s ? s : null;
             if (value == null) {
                 continue;
@@ -194,7 +212,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
             out.add(e);
         }
-        if (heartbeatsMade != null && !changes) {
+        if (heartbeatsMade != null && !changes && caughtUp()) {
             // the reader is idle at the end of the log: heartbeats show the time they were made
             List<ChangeEvent> fixed = new ArrayList<>(out.size());
             for (ChangeEvent e : out) {
@@ -210,6 +228,48 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             committer.markProcessed(records.get(i));
         }
         committer.markBatchFinished();
+    }
+
+    /** Whether the last offset read is the binlog's current end; asks the source at most twice a second. */
+    @Override
+    public synchronized boolean caughtUp() {
+        long now = System.currentTimeMillis();
+        if (now - probedAt < 500) {
+            return probedCaughtUp;
+        }
+        probedAt = now;
+        Map<String, ?> off = lastOffset;
+        boolean result = false;
+        if (off != null) {
+            try {
+                if (probe == null || probe.isClosed()) {
+                    probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
+                }
+                try (java.sql.Statement st = probe.createStatement(); java.sql.ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+                    if (rs.next()) {
+                        String file = rs.getString(1);
+                        long pos = rs.getLong(2);
+                        Object f = off.get("file");
+                        Object p = off.get("pos");
+                        long event = off.get("event") instanceof Number n ? n.longValue() : 0;
+                        long row = off.get("row") instanceof Number n ? n.longValue() : 0;
+                        result = file.equals(f) && p instanceof Number n && n.longValue() >= pos && event == 0 && row == 0;
+                    }
+                }
+            } catch (java.sql.SQLException | RuntimeException e) {
+                LOG.debug("capture {}: cannot read the binlog end: {}", spec.name(), e.toString());
+                try {
+                    if (probe != null) {
+                        probe.close();
+                    }
+                } catch (java.sql.SQLException ignored) {
+                    // dropped below
+                }
+                probe = null;
+            }
+        }
+        probedCaughtUp = result;
+        return result;
     }
 
     private ChangeEvent heartbeat(SourceRecord r) {
