@@ -27,7 +27,7 @@ TW_PARALLELISM=${TW_PARALLELISM:-2}
 TW_CHUNK=${TW_CHUNK:-50000}
 TW_XMX=${TW_XMX:-512m}
 TW_JAR=${TW_JAR:-$REPO/tideway-cli/target/tideway.jar}
-TW_JAVA_OPTS=${TW_JAVA_OPTS:-}
+TW_JAVA_OPTS=${TW_JAVA_OPTS:--XX:+UseParallelGC -XX:TieredStopAtLevel=1}   # what ./tideway uses by default
 OUT=${OUT:-$HERE/results}
 RAW=$OUT/raw-$(date -u +%Y%m%dT%H%M%SZ).tsv
 WORK=/var/tmp/bench/tideway
