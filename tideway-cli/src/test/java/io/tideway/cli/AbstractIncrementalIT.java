@@ -1,17 +1,12 @@
 package io.tideway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Endpoints;
 import io.tideway.engine.Engine;
-import io.tideway.engine.ProgressListener;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.ChangeWriter;
 import io.tideway.test.EmbeddedServers;
@@ -19,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,14 +76,7 @@ abstract class AbstractIncrementalIT {
         }, "sbtest1", ROWS, 400, 42);
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
-            Thread run = new Thread(() -> {
-                try {
-                    engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "test-engine-run");
-            run.start();
+            Thread run = Runs.engine(engine, cfg, failure);
             // writes start once the capture is up (T0), and go on during and after the copy
             Thread.sleep(1500);
             writer.start();
@@ -102,18 +89,7 @@ abstract class AbstractIncrementalIT {
             }
             writer.close();
             assertThat(writer.changes()).isGreaterThan(500);
-            Endpoints ends = Endpoints.of(cfg);
-            List<TableMapper.MappedTable> tables;
-            try (Connection c = ends.connectSource()) {
-                tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-            }
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                assertThat(failure.get()).as("the run failed").isNull();
-                for (TableMapper.MappedTable m : tables) {
-                    TableCompare.Result r = TableCompare.compare(ends, m);
-                    assertThat(r.equal()).as(r.toString()).isTrue();
-                }
-            });
+            Runs.awaitEqual(cfg, failure, Duration.ofSeconds(180));
             engine.requestStop();
             run.join(60_000);
             assertThat(run.isAlive()).isFalse();

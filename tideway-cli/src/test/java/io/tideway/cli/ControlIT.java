@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
-import io.tideway.engine.Endpoints;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.ChangeWriter;
 import io.tideway.test.EmbeddedServers;
 import io.tideway.test.SampleData;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,7 +47,7 @@ class ControlIT {
         String d = data.toString();
 
         // 1. a first run in another process keeps syncing
-        Process child = start(project, data, null);
+        Process child = Runs.child(project, data, null, "384m");
         awaitStep(data, "incremental", "MONITORING", child);
 
         // 2. a second run is refused, naming the first
@@ -72,21 +65,21 @@ class ControlIT {
         Thread.sleep(2000);
         writer.close();
         assertThat(Main.execute("--data-dir", d, "resume", project.toString())).isZero();
-        awaitEqual(project);
+        Runs.awaitEqual(ProjectFiles.load(project), new java.util.concurrent.atomic.AtomicReference<>(), Duration.ofSeconds(120));
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
         // 4. halted right after a destination commit, before its checkpoint; then SIGKILL while applying
         try (ChangeWriter w = writer(src).start()) {
             Thread.sleep(1500);
-            Process halted = start(project, data, "apply.after-commit:3");
+            Process halted = Runs.child(project, data, "apply.after-commit:3", "384m");
             assertThat(halted.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(halted.exitValue()).as(output(halted)).isEqualTo(137);
-            Process killed = start(project, data, null);
+            assertThat(halted.exitValue()).as(Runs.output(halted)).isEqualTo(137);
+            Process killed = Runs.child(project, data, null, "384m");
             Thread.sleep(4000);
             killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         assertThat(Main.execute("--data-dir", d, "run", project.toString(), "--until", "synced")).isZero();
-        assertEqualNow(project);
+        Runs.assertEqualNow(ProjectFiles.load(project));
     }
 
     private int writers;
@@ -123,53 +116,11 @@ class ControlIT {
 
     private static void awaitStep(Path data, String step, String state, Process child) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(child.isAlive()).as("the running process died: " + output(child)).isTrue();
+            assertThat(child.isAlive()).as("the running process died: " + Runs.output(child)).isTrue();
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
                 return db.projects().find("ctl").map(p -> db.projects().step(p.id(), step).state()).orElse("").equals(state);
             }
         });
     }
 
-    private static void awaitEqual(Path project) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertEqualNow(project));
-    }
-
-    private static void assertEqualNow(Path project) throws Exception {
-        var cfg = ProjectFiles.load(project);
-        Endpoints ends = Endpoints.of(cfg);
-        try (Connection c = ends.connectSource()) {
-            for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                TableCompare.Result r = TableCompare.compare(ends, m);
-                assertThat(r.equal()).as(r.toString()).isTrue();
-            }
-        }
-    }
-
-    private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static Process start(Path project, Path data, String fault) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx384m");
-        if (fault != null) {
-            cmd.add("-Dtideway.fault=" + fault);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of("--data-dir", data.toString(), "run", project.toString()));
-        File log = Files.createTempFile("tideway-ctl", ".log").toFile();
-        log.deleteOnExit();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        LOGS.put(p, log.toPath());
-        return p;
-    }
-
-    private static String output(Process p) {
-        try {
-            return Files.readString(LOGS.get(p));
-        } catch (Exception e) {
-            return "(no output)";
-        }
-    }
 }

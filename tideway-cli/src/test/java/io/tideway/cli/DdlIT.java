@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Endpoints;
 import io.tideway.engine.Engine;
-import io.tideway.engine.ProgressListener;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.EmbeddedServers;
 import java.nio.file.Path;
@@ -51,14 +47,7 @@ class DdlIT {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
-            Thread run = new Thread(() -> {
-                try {
-                    engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            run.start();
+            Thread run = Runs.engine(engine, cfg, failure);
             await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("ddl")
                     .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
             try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
@@ -70,7 +59,7 @@ class DdlIT {
                 s.execute("ALTER TABLE items DROP COLUMN qty");
                 s.execute("INSERT INTO items VALUES (1002, 'after drop', 1.50)");
             }
-            awaitEqual(cfg, failure);
+            Runs.awaitEqual(cfg, failure, Duration.ofSeconds(120));
             try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement();
                  var rs = s.executeQuery("SELECT title, price::text FROM " + src + ".items WHERE id = 5")) {
                 assertThat(rs.next()).isTrue();
@@ -92,7 +81,7 @@ class DdlIT {
         }
         assertThat(Main.execute("--data-dir", data.toString(), "skip-ddl", project.toString())).isZero();
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
-        awaitEqual(cfg, new AtomicReference<>());
+        Runs.awaitEqual(cfg, new AtomicReference<>(), Duration.ofSeconds(120));
     }
 
     @Test
@@ -116,19 +105,7 @@ class DdlIT {
             s.execute("UPDATE items SET note = 'noted' WHERE id <= 3");
         }
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
-        awaitEqual(cfg, new AtomicReference<>());
+        Runs.awaitEqual(cfg, new AtomicReference<>(), Duration.ofSeconds(120));
     }
 
-    private static void awaitEqual(ProjectConfig cfg, AtomicReference<Throwable> failure) {
-        Endpoints ends = Endpoints.of(cfg);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            assertThat(failure.get()).as("the run failed").isNull();
-            try (Connection c = ends.connectSource()) {
-                for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                    TableCompare.Result r = TableCompare.compare(ends, m);
-                    assertThat(r.equal()).as(r.toString()).isTrue();
-                }
-            }
-        });
-    }
 }

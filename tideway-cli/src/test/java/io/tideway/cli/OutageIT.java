@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Endpoints;
 import io.tideway.engine.Engine;
-import io.tideway.engine.ProgressListener;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.ChangeWriter;
 import io.tideway.test.EmbeddedServers;
@@ -57,14 +53,7 @@ class OutageIT {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
                 Engine engine = new Engine(db, data);
-                Thread run = new Thread(() -> {
-                    try {
-                        engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
-                    } catch (Throwable t) {
-                        failure.set(t);
-                    }
-                });
-                run.start();
+                Thread run = Runs.engine(engine, cfg, failure);
                 await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("outage")
                         .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
                 try (ChangeWriter writer = new ChangeWriter(() -> {
@@ -81,16 +70,7 @@ class OutageIT {
                     proxy.restore();
                     Thread.sleep(2000);
                 }
-                Endpoints ends = Endpoints.of(cfg);
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    assertThat(failure.get()).isNull();
-                    try (Connection c = ends.connectSource()) {
-                        for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                            TableCompare.Result r = TableCompare.compare(ends, m);
-                            assertThat(r.equal()).as(r.toString()).isTrue();
-                        }
-                    }
-                });
+                Runs.awaitEqual(cfg, failure, Duration.ofSeconds(120));
                 engine.requestStop();
                 run.join(60_000);
                 assertThat(failure.get()).isNull();

@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Endpoints;
 import io.tideway.engine.Engine;
-import io.tideway.engine.ProgressListener;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.ChangeWriter;
 import io.tideway.test.EmbeddedServers;
@@ -54,7 +50,7 @@ class PurgeIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Engine first = new Engine(db, data);
-            Thread run = start(first, cfg, failure);
+            Thread run = Runs.engine(first, cfg, failure);
             await().atMost(Duration.ofSeconds(120)).until(() -> state(db, "incremental").equals("MONITORING"));
             long pid = db.projects().find("purge").orElseThrow().id();
             // the Connector is paused; the Store goes on spooling
@@ -83,17 +79,8 @@ class PurgeIT {
             assertThat(failure.get()).isNull();
             // nothing of the changes was applied yet: the destination still differs
             Engine second = new Engine(db, data);
-            Thread again = start(second, cfg, failure);
-            Endpoints ends = Endpoints.of(cfg);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                assertThat(failure.get()).isNull();
-                try (Connection c = ends.connectSource()) {
-                    for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                        TableCompare.Result r = TableCompare.compare(ends, m);
-                        assertThat(r.equal()).as(r.toString()).isTrue();
-                    }
-                }
-            });
+            Thread again = Runs.engine(second, cfg, failure);
+            Runs.awaitEqual(cfg, failure, Duration.ofSeconds(120));
             second.requestStop();
             again.join(60_000);
             assertThat(failure.get()).isNull();
@@ -112,15 +99,4 @@ class PurgeIT {
         return db.projects().find("purge").map(p -> db.projects().step(p.id(), step).state()).orElse("");
     }
 
-    private static Thread start(Engine engine, ProjectConfig cfg, AtomicReference<Throwable> failure) {
-        Thread t = new Thread(() -> {
-            try {
-                engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.start();
-        return t;
-    }
 }

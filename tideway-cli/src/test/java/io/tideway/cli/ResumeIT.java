@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
-import io.tideway.engine.Endpoints;
-import io.tideway.engine.TableMapper;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
-import io.tideway.engine.verify.TableCompare;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.EmbeddedServers;
 import io.tideway.test.SampleData;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,7 +34,7 @@ class ResumeIT {
         Path project = prepare("kill", DataSourceType.POSTGRESQL, "throttle-rows: 40000");
         Path data = tmp.resolve("data");
         String dstDb = "resumeit_kill_dst";
-        Process child = start(project, data, null);
+        Process child = Runs.child(project, data, null, "256m");
         // kill once a good part of the biggest table has arrived, well before the end
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!child.isAlive()) {
@@ -49,13 +42,13 @@ class ResumeIT {
             }
             return pgCount(dstDb, "sbtest1") >= 40_000;
         });
-        assertThat(child.isAlive()).as("the child must still be copying when it is killed; output:\n" + output(child)).isTrue();
+        assertThat(child.isAlive()).as("the child must still be copying when it is killed; output:\n" + Runs.output(child)).isTrue();
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         long doneBefore = doneChunks(data, "it-kill");
         assertThat(doneBefore).as("some chunks were checkpointed before the kill").isPositive();
 
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString())).isZero();
-        assertEqual(project);
+        Runs.assertEqualNow(ProjectFiles.load(project), 6);
     }
 
     @Test
@@ -63,12 +56,12 @@ class ResumeIT {
         Path project = prepare("fault", DataSourceType.MARIADB, "throttle-rows: 0");
         Path data = tmp.resolve("data");
         for (int n : new int[] {3, 12}) {
-            Process child = start(project, data, "full.after-commit:" + n);
+            Process child = Runs.child(project, data, "full.after-commit:" + n, "256m");
             assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).as("halted at the fault point; output:\n" + output(child)).isEqualTo(137);
+            assertThat(child.exitValue()).as("halted at the fault point; output:\n" + Runs.output(child)).isEqualTo(137);
         }
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString())).isZero();
-        assertEqual(project);
+        Runs.assertEqualNow(ProjectFiles.load(project), 6);
     }
 
     /** MariaDB source with a 150k-row sysbench table and the shop; destination empty. */
@@ -86,34 +79,6 @@ class ResumeIT {
                 + "destination: " + Projects.endpoint(dst, dstDb) + "\n"
                 + "steps: [schema, full]\n"
                 + "full: { parallelism: 3, chunk-size: 4000, " + fullExtra + " }\n");
-    }
-
-    private static Process start(Path project, Path data, String fault) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        if (fault != null) {
-            cmd.add("-Dtideway.fault=" + fault);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of("--data-dir", data.toString(), "run", project.toString()));
-        File log = Files.createTempFile("tideway-child", ".log").toFile();
-        log.deleteOnExit();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        LOGS.put(p, log.toPath());
-        return p;
-    }
-
-    private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static String output(Process p) {
-        try {
-            return Files.readString(LOGS.get(p));
-        } catch (Exception e) {
-            return "(no output: " + e + ")";
-        }
     }
 
     private static long pgCount(String db, String table) {
@@ -145,18 +110,4 @@ class ResumeIT {
         }
     }
 
-    private static void assertEqual(Path project) throws Exception {
-        var cfg = ProjectFiles.load(project);
-        Endpoints ends = Endpoints.of(cfg);
-        List<TableMapper.MappedTable> tables;
-        try (Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        }
-        assertThat(tables).hasSizeGreaterThanOrEqualTo(6);
-        for (TableMapper.MappedTable m : tables) {
-            TableCompare.Result r = TableCompare.compare(ends, m);
-            assertThat(r.equal()).as(r.toString()).isTrue();
-            assertThat(r.destinationRows()).as(m.label()).isEqualTo(r.sourceRows());
-        }
-    }
 }

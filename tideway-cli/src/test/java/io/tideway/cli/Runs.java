@@ -1,0 +1,97 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.Engine;
+import io.tideway.engine.ProgressListener;
+import io.tideway.engine.TableMapper;
+import io.tideway.engine.verify.TableCompare;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** How the end-to-end tests run Tideway (a child process or an engine thread) and check its outcome. */
+final class Runs {
+    private static final Map<Process, Path> LOGS = new ConcurrentHashMap<>();
+
+    private Runs() { }
+
+    /** `tideway run PROJECT` in a child JVM (so it can be killed), optionally with a fault point. */
+    static Process child(Path project, Path data, String fault, String xmx) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + xmx);
+        if (fault != null) {
+            cmd.add("-Dtideway.fault=" + fault);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of("--data-dir", data.toString(), "run", project.toString()));
+        File log = Files.createTempFile("tideway-child", ".log").toFile();
+        log.deleteOnExit();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        LOGS.put(p, log.toPath());
+        return p;
+    }
+
+    /** What a child printed. */
+    static String output(Process p) {
+        try {
+            return Files.readString(LOGS.get(p));
+        } catch (Exception e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Runs the project in this JVM until {@link Engine#requestStop()}; a failure lands in {@code failure}. */
+    static Thread engine(Engine engine, ProjectConfig cfg, AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            try {
+                engine.run(cfg, ProgressListener.NONE, Engine.RunOptions.FOREVER);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "test-engine-run");
+        t.start();
+        return t;
+    }
+
+    /** Every table of the project holds the same rows on both sides, now. */
+    static void assertEqualNow(ProjectConfig cfg) throws Exception {
+        assertEqualNow(cfg, 1);
+    }
+
+    /** Like {@link #assertEqualNow(ProjectConfig)}, for a project of at least {@code minTables} tables. */
+    static void assertEqualNow(ProjectConfig cfg, int minTables) throws Exception {
+        Endpoints ends = Endpoints.of(cfg);
+        List<TableMapper.MappedTable> tables;
+        try (Connection c = ends.connectSource()) {
+            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
+        }
+        assertThat(tables).hasSizeGreaterThanOrEqualTo(minTables);
+        for (TableMapper.MappedTable m : tables) {
+            TableCompare.Result r = TableCompare.compare(ends, m);
+            assertThat(r.equal()).as(r.toString()).isTrue();
+            assertThat(r.destinationRows()).as(m.label()).isEqualTo(r.sourceRows());
+        }
+    }
+
+    /** Waits until every table is equal, failing at once if the run reports a failure. */
+    static void awaitEqual(ProjectConfig cfg, AtomicReference<Throwable> failure, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(failure.get()).as("the run failed").isNull();
+            assertEqualNow(cfg);
+        });
+    }
+}
