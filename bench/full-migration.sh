@@ -14,7 +14,8 @@
 # Needs root (the server setup of ../shared/bench/limits does), a JDK 17+, gawk, python3.
 # Settings (environment): REPS, ROWS, CASES ("mm-native mm-tideway mp-native mp-tideway"),
 #   TW_PARALLELISM, TW_CHUNK (the project's full.parallelism / full.chunk-size), TW_XMX (default 512m),
-#   TW_JAR (default tideway-cli/target/tideway.jar, built if missing), TW_JAVA_OPTS (extra JVM flags),
+#   TW_JAVA_OPTS (JVM flags besides -Xmx; Tideway is started through ./tideway, as a user would, with its
+#   class-data archive; TIDEWAY_CDS=0 runs without it),
 #   SKIP_SETUP=1 (servers already set up and running), DOC=0 (do not rewrite docs/BENCHMARKS.md).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,6 @@ CASES=${CASES:-"mm-native mm-tideway mp-native mp-tideway"}
 TW_PARALLELISM=${TW_PARALLELISM:-2}
 TW_CHUNK=${TW_CHUNK:-50000}
 TW_XMX=${TW_XMX:-512m}
-TW_JAR=${TW_JAR:-$REPO/tideway-cli/target/tideway.jar}
 TW_JAVA_OPTS=${TW_JAVA_OPTS:--XX:+UseParallelGC -XX:TieredStopAtLevel=1}   # what ./tideway uses by default
 OUT=${OUT:-$HERE/results}
 RAW=$OUT/raw-$(date -u +%Y%m%dT%H%M%SZ).tsv
@@ -82,11 +82,9 @@ if ! src_ok; then
 fi
 
 # ------------------------------------------------------------------ Tideway build and project files
-if [ ! -s "$TW_JAR" ]; then
-  echo "building Tideway"
-  (cd "$REPO" && ./mvnw -q -o -DskipTests package -pl tideway-cli -am) || die "build failed"
-fi
 command -v java >/dev/null || die "java is needed"
+# the launcher builds Tideway if needed and its class-data archive (tideway-cli/target/tideway.jsa), untimed
+"$REPO/tideway" --version >/dev/null || die "./tideway could not build or start Tideway"
 my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
 cat > "$WORK/mm.yaml" <<EOF
 name: bench-mm
@@ -169,7 +167,7 @@ check_index_my() { my -N -e "SELECT COUNT(*) FROM information_schema.statistics 
 check_index_pg() { [ "$(psql -XtA -d "$1" -c "SELECT COUNT(*) FROM pg_indexes WHERE tablename='sbtest1' AND indexdef LIKE '%(k)%'")" -ge 1 ] || die "PostgreSQL $1 sbtest1 has no index on k"; }
 
 tideway() { # the timed Tideway command: a fresh data dir each time
-  echo "rm -rf $WORK/data && java -Xmx$TW_XMX $TW_JAVA_OPTS -jar $TW_JAR --data-dir $WORK/data run $1"
+  echo "rm -rf $WORK/data && TIDEWAY_JAVA_OPTS='-Xmx$TW_XMX $TW_JAVA_OPTS' $REPO/tideway --data-dir $WORK/data run $1"
 }
 
 MP_DDL="CREATE TABLE sbtest1 (id INT NOT NULL, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id))"

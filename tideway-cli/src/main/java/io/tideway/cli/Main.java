@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tideway", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
-                ControlCommand.Resume.class, SkipDdlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                ControlCommand.Resume.class, SkipDdlCommand.class, DemoCommand.class, TrainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Directory of the embedded MetaDB, secrets and logs (default: ${DEFAULT-VALUE}).",

@@ -177,7 +177,8 @@ public final class MetaDb implements AutoCloseable {
                         "table_options", vendor.tableOptions))
                 .load();
         try {
-            MigrationInfo[] applied = flyway.info().applied();
+            // a fresh MetaDB has no history to check (and asking Flyway costs a noticeable part of a start)
+            MigrationInfo[] applied = hasHistory(ds) ? flyway.info().applied() : new MigrationInfo[0];
             String future = Arrays.stream(applied)
                     .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
                     .map(m -> m.getVersion().getVersion())
@@ -194,6 +195,22 @@ public final class MetaDb implements AutoCloseable {
         } catch (FlywayException e) {
             throw new TidewayException(ErrorCode.INTERNAL, "migrating the MetaDB " + maskUrl(url) + " failed: "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hasHistory(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            var md = c.getMetaData();
+            for (String name : new String[] {"flyway_schema_history", "FLYWAY_SCHEMA_HISTORY"}) {
+                try (ResultSet rs = md.getTables(c.getCatalog(), null, name, new String[] {"TABLE"})) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            return true; // cannot tell: let Flyway look
         }
     }
 
