@@ -51,7 +51,12 @@ final class MySqlCatalog {
 
     private record TableRow(TableId id, long rows, long bytes, String comment) { }
 
-    static List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
+    /**
+     * Reads the tables; what they hold that Tideway does not carry (generated columns' expressions,
+     * ON UPDATE clauses, full-text, spatial and functional indexes) goes to {@code notCarried}, by table.
+     */
+    static List<Table> readTables(Connection c, String schema, Predicate<TableId> filter,
+            Map<TableId, List<String>> notCarried) throws SQLException {
         boolean maria = MySqlPrecheck.isMariaDb(MySqlPrecheck.version(c));
         Map<String, TableRow> tables = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT"
@@ -89,6 +94,17 @@ final class MySqlCatalog {
                     ColumnType type = MySqlTypes.fromCatalog(rs.getString(5), rs.getString(10), rs.getLong(6), rs.getLong(7),
                             rs.getLong(8), rs.getLong(9), json);
                     ColumnDefault d = maria ? mariaDbDefault(def, type) : mySqlDefault(def, extra, type);
+                    TableId tid = tables.get(table).id();
+                    if (extra.contains("generated") && !extra.contains("default_generated")) {
+                        notCarried.computeIfAbsent(tid, k -> new ArrayList<>()).add("generated column " + name + " ("
+                                + extra.trim() + ") is created as a plain column holding the copied values; its"
+                                + " expression is not carried");
+                        d = null;
+                    }
+                    if (extra.contains("on update")) {
+                        notCarried.computeIfAbsent(tid, k -> new ArrayList<>()).add("the ON UPDATE clause of column " + name
+                                + " is not carried (the destination does not change the column on updates)");
+                    }
                     columns.computeIfAbsent(table, k -> new ArrayList<>()).add(new Column(name, type, nullable, d,
                             extra.contains("auto_increment"), emptyToNull(rs.getString(12))));
                 }
@@ -96,6 +112,7 @@ final class MySqlCatalog {
         }
         Map<String, Map<String, List<String>>> indexColumns = new HashMap<>();
         Map<String, Map<String, Boolean>> indexUnique = new HashMap<>();
+        Map<String, Map<String, String>> skipped = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, INDEX_TYPE"
                 + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
             ps.setString(1, schema);
@@ -103,8 +120,14 @@ final class MySqlCatalog {
                 while (rs.next()) {
                     String table = rs.getString(1);
                     String type = rs.getString(5) == null ? "" : rs.getString(5).toUpperCase(Locale.ROOT);
-                    if (!tables.containsKey(table) || rs.getString(4) == null || type.equals("FULLTEXT") || type.equals("SPATIAL")) {
-                        continue; // functional key parts, full-text and spatial indexes are not carried
+                    if (!tables.containsKey(table)) {
+                        continue;
+                    }
+                    if (rs.getString(4) == null || type.equals("FULLTEXT") || type.equals("SPATIAL")) {
+                        // functional key parts, full-text and spatial indexes are not carried: the whole index is left out
+                        skipped.computeIfAbsent(table, k -> new LinkedHashMap<>()).put(rs.getString(2),
+                                rs.getString(4) == null ? "functional" : type.toLowerCase(Locale.ROOT));
+                        continue;
                     }
                     indexColumns.computeIfAbsent(table, k -> new LinkedHashMap<>())
                             .computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(4));
@@ -117,7 +140,13 @@ final class MySqlCatalog {
             String name = tr.id().table();
             List<String> pk = List.of();
             List<Index> indexes = new ArrayList<>();
+            Map<String, String> left = skipped.getOrDefault(name, Map.of());
+            left.forEach((index, why) -> notCarried.computeIfAbsent(tr.id(), k -> new ArrayList<>())
+                    .add(why + " index " + index + " is not carried; create it on the destination by hand"));
             for (Map.Entry<String, List<String>> e : indexColumns.getOrDefault(name, Map.of()).entrySet()) {
+                if (left.containsKey(e.getKey())) {
+                    continue; // one of its parts is functional: do not create it with fewer columns
+                }
                 if (e.getKey().equals("PRIMARY")) {
                     pk = e.getValue();
                 } else {

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  * foreign key checks off (tables are loaded in any order).
  */
 public final class MySqlDialect implements Dialect {
+    /** What readTables found but does not carry (generated expressions, ON UPDATE, some indexes), by table. */
+    private final Map<TableId, List<String>> notCarried = new java.util.concurrent.ConcurrentHashMap<>();
     static final int CONNECT_TIMEOUT_MS = 10_000;
     static final String SQL_MODE = "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
@@ -111,12 +113,14 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
-        return MySqlCatalog.readTables(c, schema, filter);
+        return MySqlCatalog.readTables(c, schema, filter, notCarried);
     }
 
     @Override
     public List<String> unsupportedColumns(Table t) {
-        return MySqlCatalog.unsupportedColumns(t);
+        List<String> out = new java.util.ArrayList<>(MySqlCatalog.unsupportedColumns(t));
+        out.addAll(notCarried.getOrDefault(t.id(), List.of()));
+        return out;
     }
 
     @Override

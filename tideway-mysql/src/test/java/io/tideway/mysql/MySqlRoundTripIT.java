@@ -116,6 +116,22 @@ class MySqlRoundTripIT {
     }
 
     @Test
+    void whatIsNotCarriedIsNamedNotDroppedSilently() throws Exception {
+        exec(c, "CREATE TABLE extras (id INT PRIMARY KEY, a INT, twice INT AS (a * 2) VIRTUAL, stored_sum INT AS (a + id) STORED,"
+                + " body TEXT, changed TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,"
+                + " KEY k_a (a), FULLTEXT KEY ft_body (body))");
+        Table t = ItSupport.table(c, src, "extras");
+        assertThat(t.indexes()).extracting(Index::name).containsExactly("k_a");
+        List<String> notes = DIALECT.unsupportedColumns(t);
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("generated column twice").contains("expression is not carried"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("generated column stored_sum"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("ON UPDATE clause of column changed"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fulltext index ft_body is not carried"));
+        assertThat(notes).as("notes are warnings, not type problems").noneMatch(n -> n.startsWith("column "));
+        exec(c, "DROP TABLE extras");
+    }
+
+    @Test
     void canonicalFormsAreTheDocumentedOnes() throws Exception {
         Table t = ItSupport.table(c, src, "types");
         Map<Object, List<Object>> byId = new java.util.HashMap<>();
