@@ -288,6 +288,16 @@ public final class PostgresCapture implements ChangeCapture {
         }
     }
 
+    /** The server process using the slot, 0 when the slot is inactive or absent. */
+    private static int slotActivePid(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
     static TidewayException slotInUse(String slot, int pid, CaptureSpec spec) {
         return new TidewayException(ErrorCode.CONFIG_INVALID, "replication slot " + slot + " on " + spec.source().address()
                 + " is in use by another consumer" + (pid > 0 ? " (server process " + pid + ")" : "")
@@ -329,6 +339,16 @@ public final class PostgresCapture implements ChangeCapture {
         PostgresDialect d = new PostgresDialect();
         String slot = slotName(spec.name());
         try (Connection c = d.connect(spec.source())) {
+            // a session of this process that just stopped leaves its server process behind for a moment
+            long until = System.currentTimeMillis() + 10_000;
+            while (slotActivePid(c, slot) > 0 && System.currentTimeMillis() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
                 ps.setString(1, slot);
                 try (ResultSet rs = ps.executeQuery()) {
