@@ -2,18 +2,18 @@ package io.tideway.engine.store;
 
 import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.model.TableId;
-import java.io.DataInput;
-import java.io.DataOutput;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The binary form of a {@link ChangeEvent} in the spool. Format version 1:
  * {@code version, op, position, sourceMillis, schema?, table?, columns, before?, after?, ddl?},
- * values tagged by Java type (canonical values only). An unknown version is refused.
+ * values tagged by Java type (canonical values only), big-endian as {@link java.io.DataOutput}
+ * writes them. An unknown version is refused.
  */
 public final class ChangeCodec {
     public static final int VERSION = 1;
@@ -21,7 +21,7 @@ public final class ChangeCodec {
 
     private ChangeCodec() { }
 
-    public static void write(DataOutput out, ChangeEvent e) throws IOException {
+    static void write(Bytes.Out out, ChangeEvent e) throws IOException {
         out.writeByte(VERSION);
         out.writeByte(e.op().ordinal());
         out.writeUTF(e.position());
@@ -37,7 +37,12 @@ public final class ChangeCodec {
         writeNullable(out, e.ddl());
     }
 
-    public static ChangeEvent read(DataInput in) throws IOException {
+    /**
+     * Decodes one record. Events of one table with the same columns get the same column-list
+     * instance as the previous such event ({@code columnCache}, kept by the caller), so consumers
+     * can recognise it without comparing names.
+     */
+    static ChangeEvent read(Bytes.In in, Map<TableId, List<String>> columnCache) throws IOException {
         int v = in.readUnsignedByte();
         if (v != VERSION) {
             throw new IOException("spool record format version " + v + " is not known to this Tideway (knows " + VERSION + ")");
@@ -47,18 +52,49 @@ public final class ChangeCodec {
         long millis = in.readLong();
         String schema = readNullable(in);
         String table = readNullable(in);
+        TableId id = schema == null ? null : new TableId(schema, table);
         int n = in.readUnsignedShort();
-        List<String> cols = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            cols.add(readString(in));
+        List<String> cached = id == null ? null : columnCache.get(id);
+        List<String> cols;
+        if (cached != null && cached.size() == n && sameNames(in, cached)) {
+            cols = cached;
+        } else {
+            List<String> read = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                read.add(readString(in));
+            }
+            cols = java.util.Collections.unmodifiableList(read);
+            if (id != null) {
+                columnCache.put(id, cols);
+            }
         }
         Object[] before = readRow(in);
         Object[] after = readRow(in);
         String ddl = readNullable(in);
-        return new ChangeEvent(op, schema == null ? null : new TableId(schema, table), cols, before, after, ddl, millis, position);
+        return new ChangeEvent(op, id, cols, before, after, ddl, millis, position);
     }
 
-    private static void writeRow(DataOutput out, Object[] row) throws IOException {
+    /** Whether the next column names equal {@code names}; if so they are skipped, else nothing is consumed. */
+    private static boolean sameNames(Bytes.In in, List<String> names) throws IOException {
+        int start = in.position();
+        byte[] buf = in.array();
+        int at = start;
+        for (String name : names) {
+            byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (at + 4 + b.length > buf.length) {
+                return false;
+            }
+            int len = ((buf[at] & 0xFF) << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF);
+            if (len != b.length || !java.util.Arrays.equals(buf, at + 4, at + 4 + len, b, 0, len)) {
+                return false;
+            }
+            at += 4 + len;
+        }
+        in.skip(at - start);
+        return true;
+    }
+
+    private static void writeRow(Bytes.Out out, Object[] row) throws IOException {
         if (row == null) {
             out.writeShort(-1);
             return;
@@ -69,7 +105,7 @@ public final class ChangeCodec {
         }
     }
 
-    private static Object[] readRow(DataInput in) throws IOException {
+    private static Object[] readRow(Bytes.In in) throws IOException {
         int n = in.readShort();
         if (n < 0) {
             return null;
@@ -81,7 +117,7 @@ public final class ChangeCodec {
         return row;
     }
 
-    static void writeValue(DataOutput out, Object v) throws IOException {
+    static void writeValue(Bytes.Out out, Object v) throws IOException {
         if (v == null) {
             out.writeByte(0);
         } else if (v instanceof Long l) {
@@ -123,7 +159,7 @@ public final class ChangeCodec {
         }
     }
 
-    static Object readValue(DataInput in) throws IOException {
+    static Object readValue(Bytes.In in) throws IOException {
         int tag = in.readUnsignedByte();
         return switch (tag) {
             case 0 -> null;
@@ -131,11 +167,7 @@ public final class ChangeCodec {
             case 2 -> new BigInteger(readString(in));
             case 3 -> new BigDecimal(readString(in));
             case 4 -> readString(in);
-            case 5 -> {
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                yield b;
-            }
+            case 5 -> in.readBytes(in.readInt());
             case 6 -> in.readBoolean();
             case 7 -> in.readFloat();
             case 8 -> in.readDouble();
@@ -143,27 +175,25 @@ public final class ChangeCodec {
         };
     }
 
-    /** Strings of any length (writeUTF stops at 64 KB), as UTF-8. */
-    static void writeString(DataOutput out, String s) throws IOException {
+    /** Strings of any length (writeUTF stops at 64 KB), as UTF-8 with an int length. */
+    static void writeString(Bytes.Out out, String s) {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.writeInt(b.length);
         out.write(b);
     }
 
-    static String readString(DataInput in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    static String readString(Bytes.In in) throws IOException {
+        return in.readString(in.readInt());
     }
 
-    private static void writeNullable(DataOutput out, String s) throws IOException {
+    private static void writeNullable(Bytes.Out out, String s) {
         out.writeBoolean(s != null);
         if (s != null) {
             writeString(out, s);
         }
     }
 
-    private static String readNullable(DataInput in) throws IOException {
+    private static String readNullable(Bytes.In in) throws IOException {
         return in.readBoolean() ? readString(in) : null;
     }
 }

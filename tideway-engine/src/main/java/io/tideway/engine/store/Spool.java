@@ -3,10 +3,6 @@ package io.tideway.engine.store;
 import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Spool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    /** Reused by {@link #append} (which is synchronized). */
+    private Bytes.Out appendBuffer = new Bytes.Out(64 * 1024);
+    private final CRC32 crc = new CRC32();
     static final long SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final String PREFIX = "seg-";
     private static final String SUFFIX = ".tws";
@@ -139,22 +138,22 @@ public final class Spool implements AutoCloseable {
     /** Appends the events that come after the last spooled position, then forces them to disk. */
     public synchronized int append(List<ChangeEvent> batch) {
         try {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(Math.max(1024, batch.size() * 128));
-            DataOutputStream data = new DataOutputStream(buf);
-            ByteArrayOutputStream rec = new ByteArrayOutputStream(256);
-            DataOutputStream recOut = new DataOutputStream(rec);
+            Bytes.Out buf = appendBuffer;
+            buf.reset();
             int n = 0;
             for (ChangeEvent e : batch) {
                 if (lastPosition != null && e.position().compareTo(lastPosition) <= 0) {
                     continue;   // re-delivered after a capture restart: already spooled
                 }
-                rec.reset();
-                ChangeCodec.write(recOut, e);
-                CRC32 crc = new CRC32();
-                crc.update(rec.toByteArray(), 0, rec.size());
-                data.writeInt(rec.size());
-                data.writeInt((int) crc.getValue());
-                rec.writeTo(data);
+                // [length, crc32, record]: the header is filled in once the record is written
+                int header = buf.size;
+                buf.writeLong(0);
+                ChangeCodec.write(buf, e);
+                int len = buf.size - header - 8;
+                crc.reset();
+                crc.update(buf.buf, header + 8, len);
+                Bytes.putInt(buf.buf, header, len);
+                Bytes.putInt(buf.buf, header + 4, (int) crc.getValue());
                 lastPosition = e.position();
                 lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
                 n++;
@@ -162,15 +161,18 @@ public final class Spool implements AutoCloseable {
             if (n == 0) {
                 return 0;
             }
-            if (size > 0 && size + buf.size() > segmentBytes) {
+            if (size > 0 && size + buf.size > segmentBytes) {
                 roll();
             }
-            ByteBuffer bb = ByteBuffer.wrap(buf.toByteArray());
+            ByteBuffer bb = ByteBuffer.wrap(buf.buf, 0, buf.size);
             while (bb.hasRemaining()) {
                 out.write(bb);
             }
             out.force(false);
-            size += buf.size();
+            size += buf.size;
+            if (buf.buf.length > (8 << 20)) {
+                appendBuffer = new Bytes.Out(64 * 1024); // do not keep a huge batch's buffer
+            }
             appended += n;
             notifyAll();
             return n;
@@ -268,7 +270,12 @@ public final class Spool implements AutoCloseable {
         private long segment;
         private long offset;
         private FileChannel in;
-        private final ByteBuffer header = ByteBuffer.allocate(8);
+        private static final int WINDOW = 256 * 1024;
+        private ByteBuffer win = ByteBuffer.allocate(WINDOW);
+        private long winStart;
+        private int winLen;
+        private final CRC32 crc = new CRC32();
+        private final java.util.Map<io.tideway.core.model.TableId, List<String>> columns = new java.util.HashMap<>();
 
         public Reader(Path dir, Address from) {
             this.dir = dir;
@@ -289,29 +296,31 @@ public final class Spool implements AutoCloseable {
                         return null;
                     }
                     in = FileChannel.open(f, StandardOpenOption.READ);
+                    winLen = 0;
                 }
-                long fileSize = in.size();
-                if (offset + 8 <= fileSize) {
-                    header.clear();
-                    readFully(in, header, offset);
-                    header.flip();
-                    int len = header.getInt();
-                    int crc = header.getInt();
-                    if (len >= 0 && offset + 8 + len <= fileSize) {
-                        ByteBuffer body = ByteBuffer.allocate(len);
-                        readFully(in, body, offset + 8);
-                        CRC32 c = new CRC32();
-                        c.update(body.array(), 0, len);
-                        if ((int) c.getValue() != crc) {
-                            return null;   // torn or not yet complete
-                        }
-                        offset += 8 + len;
-                        return ChangeCodec.read(new DataInputStream(new ByteArrayInputStream(body.array())));
+                if (ensure(offset, 8)) {
+                    int base = (int) (offset - winStart);
+                    byte[] w = win.array();
+                    int len = getInt(w, base);
+                    int crc = getInt(w, base + 4);
+                    if (len < 0 || (offset + 8 + len > winStart + winLen && offset + 8 + len > in.size())) {
+                        return null;   // not yet complete (or torn)
                     }
-                    return null;
+                    if (!ensure(offset, 8 + len)) {
+                        return null;
+                    }
+                    base = (int) (offset - winStart);
+                    w = win.array();
+                    this.crc.reset();
+                    this.crc.update(w, base + 8, len);
+                    if ((int) this.crc.getValue() != crc) {
+                        return null;   // torn or not yet complete
+                    }
+                    offset += 8 + len;
+                    return ChangeCodec.read(new Bytes.In(w, base + 8, base + 8 + len), columns);
                 }
                 // at the end of this segment: go on only if a newer one exists
-                if (Files.exists(file(dir, segment + 1)) && offset >= fileSize) {
+                if (Files.exists(file(dir, segment + 1)) && offset >= in.size()) {
                     in.close();
                     in = null;
                     segment++;
@@ -322,6 +331,36 @@ public final class Spool implements AutoCloseable {
             }
         }
 
+        /**
+         * Makes the file's bytes {@code [at, at + n)} available in the read-ahead window (records are
+         * read from the file in large pieces, not one system call per record); false when the file
+         * does not hold them (yet).
+         */
+        private boolean ensure(long at, int n) throws IOException {
+            if (at >= winStart && at + n <= winStart + winLen) {
+                return true;
+            }
+            if (win.capacity() < n || win.capacity() > WINDOW && n <= WINDOW) {
+                win = ByteBuffer.allocate(Math.max(n, WINDOW));
+            }
+            win.clear();
+            long p = at;
+            while (win.hasRemaining()) {
+                int r = in.read(win, p);
+                if (r <= 0) {
+                    break;
+                }
+                p += r;
+            }
+            winStart = at;
+            winLen = win.position();
+            return winLen >= n;
+        }
+
+        private static int getInt(byte[] b, int at) {
+            return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+        }
+
         /** Reads up to {@code max} records. */
         public List<ChangeEvent> read(int max) throws IOException {
             List<ChangeEvent> out = new ArrayList<>();
@@ -330,17 +369,6 @@ public final class Spool implements AutoCloseable {
                 out.add(e);
             }
             return out;
-        }
-
-        private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
-            long pos = at;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, pos);
-                if (n < 0) {
-                    throw new IOException("unexpected end of a spool segment");
-                }
-                pos += n;
-            }
         }
 
         @Override

@@ -25,7 +25,23 @@ public final class BinlogPosition {
     private BinlogPosition() { }
 
     public static String of(String binlogFile, long position, long event, long row) {
-        return String.format("%06d:%020d:%010d:%06d", sequence(binlogFile), position, event, row);
+        // by hand rather than String.format: this runs for every change captured
+        StringBuilder sb = new StringBuilder(45);
+        pad(sb, sequence(binlogFile), 6).append(':');
+        pad(sb, position, 20).append(':');
+        pad(sb, event, 10).append(':');
+        return pad(sb, row, 6).toString();
+    }
+
+    private static StringBuilder pad(StringBuilder sb, long v, int width) {
+        if (v < 0) {
+            return sb.append(String.format("%0" + width + "d", v)); // never for real positions; kept exact
+        }
+        String digits = Long.toString(v);
+        for (int i = digits.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(digits);
     }
 
     /** The position of a record from its source offset (keys file, pos, event, row). */
