@@ -60,7 +60,7 @@ my() { mariadb "$@"; }
 pg() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
 [ "$(my -N db -e "SELECT COUNT(*) FROM sbtest1")" = "$ROWS" ] || die "db.sbtest1 must hold $ROWS rows: run bench/full-migration.sh once (it loads it)"
 [ "$(my -N -e "SELECT @@binlog_format")" = ROW ] || die "the source needs binlog_format=ROW"
-if [ ! -s "$TW_JAR" ]; then (cd "$REPO" && ./mvnw -q -o -DskipTests package -pl tideway-cli -am) || die "build failed"; fi
+"$REPO/tideway" --version >/dev/null || die "./tideway could not build or start Tideway"
 # only the two JDBC drivers (with slf4j and a logging backend on the class path the drivers log every statement)
 LIBCP="$(ls "$(dirname "$TW_JAR")"/lib/mariadb-java-client-*.jar | head -1):$(ls "$(dirname "$TW_JAR")"/lib/postgresql-*.jar | head -1)"
 my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
@@ -151,7 +151,10 @@ timed() {
   printf "%-3s %-18s run %d  %8.3f s  %8.0f changes/s  client CPU %s s  servers CPU %s s  others %s cores %s %s\n" "$pair" "$case" "$run" "$WALL" \
     "$(awk -v w="$WALL" -v n="$UPDATES" 'BEGIN{print n/w}')" "$client" "$srv" "$other" "${rss:+peak RSS ${rss} kB}" "$note"
 }
-tw() { echo "java -Xmx$TW_XMX $TW_JAVA_OPTS ${1:-} -jar $TW_JAR --data-dir $WORK/data-$2 ${3:-run} $WORK/$2.yaml"; }
+# Tideway runs through ./tideway, as a user starts it (its class-data archive included); the JVM flags
+# go through TIDEWAY_JAVA_OPTS, set per run by twopts (JFR, when asked, is added for the timed runs)
+twopts() { export TIDEWAY_JAVA_OPTS="-Xmx$TW_XMX $TW_JAVA_OPTS ${1:-}"; }
+tw() { echo "$REPO/tideway --data-dir $WORK/data-$2 ${3:-run} $WORK/$2.yaml"; }   # call twopts first
 dst_md5() {
   if [ "$1" = mm ]; then my -N --batch db2 -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32
   else psql -XtA -F $'\t' -d tw -c 'SELECT id,k,c::text FROM db.sbtest1 ORDER BY id' | md5sum | cut -c1-32; fi
@@ -172,6 +175,7 @@ for r in $(seq "$REPS"); do
     if [ $p = mm ]; then my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
     else runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS tw" -c "CREATE DATABASE tw OWNER root"; fi
     quiesce
+    twopts ""
     timed $p initial-full "$r" "$(tw "" $p) --until synced | stamp_lines" "schema+full+incremental until synced"
     cp "$WORK/last.log" "$OUT/incremental-last-$p-initial.log"
     # 2. copies for the references, in the state the updates start from
@@ -189,6 +193,7 @@ for r in $(seq "$REPS"); do
     # 4. the catch-up
     quiesce
     jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-catchup.jfr,settings=profile"
+    twopts "$jfr"
     timed $p tideway-catchup "$r" "$(tw "$jfr" $p) --until synced | stamp_lines" "catch-up"
     cp "$WORK/last.log" "$OUT/incremental-last-$p-catchup.log"
     it=$(incr_time "$OUT/incremental-last-$p-catchup.log")
@@ -206,6 +211,7 @@ for r in $(seq "$REPS"); do
     jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-lag.jfr,settings=profile"
     log=$OUT/incremental-last-$p-lag.log
     # shellcheck disable=SC2046
+    twopts "$jfr"
     ( /usr/bin/time -o "$WORK/time-lag.out" -f "%U %S %M" $(tw "$jfr" $p) 2>&1 | stamp_lines > "$log" ) &
     twjob=$!
     for i in $(seq 120); do grep -q "incremental MONITORING" "$log" 2>/dev/null && break; sleep 1; done
@@ -217,7 +223,7 @@ for r in $(seq "$REPS"); do
     statusf=$OUT/incremental-last-$p-status.txt; : > "$statusf"
     ( while kill -0 "$twpid" 2>/dev/null; do
         printf '%s ' "$(date +%s.%N)" >> "$statusf"
-        java -Xmx128m -jar "$TW_JAR" --data-dir "$WORK/data-$p" status "$WORK/$p.yaml" 2>&1 | grep -o '"lagMillis":[-0-9]*' | head -1 >> "$statusf" || echo >> "$statusf"
+        TIDEWAY_JAVA_OPTS="-Xmx128m" "$REPO/tideway" --data-dir "$WORK/data-$p" status "$WORK/$p.yaml" 2>&1 | grep -o '"lagMillis":[-0-9]*' | head -1 >> "$statusf" || echo >> "$statusf"
         sleep "$STATUS_EVERY"; done ) &
     statpid=$!
     v0=$(servers_cpu); b0=$(cpu_all); t0=$(date +%s%N); u0=$(awk '{print $14+$15}' /proc/$twpid/stat)
