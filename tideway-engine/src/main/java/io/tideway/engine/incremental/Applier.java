@@ -213,13 +213,21 @@ public final class Applier implements AutoCloseable {
         if (m == null || e.columns().isEmpty()) {
             return false;
         }
+        Object[] seen = checkedColumns.get(e.table());
+        if (seen != null && seen[0] == e.columns() && seen[1] == m) {
+            return false;   // the spool reader hands out one list per table and shape: checked already
+        }
         for (String c : e.columns()) {
             if (m.source().column(c).isEmpty()) {
                 return true;
             }
         }
+        checkedColumns.put(e.table(), new Object[] {e.columns(), m});
         return false;
     }
+
+    /** Per table: the column list last found to match, and the table picture it was checked against. */
+    private final Map<TableId, Object[]> checkedColumns = new HashMap<>();
 
     /**
      * Brings the destination table in line with the source table as it is now: columns added,
