@@ -191,7 +191,7 @@ public final class Store implements AutoCloseable {
         try {
             s.close();
         } catch (RuntimeException e) {
-            LOG.debug("capture {}: closing a session: {}", spec.name(), e.toString());
+            LOG.warn("capture {}: closing a session: {}", spec.name(), e.toString());
         }
     }
 
