@@ -65,7 +65,7 @@ class OutageIT {
                 }, "sbtest1", ROWS, 300, 11).start()) {
                     Thread.sleep(2000);
                     proxy.cut();            // the destination is gone ...
-                    Thread.sleep(20_000);   // ... for 20 s while the application keeps writing
+                    Thread.sleep(30_000);   // ... for 30 s while the application keeps writing
                     assertThat(failure.get()).as("the run must wait, not fail").isNull();
                     proxy.restore();
                     Thread.sleep(2000);

@@ -128,6 +128,54 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
     }
 
+    /**
+     * Shuts the server down (as an administrator would: clients see the server go away) and waits
+     * until its port refuses connections. {@link #startAgain()} starts it on the same port and data.
+     */
+    public void stop() {
+        try {
+            db.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the embedded MariaDB: " + e.getMessage(), e);
+        }
+        awaitPort(false);
+        LOG.info("MariaDB on 127.0.0.1:{} stopped", port);
+    }
+
+    /** Starts the server again after {@link #stop()}, on the same port and data directory. */
+    public void startAgain() {
+        long t0 = System.nanoTime();
+        try {
+            db.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the embedded MariaDB again: " + e.getMessage(), e);
+        }
+        LOG.info("MariaDB on 127.0.0.1:{} started again in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void awaitPort(boolean open) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean answers;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(host(), port), 1000);
+                answers = true;
+            } catch (IOException e) {
+                answers = false;
+            }
+            if (answers == open) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("port " + port + " still " + (open ? "closed" : "open") + " after 60 s");
+    }
+
     @Override
     public void close() {
         try {

@@ -19,12 +19,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedPostgreSql implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgreSql.class);
 
-    private final EmbeddedPostgres pg;
+    private EmbeddedPostgres pg;
     private final Path dir;
+    private final int port;
 
-    private EmbeddedPostgreSql(EmbeddedPostgres pg, Path dir) {
+    private EmbeddedPostgreSql(EmbeddedPostgres pg, Path dir, int port) {
         this.pg = pg;
         this.dir = dir;
+        this.port = port;
     }
 
     public static EmbeddedPostgreSql start() {
@@ -37,12 +39,39 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
     }
 
     public static EmbeddedPostgreSql start(Path dir, int port) {
+        long t0 = System.nanoTime();
+        EmbeddedPostgreSql s = new EmbeddedPostgreSql(launch(dir, port), dir, port);
+        LOG.info("PostgreSQL started on 127.0.0.1:{} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+        return s;
+    }
+
+    /**
+     * Shuts the server down (a fast shutdown: sessions are ended, clients see the server go away),
+     * keeping its data. {@link #startAgain()} starts it on the same port and data.
+     */
+    public synchronized void stop() {
         try {
-            long t0 = System.nanoTime();
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            pg.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not stop the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+        LOG.info("PostgreSQL on 127.0.0.1:{} stopped", port);
+    }
+
+    /** Starts the server again after {@link #stop()}, on the same port and data directory. */
+    public synchronized void startAgain() {
+        long t0 = System.nanoTime();
+        pg = launch(dir, port);
+        LOG.info("PostgreSQL on 127.0.0.1:{} started again in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Starts a server on the data under {@code dir} (initialised on the first start; kept by close: see {@link #close()}). */
+    private static EmbeddedPostgres launch(Path dir, int port) {
+        try {
+            return EmbeddedPostgres.builder()
                     .setPort(port)
                     .setDataDirectory(dir.resolve("data"))
-                    .setCleanDataDirectory(true)
+                    .setCleanDataDirectory(false)
                     .setPGStartupWait(java.time.Duration.ofSeconds(120))
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("wal_level", "logical")
@@ -54,8 +83,6 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("fsync", "off")
                     .start();
-            LOG.info("PostgreSQL started on 127.0.0.1:{} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
-            return new EmbeddedPostgreSql(pg, dir);
         } catch (IOException e) {
             throw new IllegalStateException("could not start the embedded PostgreSQL: " + e.getMessage(), e);
         }
@@ -66,7 +93,7 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
     }
 
     public int port() {
-        return pg.getPort();
+        return port;
     }
 
     public String user() {
@@ -96,8 +123,9 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
         }
     }
 
+    /** Stops the server and deletes its files. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             pg.close();
         } catch (IOException e) {

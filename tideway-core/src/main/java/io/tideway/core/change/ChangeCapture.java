@@ -29,6 +29,18 @@ public interface ChangeCapture {
      */
     void release(CaptureSpec spec);
 
+    /**
+     * Whether starting again from the saved offsets may succeed after {@code failure}: the failure
+     * of a session that was streaming ({@link Session#failure()}), or one thrown by a {@link #start}
+     * made to resume it. True for what may pass by itself (connection refused, reset or timed out,
+     * the server shutting down or starting up); false for what needs a person (configuration,
+     * privileges, a log position the source no longer has). The default reads the exception chain
+     * ({@link CaptureFailures#looksTransient}); a capture adds what only it knows.
+     */
+    default boolean worthRetrying(Throwable failure) {
+        return CaptureFailures.looksTransient(failure);
+    }
+
     /** A running capture. */
     interface Session extends AutoCloseable {
         /** The position capture started from, as {@link ChangeEvent#position()} spells positions. */
@@ -46,7 +58,10 @@ public interface ChangeCapture {
             return false;
         }
 
-        /** The failure that stopped the capture, if any. */
+        /**
+         * The failure that stopped the capture, if any; a session does not reconnect by itself
+         * (the caller starts a new one from the saved offsets, see {@link ChangeCapture#worthRetrying}).
+         */
         Throwable failure();
 
         /** Stops capturing after the current batch; saved offsets cover every batch the sink accepted. */

@@ -21,9 +21,13 @@ public final class IncrementalStep {
     public static final Duration DEFAULT_LAG_THRESHOLD = Duration.ofSeconds(5);
     private static final Duration RETENTION = Duration.ofDays(7);
 
-    /** Figures of the incremental step at one moment. */
+    /**
+     * Figures of the incremental step at one moment.
+     *
+     * @param captureReconnecting while the Store reconnects a lost capture: how far it is; null while the capture streams
+     */
     public record Status(String state, long lagMillis, long eventsApplied, double eventsPerSecond, String capturePosition,
-                         long spoolBytes, boolean paused) { }
+                         long spoolBytes, boolean paused, String captureReconnecting) { }
 
     private IncrementalStep() { }
 
@@ -94,20 +98,23 @@ public final class IncrementalStep {
                 boolean drained = b.events() == 0;
                 long newest = drained ? Math.max(store.spool().lastSourceMillis(), applier.lastSourceMillis()) : b.lastSourceMillis();
                 long lag = newest <= 0 ? (drained ? 0 : Long.MAX_VALUE) : Math.max(0, now - newest);
-                if (drained && lag >= lagThreshold.toMillis() && store.session().caughtUp()) {
+                if (drained && lag >= lagThreshold.toMillis() && store.caughtUp()) {
                     lag = 0;   // everything the source logged is read and applied: an idle source
                 }
                 if (now - lastReport >= 1000) {
                     lastReport = now;
+                    String reconnecting = store.reconnecting();
                     Status s = new Status(monitoring ? "MONITORING" : "RUNNING", lag, applier.eventsApplied(), rate,
-                            store.spool().lastPosition(), store.spool().diskBytes(), false);
+                            store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
                     ctx.listener().incremental(s);
                     ctx.metaDb().projects().setStepProgress(pid, "incremental", String.format(
                             "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
-                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\"}",
+                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\"%s}",
                             lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
-                            s.spoolBytes(), json(applier.lastPosition())));
+                            s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
+                            reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
                 }
+                // synced only while the capture streams: during a reconnect, changes may wait unread on the source
                 if (drained && lag < lagThreshold.toMillis() && store.caughtUpOnce()) {
                     if (!monitoring) {
                         monitoring = true;
@@ -148,7 +155,20 @@ public final class IncrementalStep {
     }
 
     private static String json(String s) {
-        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"");
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            if (c == '\\' || c == '"') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static void sleep(long ms) {

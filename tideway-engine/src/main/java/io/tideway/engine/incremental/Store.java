@@ -9,29 +9,69 @@ import io.tideway.engine.store.Spool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ServiceLoader;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Store: a change capture of the source feeding the spool. Started before the full copy, so
  * its start position T0 comes before every row the copy reads; runs until the project stops.
+ *
+ * <p>Reconnect: a watcher thread looks at the capture session twice a second. When the session
+ * stops with a failure its capture deems worth retrying ({@link ChangeCapture#worthRetrying}: the
+ * connection refused, reset or timed out, the server shutting down or starting up), the Store
+ * starts a new session from the saved offsets, which cover only changes already in the spool (the
+ * capture saves them only after the spool has forced them to disk; changes read again are skipped
+ * by the spool). It waits 1 s before the first attempt, then twice as long before each next one,
+ * at most 30 s, for {@link #RECONNECT_FOR} in all; each attempt is logged and recorded as a WARN
+ * event, the reconnect as an INFO event. Other failures (configuration, privileges, a log position
+ * the source no longer has), and giving up, fail the step at its next {@link #check()}. The
+ * sessions themselves never reconnect: this is the only reconnect path.
  */
 public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
     /** The MetaDB name of the forward capture's state. */
     public static final String FORWARD = "forward";
+    /** How long the Store tries to reconnect a lost capture before it fails the step. */
+    public static final Duration RECONNECT_FOR = Duration.ofMinutes(10);
+    /** How long one reconnect attempt may take to start streaming. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
+    /** A session that is not streaming, without a failure, for this long is taken as stopped. */
+    static final long IDLE_STOP_MILLIS = 30_000;
+
+    /** Backoff of the reconnect: the first wait, the longest wait, and the time to try for in all. */
+    record Backoff(Duration first, Duration max, Duration total) {
+        static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), RECONNECT_FOR);
+    }
 
     private final Spool spool;
-    private final ChangeCapture.Session session;
     private final ChangeCapture capture;
     private final CaptureSpec spec;
-    private final long startedAt = System.currentTimeMillis();
+    private final Backoff backoff;
+    private final BiConsumer<String, String> events;
+    private final Thread watcher;
+    private volatile ChangeCapture.Session session;
+    private volatile long streamingSince = System.currentTimeMillis();
+    private volatile long appendedAtStart;
+    /** While reconnecting: what happened and how far the reconnect is; null while streaming. */
+    private volatile String reconnecting;
+    private volatile TidewayException fatal;
+    private volatile boolean closed;
+    /** The session closed last (a stopped one while reconnecting), so that it is closed once. */
+    private volatile ChangeCapture.Session closedSession;
 
-    private Store(Spool spool, ChangeCapture capture, CaptureSpec spec, ChangeCapture.Session session) {
+    Store(Spool spool, ChangeCapture capture, CaptureSpec spec, ChangeCapture.Session session, Backoff backoff,
+          BiConsumer<String, String> events) {
         this.spool = spool;
         this.capture = capture;
         this.spec = spec;
         this.session = session;
+        this.backoff = backoff;
+        this.events = events;
+        this.appendedAtStart = spool.appended();
+        this.watcher = new Thread(this::watch, "tideway-store-" + spec.name());
+        this.watcher.setDaemon(true);
+        this.watcher.start();
     }
 
     public static Path spoolDir(Path dataDir, String project) {
@@ -68,7 +108,7 @@ public final class Store implements AutoCloseable {
         try {
             ChangeCapture.Session s = capture.start(spec, spool::append, timeout);
             LOG.info("capture {} streaming from {}", spec.name(), s.startPosition());
-            return new Store(spool, capture, spec, s);
+            return new Store(spool, capture, spec, s, Backoff.DEFAULT, (level, message) -> ctx.event(level, "incremental", message));
         } catch (RuntimeException e) {
             spool.close();
             throw e;
@@ -76,31 +116,47 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Whether the capture has had time, in this run, to deliver what the source logged before it
-     * started: it has streamed for a few heartbeat intervals and spooled something since (a
-     * heartbeat will do), or it has streamed for a while.
+     * Whether the capture has had time, since it last (re)started streaming, to deliver what the
+     * source logged before: it has streamed for a few heartbeat intervals and spooled something
+     * since (a heartbeat will do), or it has streamed for a while.
      */
     public boolean caughtUpOnce() {
-        long up = System.currentTimeMillis() - startedAt;
-        return up >= 3_000 && (spool.appended() > 0 || up >= 10_000);
+        if (!streaming()) {
+            return false;
+        }
+        long up = System.currentTimeMillis() - streamingSince;
+        return up >= 3_000 && (spool.appended() > appendedAtStart || up >= 10_000);
+    }
+
+    /** True while the capture is connected and streaming (not reconnecting, not failed). */
+    public boolean streaming() {
+        return reconnecting == null && fatal == null && session.running();
+    }
+
+    /** True when the capture streams and has read the source's log to its end (see {@link ChangeCapture.Session#caughtUp()}). */
+    public boolean caughtUp() {
+        return streaming() && session.caughtUp();
+    }
+
+    /** While the capture reconnects: since when, which attempt, and why; null while it streams. */
+    public String reconnecting() {
+        return reconnecting;
     }
 
     public Spool spool() {
         return spool;
     }
 
+    /** The current capture session (a new one after each reconnect). */
     public ChangeCapture.Session session() {
         return session;
     }
 
-    /** Fails with the capture's own error if it stopped. */
+    /** Fails with the capture's own error if it stopped for good (a failure not worth retrying, or reconnecting gave up). */
     public void check() {
-        if (!session.running() && session.failure() != null) {
-            Throwable f = session.failure();
-            if (f instanceof TidewayException te) {
-                throw te;
-            }
-            throw new TidewayException(ErrorCode.TRANSIENT, "the change capture stopped: " + f.getMessage(), f);
+        TidewayException f = fatal;
+        if (f != null) {
+            throw f;
         }
     }
 
@@ -111,10 +167,196 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        watcher.interrupt();
         try {
-            session.close();
+            watcher.join(ATTEMPT_TIMEOUT.toMillis() + 30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closeSession(session);
         } finally {
             spool.close();
         }
+    }
+
+    private void closeSession(ChangeCapture.Session s) {
+        if (s == closedSession) {
+            return;
+        }
+        closedSession = s;
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            LOG.warn("capture {}: closing a session: {}", spec.name(), e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ reconnect
+
+    private void watch() {
+        long quietSince = 0;
+        while (!closed && fatal == null) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            ChangeCapture.Session s = session;
+            if (closed) {
+                return;
+            }
+            Throwable f;
+            try {
+                if (s.running()) {
+                    quietSince = 0;
+                    continue;
+                }
+                f = s.failure();
+            } catch (RuntimeException e) {
+                f = e;
+            }
+            if (f == null) {
+                long now = System.currentTimeMillis();
+                if (quietSince == 0) {
+                    quietSince = now;
+                }
+                if (now - quietSince < IDLE_STOP_MILLIS) {
+                    continue;
+                }
+                f = new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + " stopped streaming without an error");
+            }
+            quietSince = 0;
+            if (!capture.worthRetrying(f)) {
+                fail(f);
+                return;
+            }
+            reconnect(s, f);
+        }
+    }
+
+    /** Closes the stopped session and starts new ones from the saved offsets until one streams, or gives up. */
+    private void reconnect(ChangeCapture.Session stopped, Throwable cause) {
+        long began = System.currentTimeMillis();
+        String where = spec.source().type().id() + " at " + spec.source().address();
+        String why = reason(cause);
+        reconnecting = "connection lost: " + why;
+        LOG.warn("capture {}: the change capture of {} stopped ({}); reconnecting from the saved position for up to {} s",
+                spec.name(), where, why, backoff.total().toSeconds());
+        event("WARN", "the change capture of " + where + " lost its connection (" + why + "); reconnecting from"
+                + " the saved position with backoff, for up to " + describe(backoff.total()));
+        closeSession(stopped);
+        long wait = backoff.first().toMillis();
+        int attempt = 0;
+        Throwable last = cause;
+        while (!closed) {
+            long elapsed = System.currentTimeMillis() - began;
+            long left = backoff.total().toMillis() - elapsed;
+            if (left <= 0) {
+                fail(new TidewayException(ErrorCode.UNREACHABLE, "the change capture of " + where + " could not reconnect within "
+                        + describe(backoff.total()) + " (" + attempt + " attempts; last: " + reason(last) + "); nothing is lost:"
+                        + " the saved position is kept, run the project again once the source is reachable", last));
+                return;
+            }
+            long sleep = Math.min(wait, left);
+            reconnecting = "reconnecting for " + elapsed / 1000 + " s, attempt " + (attempt + 1) + " in " + sleep / 1000.0
+                    + " s: " + reason(last);
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            attempt++;
+            reconnecting = "reconnecting for " + (System.currentTimeMillis() - began) / 1000 + " s, attempt " + attempt
+                    + ": " + reason(last);
+            LOG.warn("capture {}: reconnect attempt {} to {} ({} s since the connection was lost)", spec.name(), attempt, where,
+                    (System.currentTimeMillis() - began) / 1000);
+            long timeout = Math.max(10_000, Math.min(ATTEMPT_TIMEOUT.toMillis(), left - sleep));
+            try {
+                ChangeCapture.Session s = capture.start(spec, spool::append, Duration.ofMillis(timeout));
+                synchronized (this) {
+                    if (closed) {
+                        s.close();
+                        return;
+                    }
+                    session = s;
+                    streamingSince = System.currentTimeMillis();
+                    appendedAtStart = spool.appended();
+                    reconnecting = null;
+                }
+                long took = (System.currentTimeMillis() - began) / 1000;
+                LOG.info("capture {}: reconnected to {} at attempt {} after {} s, streaming from {}", spec.name(), where, attempt,
+                        took, s.startPosition());
+                event("INFO", "the change capture of " + where + " reconnected after " + took + " s (attempt " + attempt
+                        + "), streaming from " + s.startPosition());
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                last = e;
+                if (!capture.worthRetrying(e)) {
+                    fail(e);
+                    return;
+                }
+                wait = Math.min(wait * 2, backoff.max().toMillis());
+                LOG.warn("capture {}: reconnect attempt {} failed: {}; next attempt in {} s", spec.name(), attempt, reason(e),
+                        wait / 1000.0);
+                event("WARN", "change capture reconnect attempt " + attempt + " to " + where + " failed: " + reason(e)
+                        + "; next attempt in " + describe(Duration.ofMillis(wait)));
+            }
+        }
+    }
+
+    private void event(String level, String message) {
+        try {
+            events.accept(level, message);
+        } catch (RuntimeException e) {
+            LOG.warn("capture {}: cannot record the event '{}': {}", spec.name(), message, e.toString());
+        }
+    }
+
+    private void fail(Throwable f) {
+        TidewayException e = f instanceof TidewayException te ? te
+                : new TidewayException(ErrorCode.INTERNAL, "the change capture of " + spec.source().address() + " stopped: "
+                        + reason(f), f);
+        LOG.error("capture {}: stopped for good: {}", spec.name(), e.getMessage(), f);
+        reconnecting = null;
+        fatal = e;
+    }
+
+    /** A failure in one line: its first message, and its root cause's when that says more (e.g. "Connection reset"). */
+    static String reason(Throwable f) {
+        String first = null;
+        String root = null;
+        java.util.Map<Throwable, Boolean> seen = new java.util.IdentityHashMap<>();
+        for (Throwable t = f; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                if (first == null) {
+                    first = t.getMessage();
+                }
+                root = t.getMessage();
+            } else if (t.getCause() == null) {
+                root = t.getClass().getSimpleName();
+            }
+        }
+        String text = first == null ? (root == null ? f.getClass().getSimpleName() : root)
+                : root == null || first.contains(root) ? first : first + ": " + root;
+        text = text.replaceAll("\\s+", " ").trim();
+        return text.length() > 400 ? text.substring(0, 397) + "..." : text;
+    }
+
+    private static String describe(Duration d) {
+        long s = d.toSeconds();
+        if (s >= 60 && s % 60 == 0) {
+            return s / 60 + " min";
+        }
+        return d.toMillis() % 1000 == 0 ? s + " s" : d.toMillis() / 1000.0 + " s";
     }
 }

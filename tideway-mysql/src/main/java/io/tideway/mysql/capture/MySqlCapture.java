@@ -82,7 +82,14 @@ public final class MySqlCapture implements ChangeCapture {
             engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
                     .using(props)
                     .using(MySqlCapture.class.getClassLoader())
-                    .notifying(session)
+                    .notifying((records, committer) -> {
+                        session.batchStarted();
+                        try {
+                            session.handleBatch(records, committer);
+                        } finally {
+                            session.batchEnded();
+                        }
+                    })
                     .using((success, message, error) -> {
                         if (!success) {
                             failure.set(error != null ? error : new IllegalStateException(message));
@@ -137,6 +144,24 @@ public final class MySqlCapture implements ChangeCapture {
     @Override
     public void release(CaptureSpec spec) {
         // the binlog connectors create nothing on the source: offsets and history live in the CaptureState
+    }
+
+    /**
+     * Adds to the common reading what is final for a binlog reader: a purged or unknown binlog
+     * position (error 1236), a refused login, a binlog format or row image that is not ROW/FULL, and
+     * another replica using the capture's server id.
+     */
+    @Override
+    public boolean worthRetrying(Throwable failure) {
+        String text = io.tideway.core.change.CaptureFailures.allMessages(failure);
+        for (String fatal : new String[] {"error code: 1236", "no longer available on the server", "purged",
+                "could not find first log file", "binlog truncated", "access denied", "failed to authenticate",
+                "binlog_format", "binlog_row_image", "same server_uuid", "same server_id", "server id"}) {
+            if (text.contains(fatal)) {
+                return false;
+            }
+        }
+        return ChangeCapture.super.worthRetrying(failure);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -228,6 +253,10 @@ public final class MySqlCapture implements ChangeCapture {
         p.setProperty("heartbeat.interval.ms", "1000");
         // the server sends its own heartbeat events every 0.8 x this while the binlog is idle
         p.setProperty("connect.keep.alive.interval.ms", "2000");
+        // one reconnect path: the binlog client does not reconnect by itself (it would resume from its own
+        // in-memory position); a lost connection ends the session and the Store starts a new one from the
+        // saved offsets (see MySqlCaptureSession#watchConnection)
+        p.setProperty("connect.keep.alive", "false");
         p.setProperty("connect.timeout.ms", "10000");
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");

@@ -7,7 +7,9 @@ import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.change.ChangeEvent.Op;
+import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,6 +40,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCaptureSession.class);
     private static final String NEW_KEY_HEADER = "__debezium.newkey";
     private static final String OLD_KEY_HEADER = "__debezium.oldkey";
+    /** A connected binlog reader that delivers nothing for this long is taken as disconnected. */
+    static final long SILENCE_MILLIS = 60_000;
 
     private final CaptureSpec spec;
     private final CaptureSink sink;
@@ -53,6 +57,11 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private volatile Throwable failure;
     private volatile String lastMessage;
     private volatile boolean closed;
+    /** When the last batch began or ended (epoch ms), and whether one is being handled now. */
+    private volatile long lastBatchAt = System.currentTimeMillis();
+    private volatile boolean inBatch;
+    /** Since when the reader has been seen disconnected (epoch ms), 0 while it is connected. */
+    private volatile long disconnectedSince;
     /** The DELETE half of a primary key change, waiting for its INSERT half (it may end a batch). */
     private ChangeEvent pendingKeyChangeDelete;
     private long lastSourceMillis;
@@ -78,7 +87,53 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     }
 
     void started(String position) {
+        this.lastBatchAt = System.currentTimeMillis();
         this.startPosition = position;
+    }
+
+    void batchStarted() {
+        inBatch = true;
+        lastBatchAt = System.currentTimeMillis();
+    }
+
+    void batchEnded() {
+        lastBatchAt = System.currentTimeMillis();
+        inBatch = false;
+    }
+
+    /**
+     * The binlog client's own keep-alive reconnect is off (see {@link MySqlCapture#properties}), so
+     * this session ends, with a TRANSIENT failure, when its binlog connection is lost without an error
+     * (the server closed it: the reader is no longer connected) or goes silent: no batch for
+     * {@value #SILENCE_MILLIS} ms although the server sends a heartbeat every 1.6 s on an idle binlog.
+     * Nothing is lost: offsets cover only what the sink accepted.
+     */
+    private void watchConnection() {
+        if (closed || startPosition == null || failure != null || done == null || done.getCount() == 0) {
+            return;
+        }
+        String why = null;
+        long now = System.currentTimeMillis();
+        if (MySqlCapture.streamingPosition(prefix) != null) {
+            disconnectedSince = 0;
+            if (!inBatch && now - lastBatchAt > SILENCE_MILLIS) {
+                why = "nothing came from the binlog connection to " + spec.source().address() + " for "
+                        + SILENCE_MILLIS / 1000 + " s, not even the server's heartbeats: the connection is taken as lost";
+            }
+        } else if (disconnectedSince == 0) {
+            disconnectedSince = now;
+        } else if (now - disconnectedSince > 3_000) {
+            // an error of the reader stops the engine within moments, with its own failure: this is a quiet close
+            why = "the binlog connection to " + spec.source().address() + " was closed";
+        }
+        if (why != null) {
+            synchronized (this) {
+                if (failure == null) {
+                    failure = new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + ": " + why);
+                    LOG.warn("capture {}: {}", spec.name(), why);
+                }
+            }
+        }
     }
 
     void stopped(Throwable error, String message) {
@@ -104,11 +159,13 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
 
     @Override
     public boolean running() {
-        return !closed && done != null && done.getCount() > 0 && MySqlCapture.streamingPosition(prefix) != null;
+        watchConnection();
+        return !closed && failure == null && done != null && done.getCount() > 0 && MySqlCapture.streamingPosition(prefix) != null;
     }
 
     @Override
     public Throwable failure() {
+        watchConnection();
         return failure;
     }
 

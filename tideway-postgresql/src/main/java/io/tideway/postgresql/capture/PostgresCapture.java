@@ -332,6 +332,19 @@ public final class PostgresCapture implements ChangeCapture {
         return m.find() ? Long.parseLong(m.group(1)) : null;
     }
 
+    /**
+     * Adds to the common reading: when resuming after a lost connection, the slot may still be held
+     * by the server process of the lost session until the server notices (wal_sender_timeout), so a
+     * slot in use is worth another try there (a first start still refuses it at once).
+     */
+    @Override
+    public boolean worthRetrying(Throwable failure) {
+        if (io.tideway.core.change.CaptureFailures.allMessages(failure).contains("in use by another consumer")) {
+            return true;
+        }
+        return ChangeCapture.super.worthRetrying(failure);
+    }
+
     // ---------------------------------------------------------------- release
 
     @Override
@@ -429,9 +442,9 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");
         p.setProperty("poll.interval.ms", "50");
-        p.setProperty("errors.max.retries", "5");
-        p.setProperty("errors.retry.delay.initial.ms", "500");
-        p.setProperty("errors.retry.delay.max.ms", "10000");
+        // one reconnect path: a lost connection stops the engine, and the Store starts a new session from the
+        // saved offsets (with backoff, events and a time limit) instead of the engine retrying on its own
+        p.setProperty("errors.max.retries", "0");
         p.setProperty("record.processing.threads", "1");
         return p;
     }
