@@ -143,7 +143,8 @@ public final class MetaDb implements AutoCloseable {
         hc.setPoolName("tideway-metadb");
         hc.setAutoCommit(true);
         hc.setInitializationFailTimeout(-1);
-        hc.setConnectionTimeout(10_000);
+        // generous: a second process reaches an embedded MetaDB through the first one, which may be busy
+        hc.setConnectionTimeout(vendor == Vendor.H2 ? 30_000 : 10_000);
         HikariDataSource ds = new HikariDataSource(hc);
         try {
             checkReachable(ds, jdbcUrl);
