@@ -131,7 +131,7 @@ public final class Applier implements AutoCloseable {
      */
     private void reconcile() {
         for (MappedTable m : List.copyOf(tables.values())) {
-            List<String> sql = alignDestination("the source's current columns", m, m.destination(), null, false);
+            List<String> sql = alignDestination("the source's current columns", m, m.destination(), null, false, List.of());
             if (sql.isEmpty()) {
                 continue;
             }
@@ -223,9 +223,10 @@ public final class Applier implements AutoCloseable {
 
     /**
      * Brings the destination table in line with the source table as it is now: columns added,
-     * dropped or renamed. Anything else (a type change, a dropped or renamed table) stops the
-     * step naming the statement; the DBA changes the destination by hand and runs
-     * {@code tideway skip-ddl}, which moves the checkpoint past this event.
+     * dropped or renamed, and columns whose type, nullability or default changed. Anything else (a
+     * dropped or renamed table, a changed primary key, a type without equivalent) stops the step
+     * naming the statement; the DBA changes the destination by hand and runs {@code tideway skip-ddl},
+     * which moves the checkpoint past this event.
      */
     private void followSchema(ChangeEvent e) {
         MappedTable m = tables.get(e.table());
@@ -243,24 +244,29 @@ public final class Applier implements AutoCloseable {
             throw ddlStop(what, "the source table " + e.table() + " no longer exists (dropped or renamed)");
         }
         String upper = e.ddl() == null ? "" : e.ddl().toUpperCase(java.util.Locale.ROOT);
-        if (upper.matches("(?s).*\\bMODIFY\\b.*") || upper.matches("(?s).*\\bALTER\\s+COLUMN\\b.*\\bTYPE\\b.*")) {
-            throw ddlStop(what, "a change of a column's type or attributes is not converted by this version");
-        }
         // the columns as of this event (the capture's own picture, or the rows'), else as the source has them now
         List<String> names = e.columns().isEmpty() ? now.columns().stream().map(Column::name).toList() : e.columns();
         List<String> before = m.source().columns().stream().map(Column::name).toList();
         List<String> added = names.stream().filter(n -> !before.contains(n)).toList();
         List<String> dropped = before.stream().filter(n -> !names.contains(n)).toList();
         boolean rename = added.size() == 1 && dropped.size() == 1 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
+        // columns changed in place: unlike the project's picture now, or named by a MODIFY/CHANGE/ALTER
+        // clause (after a restart the picture is read anew, so the statement is what tells)
+        java.util.Set<String> named = columnsChangedBy(e.ddl());
         List<Column> cols = new ArrayList<>();
+        List<String> modified = new ArrayList<>();
         for (String n : names) {
-            if (before.contains(n)) {
-                cols.add(m.source().column(n).orElseThrow());
-            } else if (rename) {
-                cols.add(m.source().column(dropped.get(0)).orElseThrow().renamed(n));
+            Column was = before.contains(n) ? m.source().column(n).orElseThrow()
+                    : rename && n.equals(added.get(0)) ? m.source().column(dropped.get(0)).orElseThrow().renamed(n) : null;
+            Column is = now.column(n).orElse(null);
+            if (was == null) {
+                cols.add(now.column(n).orElseThrow(() -> ddlStop(what, "column " + n + " is no longer on the source, so its"
+                        + " type cannot be read")));
+            } else if (is != null && (changed(was, is) || named.contains(n))) {
+                cols.add(is);
+                modified.add(n);
             } else {
-                cols.add(now.column(n).orElseThrow(() -> ddlStop(what, "column " + n + " is no longer on the source, so its type"
-                        + " cannot be read")));
+                cols.add(was);
             }
         }
         for (String k : m.source().rowKey()) {
@@ -268,13 +274,17 @@ public final class Applier implements AutoCloseable {
                 throw ddlStop(what, "key column " + k + " of " + e.table() + " was dropped");
             }
         }
-        List<String> keyAfter = m.source().rowKey().stream().map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
-        Table newSource = new Table(m.source().id(), cols, m.source().primaryKey().isEmpty() ? List.of() : keyAfter,
+        List<String> keyAfter = m.source().primaryKey().stream().map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
+        if (!now.primaryKey().equals(keyAfter) && names.containsAll(now.primaryKey())) {
+            throw ddlStop(what, "the primary key of " + e.table() + " changed from " + keyAfter + " to " + now.primaryKey()
+                    + "; change it on the destination the same way");
+        }
+        Table newSource = new Table(m.source().id(), cols, keyAfter,
                 m.source().indexes().stream().filter(ix -> names.containsAll(ix.columns())).toList(), m.source().comment(),
                 m.source().estimatedRows(), m.source().estimatedBytes());
         Table newDest = destinationOf.apply(newSource);
-        List<String> sql = alignDestination(what, m, newDest, e.ddl(), true);
-        now = newSource;
+        List<String> modifiedDest = modified.stream().map(n -> newDest.columns().get(newSource.columnIndex(n)).name()).toList();
+        List<String> sql = alignDestination(what, m, newDest, e.ddl(), true, modifiedDest);
         TableId dst = m.destination().id();
         Dialect dd = ends.destinationDialect();
         Connection c = connection(0);
@@ -286,19 +296,55 @@ public final class Applier implements AutoCloseable {
             discard(0);
             throw dd.classify(ex, "applying " + what + " to " + dst);
         }
-        tables.put(e.table(), new MappedTable(now, newDest));
+        tables.put(e.table(), new MappedTable(newSource, newDest));
         columnMaps.remove(e.table());
         if (!sql.isEmpty()) {
             warnings.accept("schema change followed on " + dst + ": " + String.join("; ", sql));
         }
     }
 
+    /** Whether a column's type, nullability, default or auto-increment differ. */
+    private static boolean changed(Column was, Column is) {
+        return !was.type().equals(is.type()) || was.nullable() != is.nullable()
+                || !java.util.Objects.equals(was.defaultValue(), is.defaultValue()) || was.autoIncrement() != is.autoIncrement();
+    }
+
+    private static final java.util.regex.Pattern COLUMN_CHANGE = java.util.regex.Pattern.compile(
+            "(?i)\\b(MODIFY|CHANGE|ALTER)\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?(`(?:[^`]|``)+`|[\\w$]+)"
+                    + "(?:\\s+(`(?:[^`]|``)+`|[\\w$]+))?");
+
+    /** The columns a MySQL-family statement changes in place (MODIFY c, CHANGE old new, ALTER [COLUMN] c). */
+    static java.util.Set<String> columnsChangedBy(String ddl) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (ddl == null) {
+            return out;
+        }
+        java.util.regex.Matcher mt = COLUMN_CHANGE.matcher(ddl);
+        while (mt.find()) {
+            String verb = mt.group(1).toUpperCase(java.util.Locale.ROOT);
+            String first = unquote(mt.group(2));
+            if (verb.equals("ALTER") && first.equalsIgnoreCase("TABLE")) {
+                continue;
+            }
+            out.add(first);
+            if (verb.equals("CHANGE") && mt.group(3) != null) {
+                out.add(unquote(mt.group(3)));
+            }
+        }
+        return out;
+    }
+
+    private static String unquote(String identifier) {
+        return identifier.startsWith("`") ? identifier.substring(1, identifier.length() - 1).replace("``", "`") : identifier;
+    }
+
     /**
      * The statements that give the destination table the columns of {@code newDest}, judged
      * against the destination's own catalog (so a restart between a DDL and its checkpoint finds
-     * the work done, or still to do).
+     * the work done, or still to do); then those that change the columns {@code modified} in place.
      */
-    private List<String> alignDestination(String what, MappedTable m, Table newDest, String ddl, boolean mayDrop) {
+    private List<String> alignDestination(String what, MappedTable m, Table newDest, String ddl, boolean mayDrop,
+                                          List<String> modified) {
         Dialect dd = ends.destinationDialect();
         TableId dst = m.destination().id();
         Table have;
@@ -318,7 +364,8 @@ public final class Applier implements AutoCloseable {
                 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
         if (rename) {
             sql.add(renameColumnSql(dst, extra.get(0).name(), missing.get(0).name()));
-            return sql;
+            missing = List.of();
+            extra = List.of();
         }
         if (mayDrop && !missing.isEmpty() && !extra.isEmpty()) {
             throw ddlStop(what, "columns were both added " + missing.stream().map(Column::name).toList() + " and dropped "
@@ -334,6 +381,13 @@ public final class Applier implements AutoCloseable {
         if (mayDrop) {
             for (Column col : extra) {
                 sql.add(dd.dropColumnSql(dst, col.name()));
+            }
+        }
+        for (String col : modified) {
+            try {
+                sql.addAll(dd.modifyColumnSql(newDest, col, ends.sourceFamily()));
+            } catch (TidewayException ex) {
+                throw ddlStop(what, ex.getMessage());
             }
         }
         return sql;
