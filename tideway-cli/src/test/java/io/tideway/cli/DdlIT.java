@@ -128,4 +128,39 @@ class DdlIT {
         Runs.awaitEqual(cfg, new AtomicReference<>(), Duration.ofSeconds(120));
     }
 
+    @Test
+    void aTableDroppedOnPostgresqlStopsTheStepAndANewOneIsReported() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "pgsrc2");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlIT.class, "mydst2");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id integer PRIMARY KEY, name varchar(20))");
+            s.execute("CREATE TABLE extra (id integer PRIMARY KEY)");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+        }
+        Path project = Projects.write(tmp, "pgdrop", "name: pgdrop\n"
+                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("pgdropdata");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            Engine engine = new Engine(db, data);
+            Thread run = Runs.engine(engine, cfg, failure);
+            await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("pgdrop")
+                    .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+            long pid = db.projects().find("pgdrop").orElseThrow().id();
+            try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE later (id integer PRIMARY KEY)");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> db.events().list(pid, 100).stream()
+                    .anyMatch(ev -> ev.message().contains("public.later appeared on the source")));
+            try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE extra");
+            }
+            run.join(120_000);
+            assertThat(failure.get()).isNotNull();
+            assertThat(failure.get().getMessage()).contains("public.extra no longer exists").contains("PostgreSQL does not log");
+        }
+    }
 }
