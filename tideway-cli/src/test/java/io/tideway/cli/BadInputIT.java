@@ -132,6 +132,15 @@ class BadInputIT {
     }
 
     @Test
+    void anUnknownDdlOptionNamesTheKeyItsLineAndTheAcceptedValues() throws Exception {
+        Outcome o = runProject("name: x\nsource: { type: mariadb, host: h, user: u, database: d }\n"
+                + "destination: { type: postgresql, host: h, user: u, database: d }\nsteps: [schema]\n"
+                + "incremental: { ddl: apply }\n");
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("line 5").contains("incremental.ddl").contains("follow, ignore, stop").contains("'apply'");
+    }
+
+    @Test
     void aStepThisVersionCannotRunIsRefusedBeforeAnythingHappens() throws Exception {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), BadInputIT.class, "steps_src");
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "steps_dst");

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Schema changes during incremental sync: added, renamed and dropped columns are followed on the
- * destination (from MariaDB's logged DDL, and from PostgreSQL's rows that show new columns); a
- * change Tideway cannot apply stops the step naming the statement, and after the DBA applies it
+ * Schema changes during incremental sync: added, renamed, dropped and retyped columns are followed
+ * on the destination (from MariaDB's logged DDL, and from PostgreSQL's rows that show new columns);
+ * a change Tideway cannot apply stops the step naming the statement, and after the DBA applies it
  * by hand, `tideway skip-ddl` and a rerun carry on with nothing lost.
  */
 @ExtendWith(EmbeddedServers.class)
@@ -66,18 +66,38 @@ class DdlIT {
                 assertThat(rs.getString(1)).isEqualTo("renamed");
                 assertThat(rs.getString(2)).isEqualTo("0.05");
             }
-            // a change of a key column's type: not converted, the step stops naming it
+            // type, nullability and default changes are followed, a key column's included
             try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE items MODIFY id BIGINT NOT NULL");
                 s.execute("INSERT INTO items VALUES (5000000000, 'big', 2.00)");
+                s.execute("ALTER TABLE items MODIFY title VARCHAR(100) NOT NULL DEFAULT 'untitled'");
+                s.execute("INSERT INTO items VALUES (1003, 'a title longer than the twenty characters it had', 3.00)");
+            }
+            Runs.awaitEqual(cfg, failure, Duration.ofSeconds(120));
+            try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement();
+                 var rs = s.executeQuery("SELECT column_name, data_type, character_maximum_length, is_nullable, column_default"
+                         + " FROM information_schema.columns WHERE table_schema = '" + src + "' AND table_name = 'items'"
+                         + " ORDER BY ordinal_position")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(2)).isEqualTo("bigint");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("title");
+                assertThat(rs.getInt(3)).isEqualTo(100);
+                assertThat(rs.getString(4)).isEqualTo("NO");
+                assertThat(rs.getString(5)).startsWith("'untitled'");
+            }
+            // a changed primary key is not converted: the step stops naming the statement
+            try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE items DROP PRIMARY KEY, ADD PRIMARY KEY (id, title)");
+                s.execute("INSERT INTO items VALUES (1, 'a second item 1', 1.00)");
             }
             run.join(120_000);
             assertThat(failure.get()).isNotNull();
-            assertThat(failure.get().getMessage()).contains("ALTER TABLE items MODIFY id BIGINT").contains("skip-ddl");
+            assertThat(failure.get().getMessage()).contains("ALTER TABLE items DROP PRIMARY KEY").contains("skip-ddl");
         }
         // the DBA makes the change on the destination, skips the DDL, runs again
         try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement()) {
-            s.execute("ALTER TABLE " + src + ".items ALTER COLUMN id TYPE bigint");
+            s.execute("ALTER TABLE " + src + ".items DROP CONSTRAINT items_pkey, ADD PRIMARY KEY (id, title)");
         }
         assertThat(Main.execute("--data-dir", data.toString(), "skip-ddl", project.toString())).isZero();
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
@@ -108,4 +128,39 @@ class DdlIT {
         Runs.awaitEqual(cfg, new AtomicReference<>(), Duration.ofSeconds(120));
     }
 
+    @Test
+    void aTableDroppedOnPostgresqlStopsTheStepAndANewOneIsReported() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "pgsrc2");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlIT.class, "mydst2");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id integer PRIMARY KEY, name varchar(20))");
+            s.execute("CREATE TABLE extra (id integer PRIMARY KEY)");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+        }
+        Path project = Projects.write(tmp, "pgdrop", "name: pgdrop\n"
+                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("pgdropdata");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            Engine engine = new Engine(db, data);
+            Thread run = Runs.engine(engine, cfg, failure);
+            await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("pgdrop")
+                    .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+            long pid = db.projects().find("pgdrop").orElseThrow().id();
+            try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE later (id integer PRIMARY KEY)");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> db.events().list(pid, 100).stream()
+                    .anyMatch(ev -> ev.message().contains("public.later appeared on the source")));
+            try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE extra");
+            }
+            run.join(120_000);
+            assertThat(failure.get()).isNotNull();
+            assertThat(failure.get().getMessage()).contains("public.extra no longer exists").contains("PostgreSQL does not log");
+        }
+    }
 }

@@ -207,7 +207,7 @@ public final class Precheck {
     }
 
     /** Null when the destination table has exactly the expected column names, else what differs. */
-    static String columnDifference(Table expected, Table have) {
+    public static String columnDifference(Table expected, Table have) {
         List<String> want = expected.columns().stream().map(c -> c.name()).toList();
         List<String> got = have.columns().stream().map(c -> c.name()).toList();
         if (Set.copyOf(want).equals(Set.copyOf(got))) {

@@ -5,6 +5,7 @@ import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.TablePatterns;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.spi.Dialect;
 import java.sql.Connection;
@@ -36,33 +37,26 @@ public final class TableMapper {
     }
 
     public static List<MappedTable> map(ProjectConfig cfg, Dialect srcDialect, Connection src) throws SQLException {
-        TableSelection sel = cfg.tables();
-        String defaultSchema = srcDialect.defaultSchema(cfg.source());
-        List<Pattern[]> includes = new ArrayList<>();
-        for (String p : sel.include().isEmpty() ? List.of(defaultSchema + ".*") : sel.include()) {
-            includes.add(compile(p, defaultSchema));
-        }
-        List<Pattern[]> excludes = new ArrayList<>();
-        for (String p : sel.exclude()) {
-            excludes.add(compile(p, defaultSchema));
-        }
+        TablePatterns patterns = patterns(cfg, srcDialect);
         Set<String> schemas = new LinkedHashSet<>();
         for (String s : srcDialect.listSchemas(src)) {
-            for (Pattern[] inc : includes) {
-                if (inc[0].matcher(s).matches()) {
-                    schemas.add(s);
-                }
+            if (patterns.coversSchema(s)) {
+                schemas.add(s);
             }
         }
         List<MappedTable> out = new ArrayList<>();
         for (String schema : schemas) {
-            List<Table> tables = srcDialect.readTables(src, schema,
-                    id -> matchesAny(includes, id) && !matchesAny(excludes, id));
+            List<Table> tables = srcDialect.readTables(src, schema, patterns::selects);
             for (Table t : tables) {
                 out.add(new MappedTable(t, destinationOf(cfg, t)));
             }
         }
         return out;
+    }
+
+    /** The project's include/exclude patterns, a pattern without a schema (or no include) meaning the source's default schema. */
+    public static TablePatterns patterns(ProjectConfig cfg, Dialect srcDialect) {
+        return TablePatterns.of(cfg.tables(), srcDialect.defaultSchema(cfg.source()));
     }
 
     /** Where a source table lands, with the project's renames applied. */
@@ -85,32 +79,8 @@ public final class TableMapper {
         return t.renamed(new TableId(schema, table), cols);
     }
 
-    private static boolean matchesAny(List<Pattern[]> patterns, TableId id) {
-        for (Pattern[] p : patterns) {
-            if (p[0].matcher(id.schema()).matches() && p[1].matcher(id.table()).matches()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** "schema.table" globs; a pattern without a dot names tables of the default schema. */
     static Pattern[] compile(String pattern, String defaultSchema) {
-        int dot = pattern.indexOf('.');
-        String s = dot < 0 ? defaultSchema : pattern.substring(0, dot);
-        String t = dot < 0 ? pattern : pattern.substring(dot + 1);
-        return new Pattern[] {glob(s), glob(t)};
-    }
-
-    static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder();
-        for (char ch : g.toCharArray()) {
-            switch (ch) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(ch)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return TablePatterns.compile(pattern.indexOf('.') < 0 ? defaultSchema + "." + pattern : pattern);
     }
 }

@@ -56,48 +56,22 @@ final class MySqlDdl {
         boolean same = sourceFamily == DataSourceType.Family.MYSQL;
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Set<String> keyColumns = new HashSet<>(t.primaryKey());
-        for (Index ix : t.indexes()) {
-            if (ix.unique()) {
-                keyColumns.addAll(ix.columns());
-            }
-        }
+        Set<String> keyColumns = keyColumns(t);
         StringBuilder sb = new StringBuilder("CREATE TABLE ").append(q(t.id())).append(" (\n");
         String autoColumn = null;
         boolean first = true;
         for (Column c : t.columns()) {
-            String type;
-            if (same && c.type().nativeType() != null && !c.type().nativeType().isBlank()) {
-                type = c.type().nativeType();
-            } else {
-                type = MySqlTypes.toNative(c, keyColumns.contains(c.name()), nativeUuid, problems, warnings);
-                if (type == null) {
-                    continue;
-                }
-                if (keyColumns.contains(c.name()) && isTextKind(c.type().kind())) {
-                    type += " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
-                }
+            String def = columnDefinition(c, keyColumns.contains(c.name()), same, nativeUuid, problems, warnings);
+            if (def == null) {
+                continue;
             }
             if (!first) {
                 sb.append(",\n");
             }
             first = false;
-            sb.append("  ").append(q(c.name())).append(' ').append(type);
-            sb.append(c.nullable() ? " NULL" : " NOT NULL");
-            String def = defaultClause(c, same, warnings);
-            if (def != null) {
-                sb.append(" DEFAULT ").append(def);
-            }
-            if (c.autoIncrement()) {
-                if (c.type().isInteger() || c.type().kind() == Kind.DECIMAL || c.type().kind() == Kind.FLOAT64) {
-                    sb.append(" AUTO_INCREMENT");
-                    autoColumn = c.name();
-                } else {
-                    warnings.add("column " + c.name() + ": auto-increment dropped, type " + c.type() + " cannot auto-increment");
-                }
-            }
-            if (c.comment() != null && !c.comment().isEmpty()) {
-                sb.append(" COMMENT ").append(stringLiteral(c.comment()));
+            sb.append("  ").append(def);
+            if (c.autoIncrement() && canAutoIncrement(c)) {
+                autoColumn = c.name();
             }
         }
         List<String> pk = t.primaryKey();
@@ -116,6 +90,60 @@ final class MySqlDdl {
             return new CreateTablePlan(List.of(), problems, warnings);
         }
         return new CreateTablePlan(List.of(sb.toString()), problems, warnings);
+    }
+
+    /**
+     * One column's definition as CREATE TABLE writes it ("`name` type NULL DEFAULT .. AUTO_INCREMENT
+     * COMMENT .."), or null with a problem added when its type has no equivalent.
+     *
+     * @param keyColumn part of the primary key or a unique key (text then compares binary, long text is shortened)
+     */
+    static String columnDefinition(Column c, boolean keyColumn, boolean same, boolean nativeUuid, List<String> problems,
+                                   List<String> warnings) {
+        String type;
+        if (same && c.type().nativeType() != null && !c.type().nativeType().isBlank()) {
+            type = c.type().nativeType();
+        } else {
+            type = MySqlTypes.toNative(c, keyColumn, nativeUuid, problems, warnings);
+            if (type == null) {
+                return null;
+            }
+            if (keyColumn && isTextKind(c.type().kind())) {
+                type += " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+            }
+        }
+        StringBuilder sb = new StringBuilder(q(c.name())).append(' ').append(type);
+        sb.append(c.nullable() ? " NULL" : " NOT NULL");
+        String def = defaultClause(c, same, warnings);
+        if (def != null) {
+            sb.append(" DEFAULT ").append(def);
+        }
+        if (c.autoIncrement()) {
+            if (canAutoIncrement(c)) {
+                sb.append(" AUTO_INCREMENT");
+            } else {
+                warnings.add("column " + c.name() + ": auto-increment dropped, type " + c.type() + " cannot auto-increment");
+            }
+        }
+        if (c.comment() != null && !c.comment().isEmpty()) {
+            sb.append(" COMMENT ").append(stringLiteral(c.comment()));
+        }
+        return sb.toString();
+    }
+
+    private static boolean canAutoIncrement(Column c) {
+        return c.type().isInteger() || c.type().kind() == Kind.DECIMAL || c.type().kind() == Kind.FLOAT64;
+    }
+
+    /** The key columns of a table: its primary key and the columns of its unique keys. */
+    static Set<String> keyColumns(Table t) {
+        Set<String> keyColumns = new HashSet<>(t.primaryKey());
+        for (Index ix : t.indexes()) {
+            if (ix.unique()) {
+                keyColumns.addAll(ix.columns());
+            }
+        }
+        return keyColumns;
     }
 
     private static boolean isTextKind(Kind k) {

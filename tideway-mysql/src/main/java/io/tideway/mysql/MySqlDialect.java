@@ -217,6 +217,30 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
+        io.tideway.core.model.Column col = table.column(column).orElseThrow(() -> new IllegalArgumentException(
+                "no column " + column + " in " + table.id()));
+        List<String> problems = new java.util.ArrayList<>();
+        String def = MySqlDdl.columnDefinition(col, MySqlDdl.keyColumns(table).contains(column),
+                sourceFamily == DataSourceType.Family.MYSQL, false, problems, new java.util.ArrayList<>());
+        if (def == null) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
+                    "cannot change column " + column + " of " + table.id() + ": " + String.join("; ", problems));
+        }
+        return List.of("ALTER TABLE " + quote(table.id()) + " MODIFY COLUMN " + def);
+    }
+
+    @Override
+    public List<String> renameTableSql(TableId from, TableId to) {
+        return List.of("RENAME TABLE " + quote(from) + " TO " + quote(to));
+    }
+
+    @Override
+    public String dropIndexSql(TableId table, String indexName) {
+        return "ALTER TABLE " + quote(table) + " DROP INDEX " + quote(indexName);
+    }
+
+    @Override
     public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         return MySqlInserts.deleteOneMatching(c, t, row);
     }

@@ -186,34 +186,13 @@ public final class PostgresDialect implements Dialect {
         List<String> defs = new ArrayList<>();
         Set<String> enumsCreated = new LinkedHashSet<>();
         for (Column col : t.columns()) {
-            ColumnType type = col.type();
-            String ddl;
-            String check = null;
-            if (same) {
-                ddl = type.nativeType();
-                if (ddl == null || ddl.isBlank()) {
-                    ddl = PostgresTypes.toNative(col, warnings);
-                }
-                if (PostgresCatalog.isEnumColumn(col)) {
-                    ColumnType et = type.kind() == Kind.ENUM ? type : type.element();
-                    String name = PostgresCatalog.bareTypeName(type.nativeType());
-                    String qualified = quote(t.id().schema()) + "." + quote(name);
-                    if (enumsCreated.add(qualified)) {
-                        statements.add(createEnumSql(qualified, et.values()));
-                    }
-                    ddl = qualified + "[]".repeat(PostgresCatalog.arrayDims(type.nativeType()));
-                }
-            } else {
-                ddl = PostgresTypes.toNative(col, warnings);
-                if (type.kind() == Kind.ENUM) {
-                    check = "CHECK (" + quote(col.name()) + " IN ("
-                            + type.values().stream().map(PostgresDialect::literal).collect(Collectors.joining(", ")) + "))";
-                }
-            }
-            if (ddl == null) {
-                problems.add("column " + col.name() + ": type " + type + " has no equivalent in postgresql");
+            ColumnSql cs = columnSql(t.id(), col, same, enumsCreated, warnings);
+            if (cs == null) {
+                problems.add("column " + col.name() + ": type " + col.type() + " has no equivalent in postgresql");
                 continue;
             }
+            statements.addAll(cs.before());
+            String ddl = cs.type();
             StringBuilder b = new StringBuilder("  ").append(quote(col.name())).append(' ').append(ddl);
             if (col.autoIncrement()) {
                 if (PostgresTypes.identityCapable(ddl)) {
@@ -225,23 +204,12 @@ public final class PostgresDialect implements Dialect {
             if (!col.nullable() || (col.autoIncrement() && PostgresTypes.identityCapable(ddl))) {
                 b.append(" NOT NULL");
             }
-            if (!col.autoIncrement() && col.defaultValue() != null) {
-                ColumnDefault d = col.defaultValue();
-                switch (d.kind()) {
-                    case LITERAL -> b.append(" DEFAULT ").append(d.value() == null ? "NULL" : literal(d.value()));
-                    case CURRENT_TIMESTAMP -> b.append(" DEFAULT CURRENT_TIMESTAMP");
-                    case EXPRESSION -> {
-                        if (same) {
-                            b.append(" DEFAULT ").append(d.value());
-                        } else {
-                            warnings.add("column " + col.name() + ": default " + d.value() + " is an expression of the "
-                                    + "source database and is not carried");
-                        }
-                    }
-                }
+            String def = col.autoIncrement() ? null : defaultSql(col, same, warnings);
+            if (def != null) {
+                b.append(" DEFAULT ").append(def);
             }
-            if (check != null) {
-                b.append(' ').append(check);
+            if (cs.check() != null) {
+                b.append(' ').append(cs.check());
             }
             defs.add(b.toString());
         }
@@ -258,6 +226,61 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return new CreateTablePlan(problems.isEmpty() ? statements : List.of(), problems, warnings);
+    }
+
+    /**
+     * A column's type as CREATE TABLE writes it, the CHECK that stands for a mapped enum (null for
+     * none), and the statements it needs first (its enum type, same family); null when the type has no equivalent.
+     */
+    private record ColumnSql(String type, String check, List<String> before) { }
+
+    private ColumnSql columnSql(TableId table, Column col, boolean same, Set<String> enumsCreated, List<String> warnings) {
+        ColumnType type = col.type();
+        String ddl;
+        String check = null;
+        List<String> before = new ArrayList<>();
+        if (same) {
+            ddl = type.nativeType();
+            if (ddl == null || ddl.isBlank()) {
+                ddl = PostgresTypes.toNative(col, warnings);
+            }
+            if (PostgresCatalog.isEnumColumn(col)) {
+                ColumnType et = type.kind() == Kind.ENUM ? type : type.element();
+                String name = PostgresCatalog.bareTypeName(type.nativeType());
+                String qualified = quote(table.schema()) + "." + quote(name);
+                if (enumsCreated.add(qualified)) {
+                    before.add(createEnumSql(qualified, et.values()));
+                }
+                ddl = qualified + "[]".repeat(PostgresCatalog.arrayDims(type.nativeType()));
+            }
+        } else {
+            ddl = PostgresTypes.toNative(col, warnings);
+            if (type.kind() == Kind.ENUM) {
+                check = "CHECK (" + quote(col.name()) + " IN ("
+                        + type.values().stream().map(PostgresDialect::literal).collect(Collectors.joining(", ")) + "))";
+            }
+        }
+        return ddl == null ? null : new ColumnSql(ddl, check, before);
+    }
+
+    /** The SQL after DEFAULT, or null for none (an expression of another family is not carried). */
+    private static String defaultSql(Column col, boolean same, List<String> warnings) {
+        ColumnDefault d = col.defaultValue();
+        if (d == null) {
+            return null;
+        }
+        return switch (d.kind()) {
+            case LITERAL -> d.value() == null ? "NULL" : literal(d.value());
+            case CURRENT_TIMESTAMP -> "CURRENT_TIMESTAMP";
+            case EXPRESSION -> {
+                if (same) {
+                    yield d.value();
+                }
+                warnings.add("column " + col.name() + ": default " + d.value() + " is an expression of the "
+                        + "source database and is not carried");
+                yield null;
+            }
+        };
     }
 
     private static String createEnumSql(String qualified, List<String> labels) {
@@ -285,8 +308,7 @@ public final class PostgresDialect implements Dialect {
     public List<String> createIndexesSql(Table t) {
         List<String> out = new ArrayList<>();
         for (Index ix : t.indexes()) {
-            String name = ix.name().startsWith(t.id().table()) ? ix.name() : t.id().table() + "_" + ix.name();
-            out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + quote(shorten(name)) + " ON "
+            out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + quote(indexName(t.id(), ix.name())) + " ON "
                     + quote(t.id()) + " (" + ix.columns().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
         }
         for (Column col : t.columns()) {
@@ -655,6 +677,69 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return out;
+    }
+
+    /**
+     * ALTER COLUMN .. TYPE (converting the values with a cast), SET/DROP NOT NULL and SET/DROP
+     * DEFAULT. An enum mapped from another family is a CHECK constraint, named as PostgreSQL names a
+     * column's CHECK ({@code <table>_<column>_check}): it is dropped and made again. An auto-increment
+     * column keeps its identity; a column that is no longer auto-increment loses it.
+     */
+    @Override
+    public List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
+        Column col = table.column(column).orElseThrow(() -> new IllegalArgumentException("no column " + column + " in " + table.id()));
+        boolean same = sourceFamily == DataSourceType.Family.POSTGRESQL;
+        ColumnSql cs = columnSql(table.id(), col, same, new LinkedHashSet<>(), new ArrayList<>());
+        if (cs == null) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column
+                    + " of " + table.id() + ": type " + col.type() + " has no equivalent in postgresql");
+        }
+        String alter = "ALTER TABLE " + quote(table.id()) + " ALTER COLUMN " + quote(column) + " ";
+        List<String> out = new ArrayList<>(cs.before());
+        String checkName = quote(shorten(table.id().table() + "_" + column + "_check"));
+        if (!same) {
+            out.add("ALTER TABLE " + quote(table.id()) + " DROP CONSTRAINT IF EXISTS " + checkName);
+        }
+        boolean identity = col.autoIncrement() && PostgresTypes.identityCapable(cs.type());
+        if (!identity) {
+            // the old default goes first: it may not cast to the new type
+            out.add(alter + "DROP IDENTITY IF EXISTS");
+            out.add(alter + "DROP DEFAULT");
+        }
+        out.add(alter + "TYPE " + cs.type() + " USING " + quote(column) + "::" + cs.type());
+        out.add(alter + (col.nullable() && !identity ? "DROP NOT NULL" : "SET NOT NULL"));
+        String def = identity ? null : defaultSql(col, same, new ArrayList<>());
+        if (def != null) {
+            out.add(alter + "SET DEFAULT " + def);
+        }
+        if (cs.check() != null) {
+            out.add("ALTER TABLE " + quote(table.id()) + " ADD CONSTRAINT " + checkName + " " + cs.check());
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> renameTableSql(TableId from, TableId to) {
+        List<String> out = new ArrayList<>();
+        TableId at = from;
+        if (!from.schema().equals(to.schema())) {
+            out.add("ALTER TABLE " + quote(from) + " SET SCHEMA " + quote(to.schema()));
+            at = new TableId(to.schema(), from.table());
+        }
+        if (!at.table().equals(to.table())) {
+            out.add("ALTER TABLE " + quote(at) + " RENAME TO " + quote(to.table()));
+        }
+        return out;
+    }
+
+    @Override
+    public String indexName(TableId table, String indexName) {
+        return shorten(indexName.startsWith(table.table()) ? indexName : table.table() + "_" + indexName);
+    }
+
+    @Override
+    public String dropIndexSql(TableId table, String indexName) {
+        return "DROP INDEX IF EXISTS " + quote(new TableId(table.schema(), indexName));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tideway.core.change;
 
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.TableId;
+import io.tideway.core.project.TablePatterns;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,13 +16,23 @@ import java.util.Objects;
  * @param tables the source tables whose changes are wanted
  * @param state offsets and schema history
  * @param workDir a directory the capture may use for scratch files (never for state)
+ * @param patterns the project's table patterns, or null: a capture that reads a DDL log also
+ *     delivers the changes of tables they select that are created or renamed while it runs, and the
+ *     DDL of every table of the databases they cover (so a table renamed away can be told); null =
+ *     the listed tables only
  */
 public record CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
-                          Path workDir) {
+                          Path workDir, TablePatterns patterns) {
     public CaptureSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         tables = List.copyOf(tables);
         Objects.requireNonNull(state, "state");
+    }
+
+    /** A capture of the listed tables only. */
+    public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
+                       Path workDir) {
+        this(name, serverId, source, tables, state, workDir, null);
     }
 }

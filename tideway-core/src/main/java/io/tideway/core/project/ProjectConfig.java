@@ -15,7 +15,8 @@ public record ProjectConfig(
         TableSelection tables,
         List<Step> steps,
         FullOptions full,
-        List<String> precheckSkip) {
+        List<String> precheckSkip,
+        IncrementalOptions incremental) {
 
     public ProjectConfig {
         Objects.requireNonNull(name, "name");
@@ -25,6 +26,13 @@ public record ProjectConfig(
         steps = List.copyOf(steps);
         full = full == null ? FullOptions.DEFAULT : full;
         precheckSkip = precheckSkip == null ? List.of() : List.copyOf(precheckSkip);
+        incremental = incremental == null ? IncrementalOptions.DEFAULT : incremental;
+    }
+
+    /** A project with the incremental step's default options. */
+    public ProjectConfig(String name, DataSourceConfig source, DataSourceConfig destination, TableSelection tables,
+                         List<Step> steps, FullOptions full, List<String> precheckSkip) {
+        this(name, source, destination, tables, steps, full, precheckSkip, null);
     }
 
     public boolean has(Step s) {

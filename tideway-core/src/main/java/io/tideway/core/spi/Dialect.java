@@ -97,6 +97,27 @@ public interface Dialect {
 
     String dropColumnSql(TableId table, String column);
 
+    /**
+     * Gives an existing column (incremental DDL) the type, nullability and default {@code column}
+     * has in {@code table}, typed as {@link #createTable} would type it there (so a key column gets
+     * a key column's type). Fails with UNSUPPORTED_TYPE naming the column when its type has no mapping.
+     */
+    List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily);
+
+    /** Renames a table, moving it to another schema when {@code to} names one. */
+    List<String> renameTableSql(TableId from, TableId to);
+
+    /**
+     * The name {@link #createIndexesSql} gives the index named {@code indexName} on {@code table}
+     * (PostgreSQL index names are per schema, so they may be prefixed); by default the name itself.
+     */
+    default String indexName(TableId table, String indexName) {
+        return indexName;
+    }
+
+    /** Drops a unique key or secondary index by its name on this database (see {@link #indexName}). */
+    String dropIndexSql(TableId table, String indexName);
+
     String truncateSql(TableId id);
 
     // ---------------------------------------------------------------- reading rows

@@ -10,6 +10,7 @@ import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.FullOptions;
+import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
@@ -65,6 +66,11 @@ import java.util.stream.Collectors;
  *   throttle-rows: 0                    # rows per second at most; 0 = unlimited
  *   throttle-mb: 0                      # megabytes per second at most; 0 = unlimited
  *   zero-dates: null                    # MySQL zero dates ('0000-00-00'): null = copy as NULL, fail = stop
+ * incremental:                          # options of the incremental step
+ *   ddl: follow                         # schema changes on the source: follow = apply them to the destination,
+ *                                       #   ignore = log and skip them, stop = stop the step for the DBA
+ *   drop-tables: false                  # true = a table dropped on the source is dropped on the destination;
+ *                                       #   false = the step stops instead
  * precheck:
  *   skip: [destination.tables_empty]    # precheck items not to enforce, by name
  * }</pre>
@@ -78,11 +84,13 @@ import java.util.stream.Collectors;
  * {@code shop.yaml: line 4: unknown key 'hots' in source; expected one of type, host, ...}.
  */
 public final class ProjectFiles {
-    static final List<String> TOP_KEYS = List.of("name", "source", "destination", "tables", "steps", "full", "precheck");
+    static final List<String> TOP_KEYS = List.of("name", "source", "destination", "tables", "steps", "full", "incremental",
+            "precheck");
     static final List<String> SOURCE_KEYS = List.of("type", "host", "port", "user", "password", "database", "properties");
     static final List<String> TABLES_KEYS = List.of("include", "exclude", "rename");
     static final List<String> RENAME_KEYS = List.of("schemas", "tables", "columns");
     static final List<String> FULL_KEYS = List.of("parallelism", "chunk-size", "throttle-rows", "throttle-mb", "zero-dates");
+    static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables");
     static final List<String> PRECHECK_KEYS = List.of("skip");
     static final int MAX_NAME_LENGTH = 128;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -143,6 +151,10 @@ public final class ProjectFiles {
         full.put("throttle-mb", f.throttleMegabytesPerSecond());
         full.put("zero-dates", f.zeroDates() == null ? null : f.zeroDates().name().toLowerCase(Locale.ROOT));
         root.put("full", full);
+        Map<String, Object> incremental = new LinkedHashMap<>();
+        incremental.put("ddl", p.incremental().ddl().id());
+        incremental.put("drop-tables", p.incremental().dropTables());
+        root.put("incremental", incremental);
         root.put("precheck", Map.of("skip", p.precheckSkip().stream().map(ProjectFiles::escape).toList()));
         YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
                         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -221,6 +233,7 @@ public final class ProjectFiles {
             TableSelection tables = tables(map);
             List<Step> steps = steps(map);
             FullOptions full = full(map);
+            IncrementalOptions incremental = incremental(map);
             List<String> skip = List.of();
             MapNode precheck = mapping(map, "precheck", "precheck");
             if (precheck != null) {
@@ -228,7 +241,7 @@ public final class ProjectFiles {
                 skip = strings(precheck, "skip", "precheck.skip");
             }
             problems.throwIfAny();
-            return new ProjectConfig(name, source, destination, tables, steps, full, skip);
+            return new ProjectConfig(name, source, destination, tables, steps, full, skip, incremental);
         }
 
         // ------------------------------------------------------------ sections
@@ -373,7 +386,54 @@ public final class ProjectFiles {
                     zeroDates);
         }
 
+        private IncrementalOptions incremental(MapNode root) {
+            MapNode m = mapping(root, "incremental", "incremental");
+            if (m == null) {
+                return IncrementalOptions.DEFAULT;
+            }
+            checkKeys(m, "incremental", INCREMENTAL_KEYS);
+            IncrementalOptions d = IncrementalOptions.DEFAULT;
+            IncrementalOptions.Ddl ddl = d.ddl();
+            YamlTree.Entry e = m.entries().get("ddl");
+            if (e != null && !(e.value() instanceof ScalarNode s && s.isNull())) {
+                String text = scalarText(e.value(), "incremental.ddl");
+                if (text != null) {
+                    try {
+                        ddl = IncrementalOptions.Ddl.fromId(text);
+                    } catch (IllegalArgumentException ex) {
+                        problems.add(e.value().pos(), "incremental.ddl: " + ex.getMessage());
+                    }
+                }
+            }
+            Boolean dropTables = bool(m, "drop-tables", "incremental.drop-tables");
+            return new IncrementalOptions(ddl, dropTables == null ? d.dropTables() : dropTables);
+        }
+
         // ------------------------------------------------------------ values
+
+        private Boolean bool(MapNode parent, String key, String path) {
+            YamlTree.Entry e = parent.entries().get(key);
+            if (e == null || (e.value() instanceof ScalarNode s && s.isNull())) {
+                return null;
+            }
+            int before = problems.size();
+            String text = scalarText(e.value(), path);
+            if (text == null || problems.size() > before) {
+                return null;
+            }
+            switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> {
+                    return true;
+                }
+                case "false" -> {
+                    return false;
+                }
+                default -> {
+                    problems.add(e.value().pos(), path + ": expected true or false, got '" + text + "'");
+                    return null;
+                }
+            }
+        }
 
         private void checkKeys(MapNode m, String path, List<String> known) {
             for (YamlTree.Entry e : m.entries().values()) {

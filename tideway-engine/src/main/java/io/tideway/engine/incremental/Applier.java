@@ -6,6 +6,7 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.spi.Dialect;
 import io.tideway.engine.Endpoints;
 import io.tideway.engine.TableMapper.MappedTable;
@@ -41,10 +42,13 @@ import org.slf4j.LoggerFactory;
  *   <li>When every lane has committed, checkpoints the spool address after the batch in the
  *       MetaDB. A crash in between replays the batch: idempotent.</li>
  * </ol>
- * TRUNCATE and DDL are barriers (what came before is applied and checkpointed first). A DDL, or a
- * row change that shows columns the project did not know (PostgreSQL logs no DDL), makes the
- * Connector re-read the source table and follow it on the destination: columns added, dropped or
- * renamed; anything else stops the step naming the statement. Tables without a key get their changes one by one,
+ * TRUNCATE and DDL are barriers (what came before is applied and checkpointed first). With
+ * {@code incremental.ddl: follow}, a DDL, or a row change that shows columns the project did not
+ * know (PostgreSQL logs no DDL), makes the Connector re-read the source table and follow it on the
+ * destination, judged against the destination's catalog so that a replay finds the work done:
+ * columns added, dropped, renamed or changed in type, nullability or default; indexes created and
+ * dropped; tables created, renamed (while still selected) and, when the project says so, dropped.
+ * Anything else stops the step naming the statement. Tables without a key get their changes one by one,
  * in order, a row found by all its columns; replaying a batch after a crash between commit and
  * checkpoint may then insert a row twice (the weaker guarantee README.md documents).
  */
@@ -72,14 +76,30 @@ public final class Applier implements AutoCloseable {
     public record Batch(int events, int rowsWritten, long lastSourceMillis) { }
 
     private final java.util.function.UnaryOperator<Table> destinationOf;
+    private final java.util.function.Predicate<TableId> selected;
+    private final IncrementalOptions options;
+    private final java.nio.file.Path spoolDir;
+    /** Tables created and dropped on the source before their CREATE was applied: their changes are moot. */
+    private final java.util.Set<TableId> vanished = new java.util.HashSet<>();
+    /** Tables the spool shows dropped later on: their schema changes are not followed meanwhile. */
+    private final java.util.Set<TableId> doomed = new java.util.HashSet<>();
+    /** Columns rows still carry that the source dropped since: their values are not kept. */
+    private final Map<TableId, java.util.Set<String>> goneColumns = new HashMap<>();
 
     /**
      * @param destinationOf where a (re-read) source table lands: renames applied, as the project says
+     * @param selected whether a source table is selected by the project's table patterns (for tables
+     *     created or renamed on the source while it runs)
+     * @param options what schema changes do ({@code incremental} in the project file)
      */
     public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, List<MappedTable> mapped, Spool spool,
                    int lanes, int maxBatch, java.util.function.Consumer<String> warnings,
-                   java.util.function.UnaryOperator<Table> destinationOf) {
+                   java.util.function.UnaryOperator<Table> destinationOf, java.util.function.Predicate<TableId> selected,
+                   IncrementalOptions options) {
         this.destinationOf = destinationOf;
+        this.selected = selected;
+        this.options = options;
+        this.spoolDir = spool.directory();
         this.ends = ends;
         this.metaDb = metaDb;
         this.projectId = projectId;
@@ -126,25 +146,130 @@ public final class Applier implements AutoCloseable {
     private boolean reconciled;
 
     /**
-     * Once per start: adds to destination tables the columns their source tables have gained while
-     * Tideway was not running (a DDL spooled but not yet followed when it stopped). Never drops.
+     * Once per start. With {@code incremental.ddl: follow}: adds to destination tables the columns
+     * their source tables have gained while Tideway was not running (a DDL spooled but not yet
+     * followed when it stopped); never drops. Otherwise the project's picture of each table keeps
+     * only the columns the destination has, so that a row carrying another stops the step. Tables
+     * the destination lacks are left to the spooled CREATE or RENAME that makes them.
      */
     private void reconcile() {
         for (MappedTable m : List.copyOf(tables.values())) {
-            List<String> sql = alignDestination("the source's current columns", m, m.destination(), null, false);
+            Table have = destinationTable(m.destination().id());
+            if (have == null && !sourceLogsDdl()) {
+                throw new TidewayException(ErrorCode.DDL_UNSUPPORTED, "the destination table " + m.destination().id()
+                        + " of source table " + m.label() + " does not exist: the table was created on the source after the"
+                        + " project's schema step, or renamed from another name, and PostgreSQL logs no DDL, so Tideway"
+                        + " cannot tell which nor copy its rows. Create it on the destination and copy its rows by hand, or"
+                        + " exclude it (tables.exclude), then run the project again");
+            }
+            if (have == null) {
+                LOG.info("destination table {} does not exist yet", m.destination().id());
+                continue;
+            }
+            if (options.ddl() != IncrementalOptions.Ddl.FOLLOW) {
+                List<Column> keep = new ArrayList<>();
+                for (int i = 0; i < m.source().columns().size(); i++) {
+                    if (have.column(m.destination().columns().get(i).name()).isPresent()) {
+                        keep.add(m.source().columns().get(i));
+                    }
+                }
+                if (keep.size() < m.source().columns().size()) {
+                    Table narrowed = m.source().withColumns(keep);
+                    tables.put(m.source().id(), new MappedTable(narrowed, destinationOf.apply(narrowed)));
+                }
+                continue;
+            }
+            List<String> sql = alignDestination("the source's current columns", m, have, m.destination(), null, false,
+                    List.of(), null);
             if (sql.isEmpty()) {
                 continue;
             }
-            Connection c = connection(0);
-            try (Statement st = c.createStatement()) {
-                for (String q : sql) {
-                    st.execute(q);
-                }
-            } catch (SQLException ex) {
-                discard(0);
-                throw ends.destinationDialect().classify(ex, "adding columns to " + m.destination().id());
-            }
+            execute(sql, "adding columns to " + m.destination().id());
             warnings.accept("schema change followed on " + m.destination().id() + ": " + String.join("; ", sql));
+        }
+    }
+
+    /** Whether the source's log carries DDL (MySQL family); PostgreSQL's does not. */
+    private boolean sourceLogsDdl() {
+        return ends.sourceFamily() != io.tideway.core.model.DataSourceType.Family.POSTGRESQL;
+    }
+
+    private static final long CATALOG_CHECK_MILLIS = 15_000;
+    private long lastCatalogCheck = System.currentTimeMillis();
+    private final java.util.Set<TableId> reportedNew = new java.util.HashSet<>();
+
+    /**
+     * For a source whose log carries no DDL, now and then while nothing waits to be applied: a
+     * table of the project that the source no longer has (dropped or renamed) stops the step, since
+     * its later changes, under whatever name, are not captured; a new table the patterns select is
+     * reported once, as not carried.
+     */
+    private void checkCatalog() {
+        long now = System.currentTimeMillis();
+        if (sourceLogsDdl() || now - lastCatalogCheck < CATALOG_CHECK_MILLIS) {
+            return;
+        }
+        lastCatalogCheck = now;
+        java.util.Set<TableId> present = new java.util.HashSet<>();
+        java.util.Set<String> schemas = new java.util.TreeSet<>();
+        tables.keySet().forEach(t -> schemas.add(t.schema()));
+        try (Connection c = ends.connectSource()) {
+            for (String schema : schemas) {
+                for (Table t : ends.sourceDialect().readTables(c, schema, selected)) {
+                    present.add(t.id());
+                }
+            }
+        } catch (SQLException ex) {
+            LOG.warn("reading the source catalog: {}", ex.toString());
+            return;
+        }
+        for (TableId t : tables.keySet()) {
+            if (!present.contains(t)) {
+                throw new TidewayException(ErrorCode.DDL_UNSUPPORTED, "the source table " + t + " no longer exists: it was"
+                        + " dropped or renamed, which PostgreSQL does not log, so Tideway can neither tell which nor follow"
+                        + " it, and changes made under a new name are not captured. Drop or rename "
+                        + tables.get(t).destination().id() + " on the destination by hand (and copy the table's rows if it"
+                        + " lives on under a name the project selects), then run the project again");
+            }
+        }
+        for (TableId t : present) {
+            if (!tables.containsKey(t) && reportedNew.add(t)) {
+                warnings.accept("table " + t + " appeared on the source and is selected by the project's table patterns, but"
+                        + " PostgreSQL logs no DDL: it is not carried; move it with a project of its own, or exclude it");
+            }
+        }
+    }
+
+    /** Runs DDL on the destination, on lane 0's connection. */
+    private void execute(List<String> sql, String what) {
+        Connection c = connection(0);
+        try (Statement st = c.createStatement()) {
+            for (String q : sql) {
+                LOG.debug("DDL: {}", q);
+                st.execute(q);
+            }
+        } catch (SQLException ex) {
+            discard(0);
+            throw ends.destinationDialect().classify(ex, what);
+        }
+    }
+
+    /** The destination table as its catalog has it now, or null. */
+    private Table destinationTable(TableId dst) {
+        Dialect dd = ends.destinationDialect();
+        try (Connection c = ends.connectDestination()) {
+            return io.tideway.engine.schema.SchemaStep.find(dd, c, dst).orElse(null);
+        } catch (SQLException ex) {
+            throw dd.classify(ex, "reading the destination table " + dst);
+        }
+    }
+
+    /** The source table as its catalog has it now, or null. */
+    private Table sourceTable(TableId id, String what) {
+        try (Connection c = ends.connectSource()) {
+            return io.tideway.engine.schema.SchemaStep.find(ends.sourceDialect(), c, id).orElse(null);
+        } catch (SQLException ex) {
+            throw ends.sourceDialect().classify(ex, "reading the source table " + id + " after " + what);
         }
     }
 
@@ -179,7 +304,7 @@ public final class Applier implements AutoCloseable {
                 if (e.op() == ChangeEvent.Op.TRUNCATE) {
                     truncate(e.table());
                 } else {
-                    followSchema(e);
+                    onSchemaChange(e);
                 }
             }
             switch (e.op()) {
@@ -191,6 +316,7 @@ public final class Applier implements AutoCloseable {
             count++;
         }
         if (count == 0) {
+            checkCatalog();
             return new Batch(0, rows, lastSourceMillis);
         }
         rows += flush(pending, pendingInserts);
@@ -210,123 +336,418 @@ public final class Applier implements AutoCloseable {
     /** True when a row change carries columns the project's picture of its table lacks (a DDL the log did not show). */
     private boolean schemaDrifted(ChangeEvent e) {
         MappedTable m = tables.get(e.table());
-        if (m == null || e.columns().isEmpty()) {
+        if (m == null || e.columns().isEmpty() || doomed.contains(e.table())) {
             return false;
         }
         Object[] seen = checkedColumns.get(e.table());
         if (seen != null && seen[0] == e.columns() && seen[1] == m) {
             return false;   // the spool reader hands out one list per table and shape: checked already
         }
+        java.util.Set<String> gone = goneColumns.getOrDefault(e.table(), java.util.Set.of());
         for (String c : e.columns()) {
-            if (m.source().column(c).isEmpty()) {
+            if (m.source().column(c).isEmpty() && !gone.contains(c)) {
                 return true;
             }
         }
-        checkedColumns.put(e.table(), new Object[] {e.columns(), m});
+        if (gone.isEmpty()) {
+            checkedColumns.put(e.table(), new Object[] {e.columns(), m});
+        }
         return false;
     }
 
     /** Per table: the column list last found to match, and the table picture it was checked against. */
     private final Map<TableId, Object[]> checkedColumns = new HashMap<>();
 
+    private static String describe(ChangeEvent e) {
+        return e.ddl() != null ? "DDL `" + e.ddl() + "`" : "a change of the columns of " + e.table();
+    }
+
+    /**
+     * A DDL event, or a row showing columns the project does not know (PostgreSQL logs no DDL), as
+     * {@code incremental.ddl} says: followed, logged and skipped, or a stop for the DBA. Followed:
+     * RENAME TABLE renames the destination table when the new name is still selected (and stops
+     * when it is not); CREATE TABLE of a selected table creates it; DROP TABLE drops the destination
+     * table only with {@code incremental.drop-tables: true} (else stops); anything else on a table of
+     * the project goes to {@link #followSchema}.
+     */
+    private void onSchemaChange(ChangeEvent e) {
+        String what = describe(e);
+        List<TableId[]> renames = DdlStatements.renames(e.ddl(), e.table().schema());
+        boolean concerned = tables.containsKey(e.table()) || selected.test(e.table())
+                || renames.stream().anyMatch(r -> tables.containsKey(r[0]) || selected.test(r[0]) || selected.test(r[1]));
+        if (!concerned) {
+            return;   // a table the project does not move
+        }
+        if (options.ddl() == IncrementalOptions.Ddl.IGNORE) {
+            if (e.op() != ChangeEvent.Op.DDL) {
+                throw unknownColumns(e);
+            }
+            warnings.accept("DDL not applied to the destination (incremental.ddl is ignore): " + e.ddl());
+            return;
+        }
+        if (options.ddl() == IncrementalOptions.Ddl.STOP) {
+            throw ddlStop(what, "the project's incremental.ddl is stop, so every schema change waits for the DBA");
+        }
+        if (e.op() != ChangeEvent.Op.DDL) {
+            followSchema(e);
+            return;
+        }
+        boolean renamed = false;
+        for (TableId[] r : renames) {
+            renamed |= renameTable(what, r[0], r[1]);
+        }
+        MappedTable m = tables.get(e.table());
+        if (DdlStatements.dropsTable(e.ddl())) {
+            dropTable(what, e.table());
+            return;
+        }
+        if (DdlStatements.createsTable(e.ddl())) {
+            if (m != null && DdlStatements.replacesTable(e.ddl())) {
+                dropTable(what, e.table());
+                m = null;
+            }
+            if (m == null || destinationTable(m.destination().id()) == null) {
+                createTable(what, e.table());
+                return;
+            }
+        }
+        if (m == null) {
+            if (!renamed && selected.test(e.table()) && !vanished.contains(e.table())) {
+                throw ddlStop(what, "table " + e.table() + " is selected by the project's table patterns but was not there"
+                        + " when the project started, and this is not the statement that created it");
+            }
+            return;
+        }
+        followSchema(e);
+    }
+
+    /** A row with columns the project does not know, while schema changes are not followed. */
+    private TidewayException unknownColumns(ChangeEvent e) {
+        MappedTable m = tables.get(e.table());
+        List<String> unknown = e.columns().stream().filter(c -> m.source().column(c).isEmpty()).toList();
+        return new TidewayException(ErrorCode.DDL_UNSUPPORTED, "a change of " + e.table() + " at " + e.position()
+                + " carries columns " + unknown + " that the destination table " + m.destination().id() + " lacks:"
+                + " the project's incremental.ddl is " + options.ddl().id() + ", so the schema change that added them was"
+                + " not applied. Add them to the destination table by hand and run the project again (or set"
+                + " incremental.ddl: follow)");
+    }
+
+    /**
+     * RENAME of {@code from} to {@code to}: renames the destination table when both names are
+     * selected, judged against the destination's catalog (a replay finds it done). Returns whether
+     * the statement concerned the project.
+     */
+    private boolean renameTable(String what, TableId from, TableId to) {
+        MappedTable known = tables.get(from);
+        if (known == null && tables.containsKey(to)) {
+            // after a restart the project's picture has the new name already
+            Table src = tables.get(to).source().renamed(from, Map.of());
+            known = new MappedTable(src, destinationOf.apply(src));
+        }
+        boolean fromOurs = tables.containsKey(from) || (selected.test(from) && !vanished.contains(from));
+        if (!fromOurs) {
+            if (selected.test(to) && (known == null || destinationTable(destinationOf.apply(known.source()
+                    .renamed(to, Map.of())).id()) == null)) {
+                throw ddlStop(what, "table " + to + " appeared by renaming " + from + ", which the project does not carry,"
+                        + " so its rows were never copied; copy it with a project of its own, or exclude it (tables.exclude)");
+            }
+            return false;
+        }
+        if (known == null) {
+            // a selected table the project has no picture of (excluded before, or created while a DDL was skipped)
+            TableId oldDst = destinationOf.apply(new Table(from, List.of(), List.of(), List.of(), null, 0, 0)).id();
+            if (destinationTable(oldDst) != null || selected.test(to)) {
+                throw ddlStop(what, "table " + from + " is not known to the project, so its destination table cannot be renamed");
+            }
+            return true;
+        }
+        TableId oldDst = known.destination().id();
+        if (!selected.test(to)) {
+            if (destinationTable(oldDst) != null) {
+                throw ddlStop(what, "table " + from + " was renamed to " + to + ", which the project's table patterns"
+                        + " (tables.include / tables.exclude) do not select, so its later changes would not be carried;"
+                        + " drop or rename " + oldDst + " on the destination yourself, or select " + to + " in the project file");
+            }
+            tables.remove(from);
+            columnMaps.remove(from);
+            return true;
+        }
+        Table newSource = known.source().renamed(to, Map.of());
+        Table newDest = destinationOf.apply(newSource);
+        TableId newDst = newDest.id();
+        if (!oldDst.equals(newDst)) {
+            boolean hasOld = destinationTable(oldDst) != null;
+            boolean hasNew = destinationTable(newDst) != null;
+            if (hasOld && hasNew) {
+                throw ddlStop(what, "both " + oldDst + " and " + newDst + " exist on the destination");
+            }
+            if (!hasOld && !hasNew) {
+                throw ddlStop(what, "neither " + oldDst + " nor " + newDst + " exists on the destination");
+            }
+            if (hasOld) {
+                List<String> sql = new ArrayList<>(ensureSchema(newDst.schema()));
+                sql.addAll(ends.destinationDialect().renameTableSql(oldDst, newDst));
+                execute(sql, "renaming " + oldDst + " to " + newDst);
+                warnings.accept("table renamed on the destination: " + oldDst + " -> " + newDst + " (" + what + ")");
+            }
+        }
+        tables.remove(from);
+        columnMaps.remove(from);
+        tables.put(to, new MappedTable(newSource, newDest));
+        columnMaps.remove(to);
+        metaDb.checkpoints().upsertTable(projectId, to, newDst, io.tideway.engine.TableStates.DONE, newSource.estimatedRows());
+        return true;
+    }
+
+    /** CREATE TABLE of a selected table: created on the destination (with its indexes), its rows follow in the spool. */
+    private void createTable(String what, TableId id) {
+        Table now = sourceTable(id, what);
+        if (now == null) {
+            Fate fate = fateOf(id);
+            if (fate.renamedTo() == null) {
+                vanished.add(id);
+                warnings.accept("table " + id + " was created and " + (fate.dropped() ? "dropped" : "is gone") + " on the"
+                        + " source before Tideway got to it: not created on the destination (" + what + ")");
+                return;
+            }
+            now = fate.renamedTo().renamed(id, Map.of());
+        }
+        vanished.remove(id);
+        Dialect dd = ends.destinationDialect();
+        if (!ends.sameFamily()) {
+            List<String> unsupported = ends.sourceDialect().unsupportedColumns(now).stream()
+                    .filter(u -> u.startsWith("column ")).toList();
+            if (!unsupported.isEmpty()) {
+                throw ddlStop(what, String.join("; ", unsupported));
+            }
+        }
+        Table dest = destinationOf.apply(now);
+        Table have = destinationTable(dest.id());
+        if (have != null) {
+            String diff = io.tideway.engine.Precheck.columnDifference(dest, have);
+            if (diff != null) {
+                throw ddlStop(what, diff);
+            }
+        } else {
+            io.tideway.core.spi.CreateTablePlan plan = dd.createTable(dest, ends.sourceFamily());
+            if (!plan.problems().isEmpty()) {
+                throw ddlStop(what, String.join("; ", plan.problems()));
+            }
+            plan.warnings().forEach(w -> warnings.accept(dest.id() + ": " + w));
+            List<String> sql = new ArrayList<>(ensureSchema(dest.id().schema()));
+            sql.addAll(plan.statements());
+            sql.addAll(dd.createIndexesSql(dest));
+            execute(sql, "creating " + dest.id());
+            warnings.accept("table created on the destination: " + dest.id() + " (" + what + ")");
+        }
+        tables.put(id, new MappedTable(now, dest));
+        columnMaps.remove(id);
+        metaDb.checkpoints().upsertTable(projectId, id, dest.id(), io.tideway.engine.TableStates.DONE, now.estimatedRows());
+    }
+
+    /** DROP TABLE: the destination table is dropped with {@code incremental.drop-tables: true}; else the step stops. */
+    private void dropTable(String what, TableId id) {
+        MappedTable m = tables.get(id);
+        TableId dst = m != null ? m.destination().id()
+                : destinationOf.apply(new Table(id, List.of(), List.of(), List.of(), null, 0, 0)).id();
+        if ((m != null || selected.test(id)) && destinationTable(dst) != null) {
+            if (!options.dropTables()) {
+                throw ddlStop(what, "the source table " + id + " was dropped; drop " + dst + " on the destination by hand,"
+                        + " or set incremental.drop-tables: true in the project file to have Tideway drop it");
+            }
+            execute(List.of(ends.destinationDialect().dropTableSql(dst)), "dropping " + dst);
+            warnings.accept("table dropped on the destination: " + dst + " (" + what + ")");
+        }
+        tables.remove(id);
+        columnMaps.remove(id);
+        doomed.remove(id);
+    }
+
+    private List<String> ensureSchema(String schema) {
+        Dialect dd = ends.destinationDialect();
+        try (Connection c = ends.connectDestination()) {
+            return dd.listSchemas(c).contains(schema) ? List.of() : dd.createSchemaSql(schema);
+        } catch (SQLException ex) {
+            throw dd.classify(ex, "reading the destination's schemas");
+        }
+    }
+
+    /**
+     * What became of a table the source no longer has, as the rest of the spool tells: renamed (to
+     * a table the source has now, after any further renames) or dropped; neither when it does not tell.
+     */
+    record Fate(Table renamedTo, boolean dropped) { }
+
+    private Fate fateOf(TableId id) {
+        TableId name = id;
+        try (Spool.Reader ahead = new Spool.Reader(spoolDir, reader.address())) {
+            ChangeEvent e;
+            while ((e = ahead.readOne()) != null) {
+                if (e.op() != ChangeEvent.Op.DDL || e.table() == null) {
+                    continue;
+                }
+                if (DdlStatements.dropsTable(e.ddl()) && e.table().equals(name)) {
+                    return new Fate(null, true);
+                }
+                for (TableId[] r : DdlStatements.renames(e.ddl(), e.table().schema())) {
+                    if (r[0].equals(name)) {
+                        name = r[1];
+                        Table now = sourceTable(name, "a rename of " + id);
+                        if (now != null) {
+                            return new Fate(now, false);
+                        }
+                    }
+                }
+            }
+        } catch (IOException ex) {
+            throw new TidewayException(ErrorCode.INTERNAL, "reading the spool ahead of " + reader.address() + ": " + ex.getMessage(), ex);
+        }
+        return new Fate(null, false);
+    }
+
     /**
      * Brings the destination table in line with the source table as it is now: columns added,
-     * dropped or renamed. Anything else (a type change, a dropped or renamed table) stops the
-     * step naming the statement; the DBA changes the destination by hand and runs
-     * {@code tideway skip-ddl}, which moves the checkpoint past this event.
+     * dropped or renamed, and columns whose type, nullability or default changed. Anything else (a
+     * dropped or renamed table, a changed primary key, a type without equivalent) stops the step
+     * naming the statement; the DBA changes the destination by hand and runs {@code tideway skip-ddl},
+     * which moves the checkpoint past this event.
      */
     private void followSchema(ChangeEvent e) {
         MappedTable m = tables.get(e.table());
-        if (m == null) {
-            return;   // a table the project does not move
-        }
-        String what = e.ddl() != null ? "DDL `" + e.ddl() + "`" : "a change of the columns of " + e.table();
-        Table now;
-        try (Connection c = ends.connectSource()) {
-            now = ends.sourceDialect().readTables(c, e.table().schema(), e.table()::equals).stream().findFirst().orElse(null);
-        } catch (SQLException ex) {
-            throw ends.sourceDialect().classify(ex, "reading the source table " + e.table() + " after " + what);
-        }
+        String what = describe(e);
+        Table now = sourceTable(e.table(), what);
         if (now == null) {
-            throw ddlStop(what, "the source table " + e.table() + " no longer exists (dropped or renamed)");
+            // renamed or dropped since: the rest of the spool says which
+            Fate fate = fateOf(e.table());
+            if (fate.dropped()) {
+                doomed.add(e.table());
+                warnings.accept("not followed, the source drops " + e.table() + " later on: " + what);
+                return;
+            }
+            if (fate.renamedTo() == null) {
+                throw ddlStop(what, "the source table " + e.table() + " no longer exists (dropped or renamed)");
+            }
+            now = fate.renamedTo().renamed(e.table(), Map.of());
         }
         String upper = e.ddl() == null ? "" : e.ddl().toUpperCase(java.util.Locale.ROOT);
-        if (upper.matches("(?s).*\\bMODIFY\\b.*") || upper.matches("(?s).*\\bALTER\\s+COLUMN\\b.*\\bTYPE\\b.*")) {
-            throw ddlStop(what, "a change of a column's type or attributes is not converted by this version");
-        }
         // the columns as of this event (the capture's own picture, or the rows'), else as the source has them now
         List<String> names = e.columns().isEmpty() ? now.columns().stream().map(Column::name).toList() : e.columns();
         List<String> before = m.source().columns().stream().map(Column::name).toList();
         List<String> added = names.stream().filter(n -> !before.contains(n)).toList();
         List<String> dropped = before.stream().filter(n -> !names.contains(n)).toList();
         boolean rename = added.size() == 1 && dropped.size() == 1 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
+        // columns changed in place: unlike the project's picture now, or named by a MODIFY/CHANGE/ALTER
+        // clause (after a restart the picture is read anew, so the statement is what tells)
+        java.util.Set<String> named = DdlStatements.columnsChanged(e.ddl());
         List<Column> cols = new ArrayList<>();
+        List<String> modified = new ArrayList<>();
         for (String n : names) {
-            if (before.contains(n)) {
-                cols.add(m.source().column(n).orElseThrow());
-            } else if (rename) {
-                cols.add(m.source().column(dropped.get(0)).orElseThrow().renamed(n));
+            Column was = before.contains(n) ? m.source().column(n).orElseThrow()
+                    : rename && n.equals(added.get(0)) ? m.source().column(dropped.get(0)).orElseThrow().renamed(n) : null;
+            Column is = now.column(n).orElse(null);
+            if (was == null && is == null) {
+                // added, and dropped again since: its values are not kept
+                goneColumns.computeIfAbsent(e.table(), k -> new java.util.HashSet<>()).add(n);
+                warnings.accept("column " + n + " of " + e.table() + " is no longer on the source: not added to the destination");
+            } else if (was == null) {
+                cols.add(is);
+            } else if (is != null && (changed(was, is) || named.contains(n))) {
+                cols.add(is);
+                modified.add(n);
             } else {
-                cols.add(now.column(n).orElseThrow(() -> ddlStop(what, "column " + n + " is no longer on the source, so its type"
-                        + " cannot be read")));
+                cols.add(was);
             }
         }
+        List<String> kept = cols.stream().map(Column::name).toList();
         for (String k : m.source().rowKey()) {
-            if (!names.contains(k) && !(rename && dropped.contains(k))) {
+            if (!kept.contains(k) && !(rename && dropped.contains(k))) {
                 throw ddlStop(what, "key column " + k + " of " + e.table() + " was dropped");
             }
         }
-        List<String> keyAfter = m.source().rowKey().stream().map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
-        Table newSource = new Table(m.source().id(), cols, m.source().primaryKey().isEmpty() ? List.of() : keyAfter,
-                m.source().indexes().stream().filter(ix -> names.containsAll(ix.columns())).toList(), m.source().comment(),
-                m.source().estimatedRows(), m.source().estimatedBytes());
-        Table newDest = destinationOf.apply(newSource);
-        List<String> sql = alignDestination(what, m, newDest, e.ddl(), true);
-        now = newSource;
-        TableId dst = m.destination().id();
-        Dialect dd = ends.destinationDialect();
-        Connection c = connection(0);
-        try (Statement st = c.createStatement()) {
-            for (String q : sql) {
-                st.execute(q);
-            }
-        } catch (SQLException ex) {
-            discard(0);
-            throw dd.classify(ex, "applying " + what + " to " + dst);
+        List<String> keyAfter = m.source().primaryKey().stream().map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
+        if (!now.primaryKey().equals(keyAfter) && kept.containsAll(now.primaryKey())) {
+            throw ddlStop(what, "the primary key of " + e.table() + " changed from " + keyAfter + " to " + now.primaryKey()
+                    + "; change it on the destination the same way");
         }
-        tables.put(e.table(), new MappedTable(now, newDest));
+        Table newSource = new Table(m.source().id(), cols, keyAfter,
+                now.indexes().stream().filter(ix -> kept.containsAll(ix.columns())).toList(), m.source().comment(),
+                m.source().estimatedRows(), m.source().estimatedBytes());
+        List<String> rowKeyBefore = m.source().rowKey().stream()
+                .map(k -> rename && dropped.contains(k) ? added.get(0) : k).toList();
+        if (!rowKeyBefore.isEmpty() && !newSource.rowKey().equals(rowKeyBefore)) {
+            throw ddlStop(what, "the row key of " + e.table() + " (its first not-null unique key) changed from " + rowKeyBefore
+                    + " to " + (newSource.rowKey().isEmpty() ? "none" : newSource.rowKey()) + "; change it on the destination the same way");
+        }
+        Table newDest = destinationOf.apply(newSource);
+        List<String> modifiedDest = modified.stream().map(n -> newDest.columns().get(newSource.columnIndex(n)).name()).toList();
+        java.util.Set<String> goneIndexes = new java.util.HashSet<>(DdlStatements.indexesDropped(e.ddl()));
+        m.source().indexes().forEach(ix -> goneIndexes.add(ix.name()));
+        now.indexes().forEach(ix -> goneIndexes.remove(ix.name()));
+        TableId dst = m.destination().id();
+        Table have = destinationTable(dst);
+        if (have == null) {
+            throw ddlStop(what, "the destination table " + dst + " does not exist");
+        }
+        List<String> sql = alignDestination(what, m, have, newDest, e.ddl(), true, modifiedDest, goneIndexes);
+        execute(sql, "applying " + what + " to " + dst);
+        tables.put(e.table(), new MappedTable(newSource, newDest));
         columnMaps.remove(e.table());
         if (!sql.isEmpty()) {
             warnings.accept("schema change followed on " + dst + ": " + String.join("; ", sql));
         }
     }
 
+    /** Whether a column's type, nullability, default or auto-increment differ. */
+    private static boolean changed(Column was, Column is) {
+        return !was.type().equals(is.type()) || was.nullable() != is.nullable()
+                || !java.util.Objects.equals(was.defaultValue(), is.defaultValue()) || was.autoIncrement() != is.autoIncrement();
+    }
+
     /**
      * The statements that give the destination table the columns of {@code newDest}, judged
      * against the destination's own catalog (so a restart between a DDL and its checkpoint finds
-     * the work done, or still to do).
+     * the work done, or still to do); then those that change the columns {@code modified} in place.
      */
-    private List<String> alignDestination(String what, MappedTable m, Table newDest, String ddl, boolean mayDrop) {
+    /**
+     * With {@code goneIndexes} (source index names the source no longer has; null to leave indexes
+     * alone) the index statements too: indexes the source lost are dropped, indexes it has that the
+     * destination lacks (by columns and uniqueness) are created, and an index whose columns changed
+     * under the same name is made again. Indexes the destination has of its own are kept.
+     *
+     * @param have the destination table as its catalog has it now
+     */
+    private List<String> alignDestination(String what, MappedTable m, Table have, Table newDest, String ddl, boolean mayDrop,
+                                          List<String> modified, java.util.Set<String> goneIndexes) {
         Dialect dd = ends.destinationDialect();
         TableId dst = m.destination().id();
-        Table have;
-        try (Connection c = ends.connectDestination()) {
-            have = dd.readTables(c, dst.schema(), dst::equals).stream().findFirst().orElse(null);
-        } catch (SQLException ex) {
-            throw dd.classify(ex, "reading the destination table " + dst);
-        }
-        if (have == null) {
-            throw ddlStop(what, "the destination table " + dst + " does not exist");
-        }
         List<Column> missing = newDest.columns().stream().filter(col -> have.column(col.name()).isEmpty()).toList();
         List<Column> extra = have.columns().stream().filter(col -> newDest.column(col.name()).isEmpty()).toList();
         List<String> sql = new ArrayList<>();
         String upper = ddl == null ? "" : ddl.toUpperCase(java.util.Locale.ROOT);
         boolean rename = missing.size() == 1 && extra.size() == 1
                 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
+        // the destination's indexes as they are once a renamed column is renamed (both families rename it in indexes)
+        List<io.tideway.core.model.Index> haveIndexes = have.indexes();
         if (rename) {
-            sql.add(renameColumnSql(dst, extra.get(0).name(), missing.get(0).name()));
-            return sql;
+            String from = extra.get(0).name();
+            String to = missing.get(0).name();
+            sql.add(renameColumnSql(dst, from, to));
+            missing = List.of();
+            extra = List.of();
+            haveIndexes = haveIndexes.stream().map(ix -> new io.tideway.core.model.Index(ix.name(),
+                    ix.columns().stream().map(n -> n.equals(from) ? to : n).toList(), ix.unique())).toList();
+        }
+        List<io.tideway.core.model.Index> keptIndexes = new ArrayList<>(haveIndexes);
+        if (goneIndexes != null) {
+            for (io.tideway.core.model.Index ix : haveIndexes) {
+                boolean gone = goneIndexes.stream().anyMatch(n -> dd.indexName(dst, n).equals(ix.name()));
+                boolean redefined = newDest.indexes().stream().anyMatch(want -> dd.indexName(dst, want.name()).equals(ix.name())
+                        && !signature(want).equals(signature(ix)));
+                if (gone || redefined) {
+                    sql.add(dd.dropIndexSql(dst, ix.name()));
+                    keptIndexes.remove(ix);
+                }
+            }
         }
         if (mayDrop && !missing.isEmpty() && !extra.isEmpty()) {
             throw ddlStop(what, "columns were both added " + missing.stream().map(Column::name).toList() + " and dropped "
@@ -344,7 +765,25 @@ public final class Applier implements AutoCloseable {
                 sql.add(dd.dropColumnSql(dst, col.name()));
             }
         }
+        for (String col : modified) {
+            try {
+                sql.addAll(dd.modifyColumnSql(newDest, col, ends.sourceFamily()));
+            } catch (TidewayException ex) {
+                throw ddlStop(what, ex.getMessage());
+            }
+        }
+        if (goneIndexes != null) {
+            java.util.Set<String> present = keptIndexes.stream().map(Applier::signature).collect(java.util.stream.Collectors.toSet());
+            List<io.tideway.core.model.Index> create = newDest.indexes().stream().filter(ix -> !present.contains(signature(ix))).toList();
+            if (!create.isEmpty()) {
+                sql.addAll(dd.createIndexesSql(new Table(dst, newDest.columns(), newDest.primaryKey(), create, null, 0, 0)));
+            }
+        }
         return sql;
+    }
+
+    private static String signature(io.tideway.core.model.Index ix) {
+        return (ix.unique() ? "U:" : "I:") + String.join("\u0000", ix.columns());
     }
 
     private String renameColumnSql(TableId table, String from, String to) {
@@ -362,6 +801,16 @@ public final class Applier implements AutoCloseable {
                          Map<TableId, List<Object[]>> pendingInserts) {
         MappedTable m = tables.get(e.table());
         if (m == null) {
+            if (e.table() != null && selected.test(e.table()) && !vanished.contains(e.table())) {
+                throw new TidewayException(ErrorCode.DDL_UNSUPPORTED, "a change of " + e.table() + " at " + e.position()
+                        + " arrived, a table the project's table patterns select but the project does not know: "
+                        + (options.ddl() == IncrementalOptions.Ddl.FOLLOW
+                                ? "it was created or renamed on the source before the change capture started, or while a"
+                                        + " schema change was skipped, or renamed from another name while Tideway was stopped"
+                                : "incremental.ddl is " + options.ddl().id() + ", so the statement that created it was not applied")
+                        + ". Create it on the destination and copy its rows by hand (or exclude it with tables.exclude),"
+                        + " then run the project again");
+            }
             return;   // a table the project does not move
         }
         Table dt = m.destination();

@@ -151,7 +151,8 @@ public final class IncrementalStep {
     private static Applier newApplier(RunContext ctx, Store store) {
         int lanes = Math.max(1, ctx.config().full().parallelism());
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), Store.FORWARD, ctx.tables(), store.spool(), lanes, 20_000,
-                w -> ctx.event("WARN", "incremental", w), t -> io.tideway.engine.TableMapper.destinationOf(ctx.config(), t));
+                w -> ctx.event("WARN", "incremental", w), t -> io.tideway.engine.TableMapper.destinationOf(ctx.config(), t),
+                io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect())::selects, ctx.config().incremental());
     }
 
     private static String json(String s) {

@@ -87,7 +87,8 @@ public final class Store implements AutoCloseable {
         long serverId = 1_000_000L + Math.floorMod(ctx.config().name().hashCode(), 1_000_000);
         return new CaptureSpec(name, serverId, ctx.config().source(),
                 ctx.tables().stream().map(m -> m.source().id()).toList(),
-                ctx.metaDb().incremental().captureState(ctx.projectId(), FORWARD), dataDir.resolve("tmp"));
+                ctx.metaDb().incremental().captureState(ctx.projectId(), FORWARD), dataDir.resolve("tmp"),
+                io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()));
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {

@@ -8,6 +8,7 @@ import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.FullOptions;
+import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
@@ -36,6 +37,7 @@ class ProjectFilesTest {
                 columns: { "shop.orders.amt": amount }
             steps: [schema, full, incremental, verify]
             full: { parallelism: 8, chunk-size: 10000, throttle-rows: 5000, throttle-mb: 2.5, zero-dates: fail }
+            incremental: { ddl: ignore, drop-tables: true }
             precheck: { skip: [destination.tables_empty] }
             """;
 
@@ -78,7 +80,8 @@ class ProjectFilesTest {
                         Map.of("shop.orders", "orders_v2"), Map.of("shop.orders.amt", "amount")),
                 List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY),
                 new FullOptions(8, 10000, 5000, 2.5, ReadOptions.ZeroDates.FAIL),
-                List.of("destination.tables_empty"));
+                List.of("destination.tables_empty"),
+                new IncrementalOptions(IncrementalOptions.Ddl.IGNORE, true));
         assertThat(p).isEqualTo(expected);
         assertThat(p.destination().password()).isEqualTo("pg-secret");
     }
@@ -94,6 +97,9 @@ class ProjectFilesTest {
         assertThat(p.full()).isEqualTo(FullOptions.DEFAULT);
         assertThat(p.steps()).containsExactly(Step.SCHEMA, Step.FULL);
         assertThat(p.precheckSkip()).isEmpty();
+        assertThat(p.incremental()).isEqualTo(IncrementalOptions.DEFAULT);
+        assertThat(p.incremental().ddl()).isEqualTo(IncrementalOptions.Ddl.FOLLOW);
+        assertThat(p.incremental().dropTables()).isFalse();
         ProjectConfig ob = load(minimal(NAME, "source: { type: oceanbase-mysql, host: h, user: u, database: d }", DEST, STEPS));
         assertThat(ob.source().port()).isEqualTo(2881);
     }
@@ -216,6 +222,18 @@ class ProjectFilesTest {
     }
 
     @Test
+    void incremental_options_refuse_unknown_values_naming_the_key_and_the_accepted_values() {
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental:", "  ddl: folow")))
+                .isEqualTo("shop.yaml: line 6: incremental.ddl: expected one of follow, ignore, stop, got 'folow'");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { drop-tables: yes please }")))
+                .isEqualTo("shop.yaml: line 5: incremental.drop-tables: expected true or false, got 'yes please'");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { dll: stop }")))
+                .contains("line 5: unknown key 'dll' in incremental; expected one of ddl, drop-tables (did you mean 'ddl'?)");
+        assertThat(load(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { ddl: STOP }")).incremental().ddl())
+                .isEqualTo(IncrementalOptions.Ddl.STOP);
+    }
+
+    @Test
     void an_empty_file_or_a_list_is_refused() {
         assertThat(problems("")).contains("shop.yaml: line 1: the file is empty");
         assertThat(problems("- a\n- b\n")).contains("shop.yaml: line 1: expected a mapping with name, source");
@@ -229,7 +247,7 @@ class ProjectFilesTest {
         assertThat(yaml).doesNotContain("pg-secret").doesNotContain("password");
         ProjectConfig back = ProjectFiles.load(yaml, "stored.yaml", name -> null);
         ProjectConfig expected = new ProjectConfig(p.name(), p.source(), withoutPassword(p.destination()), p.tables(),
-                p.steps(), p.full(), p.precheckSkip());
+                p.steps(), p.full(), p.precheckSkip(), p.incremental());
         assertThat(back).isEqualTo(expected);
         // values that YAML would read as other types stay strings
         ProjectConfig odd = load(minimal(NAME,

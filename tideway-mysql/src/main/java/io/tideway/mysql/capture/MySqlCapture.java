@@ -10,6 +10,7 @@ import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.TablePatterns;
 import io.tideway.mysql.MySqlDialect;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -237,10 +239,8 @@ public final class MySqlCapture implements ChangeCapture {
         p.setProperty("database.user", spec.source().user() == null ? "" : spec.source().user());
         p.setProperty("database.password", spec.source().password());
         p.setProperty("database.server.id", String.valueOf(spec.serverId()));
-        p.setProperty("database.include.list", spec.tables().stream().map(TableId::schema).distinct()
-                .map(MySqlCapture::exactRegex).collect(Collectors.joining(",")));
-        p.setProperty("table.include.list", spec.tables().stream()
-                .map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table())).collect(Collectors.joining(",")));
+        p.setProperty("database.include.list", databaseIncludeList(spec));
+        p.setProperty("table.include.list", tableIncludeList(spec));
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("include.schema.changes", "true");
         p.setProperty("tombstones.on.delete", "false");
@@ -263,6 +263,50 @@ public final class MySqlCapture implements ChangeCapture {
         p.setProperty("poll.interval.ms", "100");
         p.setProperty("errors.max.retries", "0");
         return p;
+    }
+
+    /** The databases read: those of the spec's tables, and those its patterns cover. */
+    static String databaseIncludeList(CaptureSpec spec) {
+        Stream<String> exact = spec.tables().stream().map(TableId::schema).distinct().map(MySqlCapture::exactRegex);
+        Stream<String> covered = spec.patterns() == null ? Stream.empty()
+                : spec.patterns().include().stream().map(p -> globRegex(TablePatterns.schemaPart(p)));
+        return Stream.concat(exact, covered).distinct().collect(Collectors.joining(","));
+    }
+
+    /**
+     * The tables whose rows are read: the spec's tables, and every table its patterns select (so a
+     * table created or renamed under a selected name while the capture runs is read too). An
+     * exclude pattern becomes a negative look-ahead in front of each include pattern.
+     */
+    static String tableIncludeList(CaptureSpec spec) {
+        Stream<String> exact = spec.tables().stream().map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table()));
+        if (spec.patterns() == null) {
+            return exact.collect(Collectors.joining(","));
+        }
+        List<String> exclude = spec.patterns().exclude();
+        String not = exclude.isEmpty() ? ""
+                : "(?!(?:" + exclude.stream().map(MySqlCapture::patternRegex).collect(Collectors.joining("|")) + ")$)";
+        Stream<String> selected = spec.patterns().include().stream().map(p -> not + patternRegex(p));
+        return Stream.concat(exact, selected).distinct().collect(Collectors.joining(","));
+    }
+
+    private static String patternRegex(String pattern) {
+        return globRegex(TablePatterns.schemaPart(pattern)) + "\\." + globRegex(TablePatterns.tablePart(pattern));
+    }
+
+    /** A glob ({@code *} any run, {@code ?} one character) as a regular expression, other characters literal. */
+    static String globRegex(String glob) {
+        StringBuilder sb = new StringBuilder();
+        glob.codePoints().forEach(cp -> {
+            if (cp == '*') {
+                sb.append(".*");
+            } else if (cp == '?') {
+                sb.append('.');
+            } else {
+                sb.append(exactRegex(new String(Character.toChars(cp))));
+            }
+        });
+        return sb.toString();
     }
 
     /** A regular expression matching exactly {@code name}: every character but [A-Za-z0-9_] as \x{..}. */

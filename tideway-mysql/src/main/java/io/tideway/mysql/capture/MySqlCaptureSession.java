@@ -47,7 +47,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private final CaptureSink sink;
     private final String id;
     private final String prefix;
-    private final Set<TableId> tables;
+    private final CapturedTables tables;
     private final Set<String> schemas = new HashSet<>();
     private final CanonicalValues values = new CanonicalValues();
 
@@ -75,7 +75,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.sink = sink;
         this.id = id;
         this.prefix = prefix;
-        this.tables = Set.copyOf(spec.tables());
+        this.tables = new CapturedTables(spec);
         for (TableId t : spec.tables()) {
             schemas.add(t.schema());
         }

@@ -1,0 +1,49 @@
+package io.tideway.core.project;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Options of the incremental step.
+ *
+ * @param ddl what a schema change on the source does to the destination
+ * @param dropTables whether a table dropped on the source is dropped on the destination (else the
+ *     step stops, so that data is never dropped unasked)
+ */
+public record IncrementalOptions(Ddl ddl, boolean dropTables) {
+
+    /** How schema changes on the source are handled. */
+    public enum Ddl {
+        /** Converted to the destination's dialect and applied in order with the row changes. */
+        FOLLOW,
+        /** Logged as warnings and not applied; row changes still are (a row with unknown columns stops the step). */
+        IGNORE,
+        /** Every schema change stops the step, for the DBA to apply by hand. */
+        STOP;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static String ids() {
+            return Arrays.stream(values()).map(Ddl::id).collect(Collectors.joining(", "));
+        }
+
+        public static Ddl fromId(String id) {
+            for (Ddl d : values()) {
+                if (d.id().equals(id == null ? "" : id.trim().toLowerCase(Locale.ROOT))) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("expected one of " + ids() + ", got '" + id + "'");
+        }
+    }
+
+    public static final IncrementalOptions DEFAULT = new IncrementalOptions(Ddl.FOLLOW, false);
+
+    public IncrementalOptions {
+        Objects.requireNonNull(ddl, "ddl");
+    }
+}
