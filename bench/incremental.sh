@@ -123,10 +123,9 @@ servers_cpu() {
 }
 HZ=$(getconf CLK_TCK)
 stamp_lines() { while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done; }; export -f stamp_lines
-# Workaround for a Tideway defect (docs/BENCHMARKS.md, "Findings"): on an idle MariaDB source the capture
-# delivers no heartbeat, so the lag grows and `run --until synced` never exits unless something is written to the
-# binary log (MariaDB -> MariaDB has Tideway's own writes to db2 there; MariaDB -> PostgreSQL has nothing). A
-# ticker writes one row a second to benchaux.tick, a table outside the project, for the whole run.
+# A ticker writes one row a second to benchaux.tick, a table outside the project, for the whole run, as
+# other applications do on a real source: the capture must read and skip those changes and still know it
+# is caught up (it was the workaround for an idle-source defect; it exposed the next one, since fixed).
 my -e "CREATE TABLE IF NOT EXISTS benchaux.tick (id INT PRIMARY KEY, t DATETIME(3))"
 ( while kill -0 $$ 2>/dev/null; do mariadb -e "REPLACE INTO benchaux.tick VALUES (1, NOW(3))"; sleep 1; done ) >/dev/null 2>&1 &
 TICKER=$!

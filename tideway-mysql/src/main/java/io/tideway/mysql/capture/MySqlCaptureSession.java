@@ -13,7 +13,6 @@ import io.tideway.core.model.TidewayException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +67,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private volatile Map<String, ?> lastOffset;
     private java.sql.Connection probe;
     private long probedAt;
-    private boolean probedCaughtUp;
+    /** Samples of the binlog's end: {file sequence, position, time of the sample}, oldest first. */
+    private final java.util.ArrayDeque<long[]> ends = new java.util.ArrayDeque<>();
 
     MySqlCaptureSession(CaptureSpec spec, CaptureSink sink, String id, String prefix) {
         this.spec = spec;
@@ -209,7 +209,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<ChangeEvent> out = new ArrayList<>(records.size());
-        Map<ChangeEvent, Long> heartbeatsMade = null;
         boolean changes = false;
         int n = records.size();
         // the last record is marked only once its event is in the sink (a pending key-change half is not)
@@ -233,12 +232,12 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
             if (value.schema().field("op") == null) {
                 if (r.topic() != null && r.topic().startsWith("__debezium-heartbeat")) {
-                    if (heartbeatsMade == null) {
-                        heartbeatsMade = new IdentityHashMap<>();
-                    }
                     ChangeEvent h = heartbeat(r);
-                    Field made = value.schema().field("ts_ms");
-                    heartbeatsMade.put(h, made == null ? System.currentTimeMillis() : ((Number) value.get(made)).longValue());
+                    // everything the source logged before the time of an end sample this heartbeat has passed is read
+                    long readUpTo = readUpTo(r.sourceOffset());
+                    if (readUpTo > h.sourceMillis()) {
+                        h = ChangeEvent.heartbeat(readUpTo, h.position());
+                    }
                     out.add(h);
                 }
                 continue;
@@ -269,15 +268,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
             out.add(e);
         }
-        if (heartbeatsMade != null && !changes && caughtUp()) {
-            // the reader is idle at the end of the log: heartbeats show the time they were made
-            List<ChangeEvent> fixed = new ArrayList<>(out.size());
-            for (ChangeEvent e : out) {
-                Long made = heartbeatsMade.get(e);
-                fixed.add(made == null ? e : ChangeEvent.heartbeat(Math.max(made, e.sourceMillis()), e.position()));
-            }
-            out = fixed;
-        }
         if (!out.isEmpty()) {
             sink.accept(out);
         }
@@ -287,46 +277,88 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         committer.markBatchFinished();
     }
 
-    /** Whether the last offset read is the binlog's current end; asks the source at most twice a second. */
+    /**
+     * Whether the capture has read the binlog up to its end as of the last two seconds (asks the
+     * source for the end at most twice a second).
+     */
     @Override
     public synchronized boolean caughtUp() {
-        long now = System.currentTimeMillis();
-        if (now - probedAt < 500) {
-            return probedCaughtUp;
+        long t = readUpTo(lastOffset);
+        return t > 0 && System.currentTimeMillis() - t < 2_000;
+    }
+
+    /**
+     * The newest time before which everything the source logged has been read, judged by an
+     * offset the capture has reached: the time of the newest end-of-binlog sample at or before that
+     * offset; -1 when there is none. Binlog offsets name where a transaction starts, so reaching a
+     * sampled end (always a transaction boundary) means everything logged before the sample is
+     * read, whatever tables it touched: a source busy only with tables outside the project still
+     * shows as caught up (comparing with the end at the moment of the heartbeat never would, as the
+     * end moves on while the heartbeat is made).
+     */
+    synchronized long readUpTo(Map<String, ?> off) {
+        sampleEnd();
+        if (off == null || off.get("file") == null || !(off.get("pos") instanceof Number p)) {
+            return -1;
         }
-        probedAt = now;
-        Map<String, ?> off = lastOffset;
-        boolean result = false;
-        if (off != null) {
-            try {
-                if (probe == null || probe.isClosed()) {
-                    probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
-                }
-                try (java.sql.Statement st = probe.createStatement(); java.sql.ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
-                    if (rs.next()) {
-                        String file = rs.getString(1);
-                        long pos = rs.getLong(2);
-                        Object f = off.get("file");
-                        Object p = off.get("pos");
-                        long event = off.get("event") instanceof Number n ? n.longValue() : 0;
-                        long row = off.get("row") instanceof Number n ? n.longValue() : 0;
-                        result = file.equals(f) && p instanceof Number n && n.longValue() >= pos && event == 0 && row == 0;
-                    }
-                }
-            } catch (java.sql.SQLException | RuntimeException e) {
-                LOG.debug("capture {}: cannot read the binlog end: {}", spec.name(), e.toString());
-                try {
-                    if (probe != null) {
-                        probe.close();
-                    }
-                } catch (java.sql.SQLException ignored) {
-                    // dropped below
-                }
-                probe = null;
+        long seq = BinlogPosition.sequence(off.get("file").toString());
+        long pos = p.longValue();
+        long best = -1;
+        int reached = 0;
+        int i = 0;
+        for (long[] e : ends) {
+            i++;
+            if (e[0] < seq || (e[0] == seq && e[1] <= pos)) {
+                best = e[2];
+                reached = i;
             }
         }
-        probedCaughtUp = result;
-        return result;
+        for (int k = 1; k < reached; k++) {
+            ends.pollFirst();   // older samples are of no more use
+        }
+        return best;
+    }
+
+    private void sampleEnd() {
+        long now = System.currentTimeMillis();
+        if (now - probedAt < 500) {
+            return;
+        }
+        probedAt = now;
+        try {
+            if (probe == null || probe.isClosed()) {
+                probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
+            }
+            String[] end = binlogEnd(probe);
+            if (end != null) {
+                ends.addLast(new long[] {BinlogPosition.sequence(end[0]), Long.parseLong(end[1]), now});
+                while (ends.size() > 1200) {
+                    ends.pollFirst();   // 10 minutes of samples while the capture is far behind
+                }
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.debug("capture {}: cannot read the binlog end: {}", spec.name(), e.toString());
+            try {
+                if (probe != null) {
+                    probe.close();
+                }
+            } catch (java.sql.SQLException ignored) {
+                // dropped below
+            }
+            probe = null;
+        }
+    }
+
+    /** The binlog's current end {file, position}: SHOW MASTER STATUS, or SHOW BINARY LOG STATUS (MySQL 8.4+). */
+    private static String[] binlogEnd(java.sql.Connection c) throws java.sql.SQLException {
+        for (String q : new String[] {"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"}) {
+            try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(q)) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            } catch (java.sql.SQLSyntaxErrorException e) {
+                // the other spelling
+            }
+        }
+        return null;
     }
 
     private ChangeEvent heartbeat(SourceRecord r) {
