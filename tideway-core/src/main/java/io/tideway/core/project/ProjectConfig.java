@@ -15,7 +15,8 @@ public record ProjectConfig(
         TableSelection tables,
         List<Step> steps,
         FullOptions full,
-        List<String> precheckSkip) {
+        List<String> precheckSkip,
+        VerifyOptions verify) {
 
     public ProjectConfig {
         Objects.requireNonNull(name, "name");
@@ -25,6 +26,17 @@ public record ProjectConfig(
         steps = List.copyOf(steps);
         full = full == null ? FullOptions.DEFAULT : full;
         precheckSkip = precheckSkip == null ? List.of() : List.copyOf(precheckSkip);
+        verify = verify == null ? VerifyOptions.DEFAULT : verify;
+    }
+
+    /** A project with the verify step's default options. */
+    public ProjectConfig(String name, DataSourceConfig source, DataSourceConfig destination, TableSelection tables,
+                         List<Step> steps, FullOptions full, List<String> precheckSkip) {
+        this(name, source, destination, tables, steps, full, precheckSkip, VerifyOptions.DEFAULT);
+    }
+
+    public ProjectConfig withVerify(VerifyOptions v) {
+        return new ProjectConfig(name, source, destination, tables, steps, full, precheckSkip, v);
     }
 
     public boolean has(Step s) {
