@@ -509,9 +509,9 @@ public final class Verifier {
             }
             if (live) {
                 long rows = open.stream().mapToLong(s -> s.plan.keyed() ? s.candidates.size() : s.differences.size()).sum();
-                listener.info(String.format("verify: %,d rows differ in %d tables; reading them again (round %d of %d) in %.0f s,"
-                        + " as the incremental step applies changes", rows, open.size(), round, rounds,
-                        opt.recheckIntervalMillis() / 1000.0));
+                listener.info(String.format("verify: %,d %s in %d %s; reading them again (round %d of %d) in %.0f s,"
+                        + " as the incremental step applies changes", rows, rows == 1 ? "row differs" : "rows differ", open.size(),
+                        open.size() == 1 ? "table" : "tables", round, rounds, opt.recheckIntervalMillis() / 1000.0));
                 sleep(opt.recheckIntervalMillis());
                 if (!sync.awaitSynced(Duration.ofSeconds(120))) {
                     listener.warn("verify: the incremental lag is still over its threshold; reading the rows again anyway");
