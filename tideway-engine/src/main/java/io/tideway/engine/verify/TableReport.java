@@ -12,12 +12,14 @@ import java.util.List;
  * @param destinationRows destination rows compared
  * @param chunks key-range chunks planned; {@code chunksCompared} of them were compared (fewer when sampling)
  * @param chunksEqualByChecksum chunks found equal by their checksums alone (no row read)
+ * @param matchedAcrossChunks rows that the two sides placed in different chunks (their key orders
+ *     differently there), matched by key across chunks
  * @param excludedColumns source columns left out of the comparison
  * @param differences the rows that differ, confirmed by reading them again
  * @param unlisted further rows found different, beyond the limit of rows listed per table (not read again)
  */
 public record TableReport(String source, String destination, boolean keyed, long sourceRows, long destinationRows, int chunks,
-                          int chunksCompared, int chunksEqualByChecksum, List<String> excludedColumns,
+                          int chunksCompared, int chunksEqualByChecksum, long matchedAcrossChunks, List<String> excludedColumns,
                           List<Difference> differences, long unlisted) {
 
     public TableReport {

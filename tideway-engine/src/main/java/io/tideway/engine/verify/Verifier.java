@@ -184,7 +184,13 @@ public final class Verifier {
             }
             recheck(false);
         } finally {
-            reporter.shutdownNow();
+            // not shutdownNow: the listener may be writing to the MetaDB, whose embedded H2 closes on an interrupt
+            reporter.shutdown();
+            try {
+                reporter.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             tellProgress();
         }
         return report(started);
@@ -691,7 +697,7 @@ public final class Verifier {
         for (TableState s : states) {
             TablePlan p = s.plan;
             out.add(new TableReport(p.label(), p.destinationCompared().id().toString(), p.keyed(), s.sourceRows.get(),
-                    s.destinationRows.get(), s.chunks, s.chunksCompared, s.chunksEqualByChecksum.get(), p.excluded(),
+                    s.destinationRows.get(), s.chunks, s.chunksCompared, s.chunksEqualByChecksum.get(), s.matchedAcrossChunks, p.excluded(),
                     s.differences, s.unlisted));
         }
         return new VerifyReport(project, started, Instant.now(), out, new ArrayList<>(warnings));
@@ -776,6 +782,7 @@ public final class Verifier {
         Map<String, List<Object>> candidates = new LinkedHashMap<>();
         List<Difference> differences = List.of();
         long unlisted;
+        long matchedAcrossChunks;
 
         TableState(TablePlan plan, Progress.TableProgress tp, int chunks, int chunksCompared) {
             this.plan = plan;
@@ -817,6 +824,7 @@ public final class Verifier {
             }
             RowSig twin = theirs.remove(r.keyText());
             if (twin != null) {
+                matchedAcrossChunks++;
                 if (!twin.sameValues(r)) {
                     candidate(r);
                 }

@@ -180,6 +180,7 @@ public final class VerifyOutput {
             m.put("chunks", t.chunks());
             m.put("chunksCompared", t.chunksCompared());
             m.put("chunksEqualByChecksum", t.chunksEqualByChecksum());
+            m.put("rowsMatchedAcrossChunks", t.matchedAcrossChunks());
             m.put("excludedColumns", t.excludedColumns());
             m.put("equal", t.equal());
             m.put("missing", t.count(Difference.Kind.MISSING));
