@@ -17,15 +17,16 @@ import java.util.List;
  * @param source every source column (rows re-read for corrections)
  * @param sourceCompared the compared source columns
  * @param destinationCompared the same columns on the destination, in the same order, keyed by the renamed source key
- * @param destinationWrite the renamed source table, as the full copy writes it (whole rows)
+ * @param destinationWrite the renamed source table, as the full copy writes it, without excluded columns the destination lacks
  * @param destinationWriteCompared its compared columns only (rows that exist on both sides are corrected in these)
  * @param compared positions in {@code source} of the compared columns
+ * @param written positions in {@code source} of the columns of {@code destinationWrite}
  * @param key positions of the key columns in the compared columns (empty: no key)
  * @param sourceKey positions of the key columns in {@code source}
  * @param portableOrder both databases return the rows of a key range in the same order
  */
 record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table destinationCompared, Table destinationWrite,
-                 Table destinationWriteCompared, int[] compared, int[] key, int[] sourceKey, boolean portableOrder,
+                 Table destinationWriteCompared, int[] compared, int[] written, int[] key, int[] sourceKey, boolean portableOrder,
                  List<String> excluded) {
 
     String label() {
@@ -48,7 +49,9 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
         List<Column> srcCols = new ArrayList<>();
         List<Column> dstCols = new ArrayList<>();
         List<Column> writeCols = new ArrayList<>();
+        List<Column> allWriteCols = new ArrayList<>();
         List<Integer> compared = new ArrayList<>();
+        List<Integer> written = new ArrayList<>();
         List<String> excluded = new ArrayList<>();
         for (int i = 0; i < src.columns().size(); i++) {
             Column c = src.columns().get(i);
@@ -58,6 +61,10 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
                             + " is a column of the table's key, which rows are matched by; it cannot be excluded");
                 }
                 excluded.add(c.name());
+                if (destination.column(renamed.columns().get(i).name()).isPresent()) {
+                    allWriteCols.add(renamed.columns().get(i));
+                    written.add(i);
+                }
                 continue;
             }
             String name = renamed.columns().get(i).name();
@@ -67,7 +74,9 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
             srcCols.add(c);
             dstCols.add(d);
             writeCols.add(renamed.columns().get(i));
+            allWriteCols.add(renamed.columns().get(i));
             compared.add(i);
+            written.add(i);
         }
         List<String> dstKey = renamed.rowKey();
         Table sourceCompared = new Table(src.id(), srcCols, srcKey, List.of(), src.comment(), src.estimatedRows(),
@@ -75,7 +84,7 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
         Table destinationCompared = new Table(destination.id(), dstCols, dstKey, List.of(), destination.comment(),
                 destination.estimatedRows(), destination.estimatedBytes());
         Table source = new Table(src.id(), src.columns(), srcKey, List.of(), src.comment(), src.estimatedRows(), src.estimatedBytes());
-        Table write = new Table(renamed.id(), renamed.columns(), dstKey, List.of(), renamed.comment(), 0, 0);
+        Table write = new Table(renamed.id(), allWriteCols, dstKey, List.of(), renamed.comment(), 0, 0);
         Table writeCompared = new Table(renamed.id(), writeCols, dstKey, List.of(), renamed.comment(), 0, 0);
         int[] key = new int[srcKey.size()];
         int[] sourceKey = new int[srcKey.size()];
@@ -86,7 +95,8 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
             portable &= portable(srcCols.get(key[k]).type(), sameFamily) && portable(dstCols.get(key[k]).type(), sameFamily);
         }
         return new TablePlan(m, source, sourceCompared, destinationCompared, write, writeCompared,
-                compared.stream().mapToInt(Integer::intValue).toArray(), key, sourceKey, portable, List.copyOf(excluded));
+                compared.stream().mapToInt(Integer::intValue).toArray(), written.stream().mapToInt(Integer::intValue).toArray(), key,
+                sourceKey, portable, List.copyOf(excluded));
     }
 
     /** As the full copy decides it: types that sort alike everywhere, and within a family integers and bytes. */
@@ -99,6 +109,15 @@ record TablePlan(MappedTable mapped, Table source, Table sourceCompared, Table d
         Object[] out = new Object[compared.length];
         for (int i = 0; i < compared.length; i++) {
             out[i] = sourceRow[compared[i]];
+        }
+        return out;
+    }
+
+    /** The values of a whole source row that {@code destinationWrite} takes. */
+    Object[] writtenOf(Object[] sourceRow) {
+        Object[] out = new Object[written.length];
+        for (int i = 0; i < written.length; i++) {
+            out[i] = sourceRow[written[i]];
         }
         return out;
     }

@@ -626,7 +626,7 @@ public final class Verifier {
                             if (d.kind() == Difference.Kind.EXTRA) {
                                 deleted += dd.deleteOneMatching(dc, p.destinationCompared(), d.destinationRow());
                             } else {
-                                inserts.add(d.sourceRow());
+                                inserts.add(p.writtenOf(d.sourceRow()));
                             }
                         }
                         if (!inserts.isEmpty()) {
@@ -674,7 +674,7 @@ public final class Verifier {
                 } else if (d.kind() == Difference.Kind.DIFFERENT) {
                     compared.add(p.comparedOf(row));
                 } else {
-                    whole.add(row);
+                    whole.add(p.writtenOf(row));
                 }
             }
             if (!gone.isEmpty()) {

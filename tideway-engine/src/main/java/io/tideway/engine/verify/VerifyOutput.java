@@ -115,7 +115,7 @@ public final class VerifyOutput {
             }
             for (Difference d : t.differences()) {
                 if (d.kind() == Difference.Kind.MISSING) {
-                    statement(w, d, () -> dd.writeRowSql(p.destinationWrite(), d.sourceRow()));
+                    statement(w, d, () -> dd.writeRowSql(p.destinationWrite(), p.writtenOf(d.sourceRow())));
                 } else if (d.kind() == Difference.Kind.DIFFERENT) {
                     statement(w, d, () -> dd.writeRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
                 }
