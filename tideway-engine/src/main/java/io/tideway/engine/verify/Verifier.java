@@ -227,7 +227,7 @@ public final class Verifier {
                         throw sd.classify(e, "planning the chunks of " + p.label());
                     }
                     planned = ranges.size();
-                    ranges = sample(ranges, p.label());
+                    ranges = sample(ranges);
                 } else {
                     ranges = List.of(KeyRange.ALL);
                     warnings.add(p.label() + " has no primary or unique key: compared whole, as a multiset of rows");
@@ -246,12 +246,12 @@ public final class Verifier {
         return out;
     }
 
-    /** The chunks a sampled verification compares: each with probability {@code sample}, at least one. */
-    private List<KeyRange> sample(List<KeyRange> ranges, String table) {
+    /** The chunks a sampled verification compares: each with probability {@code sample} (others each time), at least one. */
+    private List<KeyRange> sample(List<KeyRange> ranges) {
         if (opt.sample() >= 1.0) {
             return ranges;
         }
-        Random rnd = new Random(table.hashCode());
+        Random rnd = new Random();
         List<KeyRange> out = new ArrayList<>();
         for (KeyRange r : ranges) {
             if (rnd.nextDouble() < opt.sample()) {
