@@ -121,8 +121,10 @@ final class ConsoleProgress implements ProgressListener {
     static String totalLine(Progress.Snapshot s) {
         double pct = s.rowsTotal() > 0 ? 100.0 * s.rowsDone() / s.rowsTotal() : 100.0;
         long done = s.tables().stream().filter(t -> "DONE".equals(t.state())).count();
-        return String.format("%s: %,d / %,d rows (%.1f%%), %,.0f rows/s, %.1f MB/s, ETA %s, tables %d/%d done", s.step(),
-                s.rowsDone(), s.rowsTotal(), Math.min(pct, 100.0), s.rowsPerSecond(), s.bytesPerSecond() / 1e6,
+        // a step that moves no bytes (verify) shows no MB/s
+        return String.format("%s: %,d / %,d rows (%.1f%%), %,.0f rows/s%s, ETA %s, tables %d/%d done", s.step(),
+                s.rowsDone(), s.rowsTotal(), Math.min(pct, 100.0), s.rowsPerSecond(),
+                s.bytesDone() > 0 ? String.format(", %.1f MB/s", s.bytesPerSecond() / 1e6) : "",
                 eta(s.etaSeconds()), done, s.tables().size());
     }
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 final class RunCommand extends ProjectCommand implements Callable<Integer> {
 
     @Option(names = "--until", paramLabel = "synced",
-            description = "'synced': exit 0 once every step before incremental is done (and, later, lag is zero).")
+            description = "'synced': exit 0 once every step before incremental is done, the incremental lag is under its threshold"
+                    + " and, with the verify step, verification found no difference.")
     String until;
 
     @Override

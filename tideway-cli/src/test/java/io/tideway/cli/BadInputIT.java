@@ -141,15 +141,6 @@ class BadInputIT {
     }
 
     @Test
-    void aStepThisVersionCannotRunIsRefusedBeforeAnythingHappens() throws Exception {
-        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), BadInputIT.class, "steps_src");
-        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "steps_dst");
-        Outcome o = runProject(okProject(src, dst).replace("[schema, full]", "[schema, full, verify]"));
-        assertThat(o.exit()).isEqualTo(2);
-        assertThat(o.err()).contains("verify").contains("not available");
-    }
-
-    @Test
     void unreachableHostNamesHostAndPort() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

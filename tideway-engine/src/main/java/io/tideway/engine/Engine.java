@@ -36,7 +36,7 @@ import org.slf4j.MDC;
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /** Steps this version can run. */
-    public static final Set<Step> AVAILABLE_STEPS = EnumSet.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL);
+    public static final Set<Step> AVAILABLE_STEPS = EnumSet.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY);
     private static final long STALE_RUN_MILLIS = 30_000;
 
     private final MetaDb metaDb;
@@ -100,6 +100,48 @@ public final class Engine {
         }
     }
 
+    /**
+     * Compares the project's source and destination tables ({@code tideway verify}), with a repair
+     * of the differing rows when asked. Works whether or not the project runs elsewhere: while
+     * another process applies its incremental changes, rows found different are read again a few
+     * rounds before they are reported. Writes report.json and the correction SQL files under
+     * {@code DATA_DIR/verify/<project>/}.
+     */
+    public io.tideway.engine.verify.VerifyStep.Outcome verify(ProjectConfig cfg, ProgressListener listener, boolean repair) {
+        Endpoints ends = Endpoints.of(cfg);
+        List<MappedTable> tables;
+        try (java.sql.Connection c = ends.connectSource()) {
+            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
+        } catch (java.sql.SQLException e) {
+            throw ends.sourceDialect().classify(e, "reading the source catalog");
+        }
+        if (tables.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns;"
+                    + " nothing to verify");
+        }
+        var project = metaDb.projects().find(cfg.name());
+        io.tideway.engine.verify.Verifier.Sync sync = project
+                .map(p -> io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
+                .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
+        var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
+                () -> stopRequested);
+        project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
+                "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
+                        + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));
+        return outcome;
+    }
+
+    /** Whether a live process runs the project's incremental step now. */
+    private boolean incrementalRunning(long pid) {
+        var run = metaDb.incremental().run(pid);
+        if (run.isEmpty() || isDead(run.get().owner())
+                || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS) {
+            return false;
+        }
+        String state = metaDb.projects().step(pid, Step.INCREMENTAL.id()).state();
+        return "RUNNING".equals(state) || "MONITORING".equals(state);
+    }
+
     /** Outcome of a run: a one-line summary per step. */
     public record RunResult(List<String> summaries) { }
 
@@ -143,6 +185,8 @@ public final class Engine {
         }, 1, 1, TimeUnit.SECONDS);
         MDC.put("project", cfg.name());
         Store store = null;
+        // with verify listed after incremental, the Connector applies changes in the background while verify compares
+        io.tideway.engine.verify.BackgroundSync sync = null;
         try {
             Precheck.Report report = Precheck.run(cfg, ends, startedTables(pid));
             listener.precheck(report.items());
@@ -167,7 +211,7 @@ public final class Engine {
                     store = startStore(ctx, listener);
                 }
                 StepRecord rec = metaDb.projects().step(pid, step.id());
-                if ("COMPLETED".equals(rec.state())) {
+                if ("COMPLETED".equals(rec.state()) && step != Step.VERIFY) {   // verification is redone on every run
                     summaries.add(step.id() + ": already completed");
                     continue;
                 }
@@ -176,11 +220,18 @@ public final class Engine {
                 metaDb.projects().setStepState(pid, step.id(), "RUNNING", null);
                 metaDb.events().add(pid, "INFO", step.id(), "step started");
                 try {
+                    if (step == Step.INCREMENTAL && cfg.has(Step.VERIFY)) {
+                        Store s = store;
+                        sync = io.tideway.engine.verify.BackgroundSync.start(ctx, until -> IncrementalStep.run(ctx, s, false,
+                                options.lagThreshold(), commands, () -> stopRequested || until.getAsBoolean()));
+                        continue;   // it ends after verify
+                    }
                     String summary = switch (step) {
                         case SCHEMA -> SchemaStep.run(ctx) + (cfg.has(Step.FULL) ? "" : "; " + indexAll(ctx));
                         case FULL -> FullStep.run(ctx);
                         case INCREMENTAL -> IncrementalStep.run(ctx, store, options.untilSynced(), options.lagThreshold(), commands,
                                 () -> stopRequested);
+                        case VERIFY -> io.tideway.engine.verify.VerifyStep.run(ctx, dataDir, sync, () -> stopRequested);
                         default -> throw new IllegalStateException(step.id());
                     };
                     if (step != Step.INCREMENTAL) {
@@ -190,13 +241,39 @@ public final class Engine {
                             + ": " + summary);
                     listener.stepFinished(step.id(), summary);
                     summaries.add(step.id() + ": " + summary);
+                } catch (io.tideway.engine.verify.Verifier.Stopped e) {
+                    // asked to stop while verifying: nothing to report, the next run verifies again
+                    metaDb.projects().setStepState(pid, step.id(), "NOT_STARTED", null);
+                    if (sync != null && sync.failure() != null) {
+                        throw failStep(pid, Step.INCREMENTAL, sync.failure());
+                    }
+                    break;
                 } catch (RuntimeException e) {
-                    String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
-                    metaDb.projects().setStepState(pid, step.id(), "FAILED", msg);
-                    metaDb.projects().setState(pid, "FAILED");
-                    metaDb.events().add(pid, "ERROR", step.id(), msg);
-                    LOG.error("step {} failed", step.id(), e);
-                    throw e;
+                    if (step == Step.VERIFY && sync != null && sync.failure() != null) {
+                        failStep(pid, Step.INCREMENTAL, sync.failure());
+                    }
+                    boolean keepSyncing = step == Step.VERIFY && sync != null && !options.untilSynced()
+                            && e instanceof TidewayException te && te.code() == ErrorCode.DATA_DIFFERENT;
+                    if (keepSyncing) {
+                        // differences do not stop the sync; `run --until synced` fails on them
+                        metaDb.projects().setStepState(pid, step.id(), "FAILED", e.getMessage());
+                        ctx.event("WARN", step.id(), e.getMessage() + "; incremental sync goes on");
+                        continue;
+                    }
+                    throw failStep(pid, step, e);
+                } finally {
+                    MDC.remove("step");
+                }
+            }
+            if (sync != null) {
+                MDC.put("step", Step.INCREMENTAL.id());
+                try {
+                    String summary = options.untilSynced() ? sync.stop() : sync.await();
+                    metaDb.events().add(pid, "INFO", Step.INCREMENTAL.id(), "step stopped: " + summary);
+                    listener.stepFinished(Step.INCREMENTAL.id(), summary);
+                    summaries.add(Step.INCREMENTAL.id() + ": " + summary);
+                } catch (RuntimeException e) {
+                    throw failStep(pid, Step.INCREMENTAL, e);
                 } finally {
                     MDC.remove("step");
                 }
@@ -204,10 +281,23 @@ public final class Engine {
             metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? "MONITORING" : "COMPLETED");
             return new RunResult(summaries);
         } finally {
+            if (sync != null && sync.active()) {
+                try {
+                    sync.stop();
+                } catch (RuntimeException e) {
+                    LOG.warn("the incremental step failed while stopping: {}", e.toString());
+                }
+            }
             if (store != null) {
                 store.close();
             }
-            beat.shutdownNow();
+            // not shutdownNow: the heartbeat may be writing to the MetaDB, whose embedded H2 closes on an interrupt
+            beat.shutdown();
+            try {
+                beat.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 metaDb.incremental().releaseRun(pid, owner);
             } catch (RuntimeException e) {
@@ -215,6 +305,16 @@ public final class Engine {
             }
             MDC.remove("project");
         }
+    }
+
+    /** Records a step's failure (step and project FAILED, an ERROR event) and returns the exception to throw. */
+    private RuntimeException failStep(long pid, Step step, RuntimeException e) {
+        String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
+        metaDb.projects().setStepState(pid, step.id(), "FAILED", msg);
+        metaDb.projects().setState(pid, "FAILED");
+        metaDb.events().add(pid, "ERROR", step.id(), msg);
+        LOG.error("step {} failed", step.id(), e);
+        return e;
     }
 
     /**

@@ -185,6 +185,16 @@ public final class MySqlDialect implements Dialect {
         return MySqlRows.nextBoundary(c, t, after, step);
     }
 
+    @Override
+    public RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException {
+        return MySqlVerify.openRowsByKeys(c, t, keys, options);
+    }
+
+    @Override
+    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        return MySqlVerify.chunkChecksum(c, t, range);
+    }
+
     // ---------------------------------------------------------------- writing rows
 
     @Override
@@ -253,6 +263,33 @@ public final class MySqlDialect implements Dialect {
     @Override
     public long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         return MySqlInserts.deleteRange(c, t, range);
+    }
+
+    // ---------------------------------------------------------------- SQL scripts
+
+    @Override
+    public String literal(io.tideway.core.model.Column column, Object value) {
+        return MySqlVerify.literal(column, value);
+    }
+
+    @Override
+    public String writeRowSql(Table t, Object[] row) {
+        return MySqlVerify.writeRowSql(t, row);
+    }
+
+    @Override
+    public String deleteRowSql(Table t, Object[] values) {
+        return MySqlVerify.deleteRowSql(t, values);
+    }
+
+    @Override
+    public List<String> sqlScriptHeader() {
+        return MySqlVerify.scriptHeader();
+    }
+
+    @Override
+    public List<String> sqlScriptFooter() {
+        return MySqlVerify.scriptFooter();
     }
 
     // ---------------------------------------------------------------- precheck

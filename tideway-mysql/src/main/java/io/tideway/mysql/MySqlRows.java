@@ -114,7 +114,11 @@ final class MySqlRows {
     }
 
     static RowCursor open(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
-        Where where = where(t, range);
+        return open(c, t, where(t, range), options);
+    }
+
+    /** Streams the rows of {@code t} that match {@code where}, in key order when the table has a key. */
+    static RowCursor open(Connection c, Table t, Where where, ReadOptions options) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         String sql = "SELECT " + selectList(t.columns()) + " FROM " + MySqlDdl.q(t.id()) + where.sql()
                 + (key.isEmpty() ? "" : " ORDER BY " + columnList(key));

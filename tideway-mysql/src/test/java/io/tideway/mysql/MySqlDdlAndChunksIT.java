@@ -182,4 +182,45 @@ class MySqlDdlAndChunksIT {
         assertThat(DIALECT.hasRows(c, new TableId(db, "empty_int"))).isFalse();
         assertThat(DIALECT.hasRows(c, new TableId(db, "ukey"))).isTrue();
     }
+
+    @Test
+    void chunkChecksumsTellEqualRowsFromDifferentOnesAndRowsAreReadByKey() throws Exception {
+        exec(c, "CREATE TABLE cs_a (id INT PRIMARY KEY, t VARCHAR(20), f FLOAT, bits BIT(8), e ENUM('x','y'), bin VARBINARY(8))",
+                "INSERT INTO cs_a SELECT seq, CONCAT('row ', seq), seq / 3, seq, ELT(1 + seq % 2, 'x', 'y'), UNHEX(HEX(seq))"
+                        + " FROM seq_1_to_100",
+                "CREATE TABLE cs_b LIKE cs_a", "INSERT INTO cs_b SELECT * FROM cs_a ORDER BY id DESC");
+        Table a = ItSupport.table(c, db, "cs_a");
+        Table b = ItSupport.table(c, db, "cs_b");
+        KeyRange r = new KeyRange(List.of(10L), List.of(50L));
+        assertThat(DIALECT.chunkChecksum(c, a, r)).isEqualTo(DIALECT.chunkChecksum(c, b, r));
+        assertThat(DIALECT.chunkChecksum(c, a, r).orElseThrow().rows()).isEqualTo(40);
+        assertThat(DIALECT.chunkChecksum(c, a, KeyRange.ALL).orElseThrow().rows()).isEqualTo(100);
+        exec(c, "UPDATE cs_b SET t = '' WHERE id = 20");
+        assertThat(DIALECT.chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+        exec(c, "UPDATE cs_a SET t = NULL WHERE id = 20");
+        assertThat(DIALECT.chunkChecksum(c, a, r)).as("NULL against ''").isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+        exec(c, "UPDATE cs_b SET t = NULL WHERE id = 20");
+        assertThat(DIALECT.chunkChecksum(c, a, r)).isEqualTo(DIALECT.chunkChecksum(c, b, r));
+        // a FLOAT change below the 6 digits its text shows
+        exec(c, "UPDATE cs_b SET f = 1.0000001 WHERE id = 30", "UPDATE cs_a SET f = 1.0 WHERE id = 30");
+        assertThat(DIALECT.chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+
+        List<Object> ids = new ArrayList<>();
+        try (var cur = DIALECT.openRowsByKeys(c, a, List.of(List.of(7L), List.of(5L), List.of(1000L)), ReadOptions.DEFAULT)) {
+            while (cur.next()) {
+                ids.add(cur.row()[0]);
+            }
+        }
+        assertThat(ids).containsExactly(5L, 7L);
+        exec(c, "CREATE TABLE cs_pair (k BIT(4) NOT NULL, e ENUM('b','a') NOT NULL, v INT, PRIMARY KEY (k, e))",
+                "INSERT INTO cs_pair VALUES (b'0001', 'a', 1), (b'0001', 'b', 2), (b'0010', 'a', 3)");
+        Table pair = ItSupport.table(c, db, "cs_pair");
+        List<Object> vs = new ArrayList<>();
+        try (var cur = DIALECT.openRowsByKeys(c, pair, List.of(List.of("0010", "a"), List.of("0001", "b")), ReadOptions.DEFAULT)) {
+            while (cur.next()) {
+                vs.add(cur.row()[2]);
+            }
+        }
+        assertThat(vs).containsExactly(2L, 3L);
+    }
 }

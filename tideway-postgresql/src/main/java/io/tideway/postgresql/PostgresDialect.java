@@ -411,9 +411,19 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
+        return query(c, t, rangeWhere(t, range), ps -> bindRange(ps, t, range, 1));
+    }
+
+    /** Binds the parameters of a WHERE clause. */
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Streams the rows of {@code t} that match {@code where}, in key order when the table has a key. */
+    private RowCursor query(Connection c, Table t, String where, Binder binder) throws SQLException {
         String select = t.columns().stream().map(col -> PostgresValues.selectExpr(col, this::quote))
                 .collect(Collectors.joining(", "));
-        String sql = "SELECT " + select + " FROM " + quote(t.id()) + rangeWhere(t, range)
+        String sql = "SELECT " + select + " FROM " + quote(t.id()) + where
                 + (t.rowKey().isEmpty() ? "" : " ORDER BY " + keyList(t));
         boolean wasAuto = c.getAutoCommit();
         if (wasAuto) {
@@ -423,7 +433,7 @@ public final class PostgresDialect implements Dialect {
         try {
             ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             ps.setFetchSize(fetchSize(t));
-            bindRange(ps, t, range, 1);
+            binder.bind(ps);
             ResultSet rs = ps.executeQuery();
             return new Cursor(c, ps, rs, t, wasAuto);
         } catch (SQLException | RuntimeException e) {
@@ -432,6 +442,51 @@ public final class PostgresDialect implements Dialect {
             }
             endRead(c, wasAuto);
             throw e;
+        }
+    }
+
+    @Override
+    public RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key; its rows cannot be read by key");
+        }
+        StringBuilder where = new StringBuilder(" WHERE ");
+        if (keys.isEmpty()) {
+            where.append("false");
+        } else if (key.size() == 1) {
+            where.append(quote(key.get(0).name())).append(" IN (")
+                    .append(String.join(", ", java.util.Collections.nCopies(keys.size(), "?"))).append(')');
+        } else {
+            String one = "(" + key.stream().map(k -> quote(k.name()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
+            where.append(String.join(" OR ", java.util.Collections.nCopies(keys.size(), one)));
+        }
+        return query(c, t, where.toString(), ps -> {
+            int idx = 1;
+            for (List<Object> k : keys) {
+                for (int j = 0; j < key.size(); j++) {
+                    PostgresValues.bind(ps, idx++, k.get(j), key.get(j), t.id());
+                }
+            }
+        });
+    }
+
+    /**
+     * count(*) and the sums of the two 64-bit halves of each row's md5 (of the row's text,
+     * {@code ROW(c1, c2, ...)::text}, which tells NULL from an empty string), as exact numerics.
+     */
+    @Override
+    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        String cols = t.columns().stream().map(col -> quote(col.name())).collect(Collectors.joining(", "));
+        String sql = "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0)::text,"
+                + " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0)::text"
+                + " FROM (SELECT md5(ROW(" + cols + ")::text) AS h FROM " + quote(t.id()) + rangeWhere(t, range) + ") x";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindRange(ps, t, range, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.of(new io.tideway.core.spi.ChunkChecksum(rs.getLong(1), rs.getString(2) + ":" + rs.getString(3)));
+            }
         }
     }
 
@@ -807,6 +862,71 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return deleted;
+    }
+
+    // ---------------------------------------------------------------- SQL scripts
+
+    @Override
+    public String literal(Column column, Object value) {
+        return PostgresScripts.literal(column, value, null);
+    }
+
+    @Override
+    public String writeRowSql(Table t, Object[] row) {
+        List<Column> cols = t.columns();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            values.append(i == 0 ? "" : ", ").append(PostgresScripts.literal(cols.get(i), row[i], t.id()));
+        }
+        String sql = "INSERT INTO " + quote(t.id()) + " (" + cols.stream().map(col -> quote(col.name())).collect(Collectors.joining(", "))
+                + ") VALUES (" + values + ")";
+        List<String> key = t.rowKey();
+        if (key.isEmpty()) {
+            return sql;
+        }
+        List<String> sets = cols.stream().map(Column::name).filter(nm -> !key.contains(nm))
+                .map(nm -> quote(nm) + " = EXCLUDED." + quote(nm)).toList();
+        return sql + " ON CONFLICT (" + keyList(t) + ") DO " + (sets.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", sets));
+    }
+
+    @Override
+    public String deleteRowSql(Table t, Object[] values) {
+        if (!t.rowKey().isEmpty()) {
+            List<Column> key = t.rowKeyColumns();
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < key.size(); i++) {
+                where.append(i == 0 ? "" : " AND ").append(quote(key.get(i).name())).append(" = ")
+                        .append(PostgresScripts.literal(key.get(i), values[i], t.id()));
+            }
+            return "DELETE FROM " + quote(t.id()) + " WHERE " + where;
+        }
+        // one row equal to the values, as deleteOneMatching finds it (json and arrays compared as text)
+        StringBuilder where = new StringBuilder();
+        List<Column> cols = t.columns();
+        for (int j = 0; j < cols.size(); j++) {
+            Kind kind = cols.get(j).type().kind();
+            String col = quote(cols.get(j).name());
+            where.append(j == 0 ? "" : " AND ");
+            if (kind == Kind.ARRAY || kind == Kind.JSON || kind == Kind.OTHER) {
+                where.append(kind == Kind.ARRAY ? "array_to_json(" + col + ")::text" : col + "::text")
+                        .append(" IS NOT DISTINCT FROM ")
+                        .append(values[j] == null ? "NULL" : PostgresScripts.quoted(values[j].toString()) + "::text");
+            } else {
+                where.append(col).append(" IS NOT DISTINCT FROM ").append(PostgresScripts.literal(cols.get(j), values[j], t.id()));
+            }
+        }
+        return "DELETE FROM " + quote(t.id()) + " WHERE ctid = (SELECT ctid FROM " + quote(t.id()) + " WHERE " + where + " LIMIT 1)";
+    }
+
+    @Override
+    public List<String> sqlScriptHeader() {
+        return List.of("SET client_encoding = 'UTF8';", "SET standard_conforming_strings = on;", "SET TimeZone = 'UTC';",
+                "SET DateStyle = 'ISO';", "SET IntervalStyle = 'sql_standard';", "BEGIN;");
+    }
+
+    @Override
+    public List<String> sqlScriptFooter() {
+        return List.of("COMMIT;");
     }
 
     // ---------------------------------------------------------------- errors

@@ -372,4 +372,34 @@ class PostgresDialectIT {
         rs.forEach(r -> m.put(r.item(), r));
         return m;
     }
+
+    @Test
+    void chunkChecksumsTellEqualRowsFromDifferentOnesAndRowsAreReadByKey() throws Exception {
+        exec(c, "CREATE TABLE cs_a (id integer PRIMARY KEY, t text, n numeric(10,2), r real, b bytea, j jsonb)",
+                "INSERT INTO cs_a SELECT g, 'row ' || g, g / 3.0, g / 7.0, decode(lpad(to_hex(g), 4, '0'), 'hex'),"
+                        + " jsonb_build_object('g', g) FROM generate_series(1, 100) g",
+                "CREATE TABLE cs_b (LIKE cs_a INCLUDING ALL)", "INSERT INTO cs_b SELECT * FROM cs_a ORDER BY id DESC");
+        Table a = D.readTables(c, "public", id -> id.table().equals("cs_a")).get(0);
+        Table b = D.readTables(c, "public", id -> id.table().equals("cs_b")).get(0);
+        KeyRange r = new KeyRange(List.of(10L), List.of(50L));
+        assertThat(D.chunkChecksum(c, a, r)).isEqualTo(D.chunkChecksum(c, b, r));
+        assertThat(D.chunkChecksum(c, a, r).orElseThrow().rows()).isEqualTo(40);
+        assertThat(D.chunkChecksum(c, a, KeyRange.ALL).orElseThrow().rows()).isEqualTo(100);
+        exec(c, "UPDATE cs_b SET t = '' WHERE id = 20");
+        assertThat(D.chunkChecksum(c, a, r)).isNotEqualTo(D.chunkChecksum(c, b, r));
+        exec(c, "UPDATE cs_a SET t = NULL WHERE id = 20");
+        assertThat(D.chunkChecksum(c, a, r)).as("NULL against ''").isNotEqualTo(D.chunkChecksum(c, b, r));
+        exec(c, "UPDATE cs_b SET t = NULL WHERE id = 20");
+        assertThat(D.chunkChecksum(c, a, r)).isEqualTo(D.chunkChecksum(c, b, r));
+        exec(c, "UPDATE cs_b SET r = r + 0.000001 WHERE id = 30");
+        assertThat(D.chunkChecksum(c, a, r)).isNotEqualTo(D.chunkChecksum(c, b, r));
+
+        List<Object> ids = new ArrayList<>();
+        try (var cur = D.openRowsByKeys(c, a, List.of(List.of(7L), List.of(5L), List.of(1000L)), io.tideway.core.spi.ReadOptions.DEFAULT)) {
+            while (cur.next()) {
+                ids.add(cur.row()[0]);
+            }
+        }
+        assertThat(ids).containsExactly(5L, 7L);
+    }
 }

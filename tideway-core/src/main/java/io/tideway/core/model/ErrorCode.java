@@ -24,6 +24,8 @@ public enum ErrorCode {
     DATA_INVALID(1, false),
     /** A schema change on the source that Tideway cannot apply to the destination by itself. */
     DDL_UNSUPPORTED(1, false),
+    /** Verification found rows that differ between source and destination. */
+    DATA_DIFFERENT(1, false),
     /** A connection dropped or a lock wait timed out: worth a bounded retry. */
     TRANSIENT(1, true),
     /** Anything else. */

@@ -16,7 +16,8 @@ public record ProjectConfig(
         List<Step> steps,
         FullOptions full,
         List<String> precheckSkip,
-        IncrementalOptions incremental) {
+        IncrementalOptions incremental,
+        VerifyOptions verify) {
 
     public ProjectConfig {
         Objects.requireNonNull(name, "name");
@@ -27,12 +28,29 @@ public record ProjectConfig(
         full = full == null ? FullOptions.DEFAULT : full;
         precheckSkip = precheckSkip == null ? List.of() : List.copyOf(precheckSkip);
         incremental = incremental == null ? IncrementalOptions.DEFAULT : incremental;
+        verify = verify == null ? VerifyOptions.DEFAULT : verify;
+    }
+
+    /** A project with the default options of the incremental and verify steps. */
+    public ProjectConfig(String name, DataSourceConfig source, DataSourceConfig destination, TableSelection tables,
+                         List<Step> steps, FullOptions full, List<String> precheckSkip) {
+        this(name, source, destination, tables, steps, full, precheckSkip, IncrementalOptions.DEFAULT, VerifyOptions.DEFAULT);
+    }
+
+    /** A project with the verify step's default options. */
+    public ProjectConfig(String name, DataSourceConfig source, DataSourceConfig destination, TableSelection tables,
+                         List<Step> steps, FullOptions full, List<String> precheckSkip, IncrementalOptions incremental) {
+        this(name, source, destination, tables, steps, full, precheckSkip, incremental, VerifyOptions.DEFAULT);
     }
 
     /** A project with the incremental step's default options. */
     public ProjectConfig(String name, DataSourceConfig source, DataSourceConfig destination, TableSelection tables,
-                         List<Step> steps, FullOptions full, List<String> precheckSkip) {
-        this(name, source, destination, tables, steps, full, precheckSkip, null);
+                         List<Step> steps, FullOptions full, List<String> precheckSkip, VerifyOptions verify) {
+        this(name, source, destination, tables, steps, full, precheckSkip, IncrementalOptions.DEFAULT, verify);
+    }
+
+    public ProjectConfig withVerify(VerifyOptions v) {
+        return new ProjectConfig(name, source, destination, tables, steps, full, precheckSkip, incremental, v);
     }
 
     public boolean has(Step s) {

@@ -138,6 +138,22 @@ public interface Dialect {
      */
     Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException;
 
+    /**
+     * Streams the rows whose row key is one of {@code keys} (values in row-key column order), in key
+     * order; keys without a row are skipped. Meant for a few hundred keys at a time.
+     */
+    RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException;
+
+    /**
+     * The row count and an order-independent hash of the values of {@code t}'s columns over a key
+     * range (the whole table for {@link KeyRange#ALL}), computed by the server so that no row
+     * travels; empty when the dialect cannot compute one. Only checksums of the same dialect are
+     * comparable, and only between tables whose columns have the same types.
+     */
+    default Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        return Optional.empty();
+    }
+
     // ---------------------------------------------------------------- writing rows
 
     /**
@@ -164,6 +180,39 @@ public interface Dialect {
 
     /** Deletes the rows whose row key falls in the range; returns how many. */
     long deleteRange(Connection c, Table t, KeyRange range) throws SQLException;
+
+    // ---------------------------------------------------------------- SQL scripts
+
+    /**
+     * A canonical value of {@code column} as a SQL literal of this database, exact and on one line:
+     * strings escaped, bytes in hex, decimals in full, TIMESTAMP values in UTC (see
+     * {@link #sqlScriptHeader()}), NULL for null. For files a DBA reads and applies; Tideway itself
+     * sends values as parameters.
+     */
+    String literal(io.tideway.core.model.Column column, Object value);
+
+    /**
+     * One statement, with literal values, that writes {@code row} (values in {@code t}'s column
+     * order): an upsert by row key, or a plain INSERT when the table has no row key. No trailing ';'.
+     */
+    String writeRowSql(Table t, Object[] row);
+
+    /**
+     * One statement, with literal values, that deletes the row whose row key is {@code values} (in
+     * row-key column order), or, for a table without a row key, one row equal to {@code values}
+     * (every column, NULL equal to NULL). No trailing ';'.
+     */
+    String deleteRowSql(Table t, Object[] values);
+
+    /**
+     * The lines that start a SQL script of {@link #writeRowSql} and {@link #deleteRowSql} statements:
+     * the session settings the literals assume (UTF-8, time zone UTC) and the start of one
+     * transaction. Each statement on its own line, ending with ';'.
+     */
+    List<String> sqlScriptHeader();
+
+    /** The lines that end such a script (the commit). */
+    List<String> sqlScriptFooter();
 
     // ---------------------------------------------------------------- errors
 

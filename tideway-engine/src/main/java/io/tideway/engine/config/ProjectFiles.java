@@ -14,6 +14,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
+import io.tideway.core.project.VerifyOptions;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.engine.config.YamlTree.ListNode;
 import io.tideway.engine.config.YamlTree.MapNode;
@@ -73,6 +74,12 @@ import java.util.stream.Collectors;
  *                                       #   false = the step stops instead
  * precheck:
  *   skip: [destination.tables_empty]    # precheck items not to enforce, by name
+ * verify:                               # options of the verify step and of `tideway verify`
+ *   exclude-columns: [orders.updated_at]  # table.column or schema.table.column (source names, globs) not compared
+ *   throttle-rows: 0                    # source rows compared per second at most; 0 = unlimited
+ *   sample: 1                           # share of each keyed table's chunks compared (above 0, at most 1)
+ *   recheck-rounds: 3                   # while incremental sync runs: rounds of reading differing rows again (1..100)
+ *   recheck-interval: 2                 # seconds before each of those rounds
  * }</pre>
  *
  * <p>{@code ${env:NAME}} anywhere in a value is replaced by the environment variable NAME (an
@@ -85,13 +92,14 @@ import java.util.stream.Collectors;
  */
 public final class ProjectFiles {
     static final List<String> TOP_KEYS = List.of("name", "source", "destination", "tables", "steps", "full", "incremental",
-            "precheck");
+            "precheck", "verify");
     static final List<String> SOURCE_KEYS = List.of("type", "host", "port", "user", "password", "database", "properties");
     static final List<String> TABLES_KEYS = List.of("include", "exclude", "rename");
     static final List<String> RENAME_KEYS = List.of("schemas", "tables", "columns");
     static final List<String> FULL_KEYS = List.of("parallelism", "chunk-size", "throttle-rows", "throttle-mb", "zero-dates");
     static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables");
     static final List<String> PRECHECK_KEYS = List.of("skip");
+    static final List<String> VERIFY_KEYS = List.of("exclude-columns", "throttle-rows", "sample", "recheck-rounds", "recheck-interval");
     static final int MAX_NAME_LENGTH = 128;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -156,6 +164,14 @@ public final class ProjectFiles {
         incremental.put("drop-tables", p.incremental().dropTables());
         root.put("incremental", incremental);
         root.put("precheck", Map.of("skip", p.precheckSkip().stream().map(ProjectFiles::escape).toList()));
+        VerifyOptions v = p.verify();
+        Map<String, Object> verify = new LinkedHashMap<>();
+        verify.put("exclude-columns", v.excludeColumns().stream().map(ProjectFiles::escape).toList());
+        verify.put("throttle-rows", v.throttleRowsPerSecond());
+        verify.put("sample", v.sample());
+        verify.put("recheck-rounds", v.recheckRounds());
+        verify.put("recheck-interval", v.recheckIntervalMillis() / 1000.0);
+        root.put("verify", verify);
         YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
                         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                         .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -240,8 +256,9 @@ public final class ProjectFiles {
                 checkKeys(precheck, "precheck", PRECHECK_KEYS);
                 skip = strings(precheck, "skip", "precheck.skip");
             }
+            VerifyOptions verify = verify(map);
             problems.throwIfAny();
-            return new ProjectConfig(name, source, destination, tables, steps, full, skip, incremental);
+            return new ProjectConfig(name, source, destination, tables, steps, full, skip, incremental, verify);
         }
 
         // ------------------------------------------------------------ sections
@@ -407,6 +424,40 @@ public final class ProjectFiles {
             }
             Boolean dropTables = bool(m, "drop-tables", "incremental.drop-tables");
             return new IncrementalOptions(ddl, dropTables == null ? d.dropTables() : dropTables);
+        }
+
+        private VerifyOptions verify(MapNode root) {
+            MapNode m = mapping(root, "verify", "verify");
+            VerifyOptions d = VerifyOptions.DEFAULT;
+            if (m == null) {
+                return d;
+            }
+            checkKeys(m, "verify", VERIFY_KEYS);
+            List<String> exclude = strings(m, "exclude-columns", "verify.exclude-columns");
+            ListNode list = m.entries().containsKey("exclude-columns") && m.entries().get("exclude-columns").value() instanceof ListNode l
+                    ? l : null;
+            for (int i = 0; i < exclude.size(); i++) {
+                String[] parts = exclude.get(i).split("\\.", -1);
+                if (parts.length < 2 || parts.length > 3 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                    Pos pos = list != null && i < list.items().size() ? list.items().get(i).pos() : valuePos(m, "exclude-columns");
+                    problems.add(pos, "verify.exclude-columns[" + i + "]: '" + exclude.get(i) + "' is not a column; expected"
+                            + " table.column or schema.table.column, e.g. orders.updated_at");
+                }
+            }
+            Long throttle = integer(m, "throttle-rows", "verify.throttle-rows", 0, Long.MAX_VALUE);
+            Double sample = decimal(m, "sample", "verify.sample");
+            if (sample != null && (sample <= 0 || sample > 1)) {
+                problems.add(valuePos(m, "sample"), "verify.sample: expected a share of the chunks above 0 and at most 1"
+                        + " (e.g. 0.1 for a tenth), got " + sample);
+                sample = null;
+            }
+            Long rounds = integer(m, "recheck-rounds", "verify.recheck-rounds", 1, 100);
+            Double interval = decimal(m, "recheck-interval", "verify.recheck-interval");
+            return new VerifyOptions(exclude,
+                    throttle == null ? d.throttleRowsPerSecond() : throttle,
+                    sample == null ? d.sample() : sample,
+                    rounds == null ? d.recheckRounds() : rounds.intValue(),
+                    interval == null ? d.recheckIntervalMillis() : Math.round(interval * 1000));
         }
 
         // ------------------------------------------------------------ values

@@ -116,7 +116,13 @@ public final class FullStep {
             failure.compareAndSet(null, e.getCause());
         } finally {
             pool.shutdownNow();
-            reporter.shutdownNow();
+            // not shutdownNow: the reporter may be writing to the MetaDB, whose embedded H2 closes on an interrupt
+            reporter.shutdown();
+            try {
+                reporter.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             report(true);
         }
         Throwable f = failure.get();

@@ -12,6 +12,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
+import io.tideway.core.project.VerifyOptions;
 import io.tideway.core.spi.ReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -270,5 +271,37 @@ class ProjectFilesTest {
                 .hasMessage(file + ": line 4: steps[0]: unknown step 'bogus'; expected one of schema, full, incremental, verify");
         assertThatThrownBy(() -> ProjectFiles.load(dir.resolve("missing.yaml")))
                 .hasMessageContaining("missing.yaml: cannot read the project file");
+    }
+
+    @Test
+    void the_verify_section_sets_the_verification_options() {
+        ProjectConfig p = load(minimal(NAME, SOURCE, DEST, "steps: [schema, full, verify]",
+                "verify:",
+                "  exclude-columns: [orders.updated_at, \"crm.customers.*_at\"]",
+                "  throttle-rows: 20000",
+                "  sample: 0.25",
+                "  recheck-rounds: 5",
+                "  recheck-interval: 1.5"));
+        assertThat(p.verify()).isEqualTo(new VerifyOptions(List.of("orders.updated_at", "crm.customers.*_at"), 20000, 0.25, 5, 1500));
+        assertThat(load(minimal(NAME, SOURCE, DEST, STEPS)).verify()).isEqualTo(VerifyOptions.DEFAULT);
+        ProjectConfig back = ProjectFiles.load(ProjectFiles.toYamlWithoutSecrets(p), "stored.yaml", n -> null);
+        assertThat(back.verify()).isEqualTo(p.verify());
+    }
+
+    @Test
+    void bad_verify_options_are_named_with_their_line() {
+        String msg = problems(minimal(NAME, SOURCE, DEST, STEPS,
+                "verify:",
+                "  exclude-columns: [updated_at, \"a.b.c.d\"]",
+                "  throttle-rows: -1",
+                "  sample: 0",
+                "  recheck-rounds: 0",
+                "  where: \"id > 5\""));
+        assertThat(msg).contains("shop.yaml: line 6: verify.exclude-columns[0]: 'updated_at' is not a column; expected table.column")
+                .contains("shop.yaml: line 6: verify.exclude-columns[1]: 'a.b.c.d' is not a column")
+                .contains("shop.yaml: line 7: verify.throttle-rows: expected a whole number >= 0, got -1")
+                .contains("shop.yaml: line 8: verify.sample: expected a share of the chunks above 0 and at most 1")
+                .contains("shop.yaml: line 9: verify.recheck-rounds: expected a whole number from 1 to 100, got 0")
+                .contains("shop.yaml: line 10: unknown key 'where' in verify; expected one of exclude-columns, throttle-rows");
     }
 }

@@ -1,0 +1,141 @@
+package io.tideway.cli;
+
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.VerifyOptions;
+import io.tideway.engine.Engine;
+import io.tideway.engine.verify.Difference;
+import io.tideway.engine.verify.TableReport;
+import io.tideway.engine.verify.Verifier;
+import io.tideway.engine.verify.VerifyStep;
+import io.tideway.metadb.MetaDb;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify", description = {"Compare every row of the project's tables between source and destination.",
+        "Exit 0: they hold the same rows; 1: they differ (a summary says how); 2: an error (one line says why).",
+        "Writes report.json and a correction SQL file per differing table to DATA_DIR/verify/<project>/."})
+final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
+    private static final int EXAMPLES = 5;
+
+    @Option(names = "--repair", description = "Make the destination equal: read the differing rows from the source again and"
+            + " upsert them, delete destination rows the source does not have; then read them again.")
+    boolean repair;
+
+    @Option(names = "--exclude-columns", split = ",", paramLabel = "TABLE.COLUMN",
+            description = "Columns not compared (source names, table.column or schema.table.column, globs * and ?), in addition"
+                    + " to the project's verify.exclude-columns.")
+    List<String> excludeColumns;
+
+    @Option(names = "--throttle-rows", paramLabel = "N", description = "Source rows compared per second at most (0 = unlimited);"
+            + " overrides verify.throttle-rows.")
+    Long throttleRows;
+
+    @Option(names = "--sample", paramLabel = "RATIO", description = "Compare this share of each keyed table's chunks (above 0, at"
+            + " most 1), chosen at random; overrides verify.sample.")
+    Double sample;
+
+    @Override
+    public Integer call() {
+        try {
+            ProjectConfig cfg = withOptions(loadProject());
+            try (MetaDb db = openMetaDb()) {
+                Engine engine = new Engine(db, main.dataDir);
+                Thread hook = new Thread(engine::requestStop, "tideway-stop");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    System.out.println("tideway: verifying project " + cfg.name() + ": " + cfg.source() + " -> " + cfg.destination());
+                    ConsoleProgress console = ConsoleProgress.forStdout();
+                    console.stepStarted("verify");
+                    VerifyStep.Outcome o = engine.verify(cfg, console, repair);
+                    for (TableReport t : o.report().tables()) {
+                        console.info(t.summary());
+                        for (String line : examples(t)) {
+                            System.out.println("      " + line);
+                        }
+                    }
+                    for (String w : o.report().warnings()) {
+                        System.out.println("   note: " + w);
+                    }
+                    System.out.println("tideway: " + o.report().summary());
+                    if (o.repair() != null) {
+                        System.out.printf("tideway: repair: %,d rows written, %,d deleted; after it: %s%n", o.repair().rowsWritten(),
+                                o.repair().rowsDeleted(), o.afterRepair().summary());
+                    }
+                    Path dir = o.directory();
+                    System.out.println("   report: " + dir.resolve("report.json"));
+                    o.sqlFiles().forEach((table, file) -> System.out.println("   correction SQL for " + table + ": " + file));
+                    return o.equalNow() ? 0 : 1;
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // the JVM is already shutting down
+                    }
+                }
+            }
+        } catch (TidewayException e) {
+            System.err.println("tideway: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(VerifyCommand.class).error("verify failed: {}", e.getMessage(), e);
+            return 2;
+        } catch (Verifier.Stopped e) {
+            System.err.println("tideway: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private ProjectConfig withOptions(ProjectConfig cfg) {
+        VerifyOptions v = cfg.verify();
+        if (excludeColumns != null && !excludeColumns.isEmpty()) {
+            List<String> all = new ArrayList<>(v.excludeColumns());
+            excludeColumns.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(all::add);
+            v = v.withExcludeColumns(all);
+        }
+        if (throttleRows != null) {
+            if (throttleRows < 0) {
+                throw new TidewayException(io.tideway.core.model.ErrorCode.CONFIG_INVALID,
+                        "--throttle-rows: expected a whole number >= 0, got " + throttleRows);
+            }
+            v = v.withThrottleRowsPerSecond(throttleRows);
+        }
+        if (sample != null) {
+            if (!(sample > 0 && sample <= 1)) {
+                throw new TidewayException(io.tideway.core.model.ErrorCode.CONFIG_INVALID,
+                        "--sample: expected a share of the chunks above 0 and at most 1 (e.g. 0.1), got " + sample);
+            }
+            v = v.withSample(sample);
+        }
+        return cfg.withVerify(v);
+    }
+
+    /** A few of a table's differing rows, one line each. */
+    private static List<String> examples(TableReport t) {
+        List<String> out = new ArrayList<>();
+        for (Difference d : t.differences()) {
+            if (out.size() == EXAMPLES) {
+                out.add(String.format("... and %,d more (see report.json)", t.differences().size() - EXAMPLES));
+                break;
+            }
+            String what = d.key() != null ? "key " + key(d.key()) : "a row";
+            out.add(switch (d.kind()) {
+                case MISSING -> "missing   " + what;
+                case EXTRA -> "extra     " + what;
+                case DIFFERENT -> "different " + what + ": " + String.join(", ", d.columns());
+            });
+        }
+        return out;
+    }
+
+    private static String key(List<Object> key) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : key) {
+            parts.add(o instanceof byte[] b ? "0x" + java.util.HexFormat.of().formatHex(b) : o instanceof String s ? "'" + s + "'"
+                    : String.valueOf(o));
+        }
+        return parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")";
+    }
+}

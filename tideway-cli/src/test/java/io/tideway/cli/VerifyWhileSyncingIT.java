@@ -1,0 +1,92 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.engine.Version;
+import io.tideway.metadb.MetaDb;
+import io.tideway.metadb.StepRecord;
+import io.tideway.test.ChangeWriter;
+import io.tideway.test.EmbeddedServers;
+import io.tideway.test.SampleData;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Verification while the application writes and incremental sync applies its changes: rows
+ * that differ only because their change is in flight are read again until they agree, so
+ * neither the project's verify step nor `tideway verify` run beside it reports a difference.
+ */
+@ExtendWith(EmbeddedServers.class)
+class VerifyWhileSyncingIT {
+    static final int ROWS = 20_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSourceWrittenToDuringSyncShowsNoFalseDifference() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), VerifyWhileSyncingIT.class, "src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), VerifyWhileSyncingIT.class, "dst");
+        try (Connection c = EmbeddedServers.mariadb().connect(src)) {
+            SampleData.mariadbSysbench(c, ROWS);
+        }
+        Path project = Projects.write(tmp, "busy", "name: busy\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "steps: [schema, full, incremental, verify]\n"
+                + "full: { parallelism: 2, chunk-size: 2000 }\n"
+                + "verify: { recheck-rounds: 3, recheck-interval: 2 }\n");
+        Path data = tmp.resolve("data");
+        ChangeWriter writer = new ChangeWriter(() -> {
+            try {
+                return EmbeddedServers.mariadb().connect(src);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "sbtest1", ROWS, 300, 11);
+        Process child = Runs.child(project, data, null, "384m");
+        try {
+            // the application writes from before the copy until the end
+            Thread.sleep(1500);
+            writer.start();
+            AtomicReference<StepRecord> verify = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                assertThat(child.isAlive()).as("the running process died: " + Runs.output(child)).isTrue();
+                try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                    db.projects().find("busy").ifPresent(p -> verify.set(db.projects().step(p.id(), "verify")));
+                }
+                return verify.get() != null && ("COMPLETED".equals(verify.get().state()) || "FAILED".equals(verify.get().state()));
+            });
+            assertThat(verify.get().state()).as(verify.get().error() + "\n" + Runs.output(child)).isEqualTo("COMPLETED");
+            assertThat(writer.changes()).as("changes written before the verify step ended").isGreaterThan(1000);
+
+            // `tideway verify` beside the running project, with the writer still writing
+            long before = writer.changes();
+            int exit = Main.execute("--data-dir", data.toString(), "verify", project.toString());
+            assertThat(exit).as("verify exit code").isZero();
+            assertThat(writer.changes() - before).as("changes written while verifying").isGreaterThan(300);
+            JsonNode report = new ObjectMapper().readTree(data.resolve("verify").resolve("busy").resolve("report.json").toFile());
+            assertThat(report.get("equal").asBoolean()).isTrue();
+            assertThat(report.get("rowsCompared").asLong()).isGreaterThan(ROWS / 2);
+            assertThat(child.isAlive()).as(Runs.output(child)).isTrue();
+        } finally {
+            writer.close();
+            child.destroy();
+            child.waitFor(60, TimeUnit.SECONDS);
+        }
+        // the writer stopped: a run until synced catches up, verifies again and exits 0
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+        Runs.assertEqualNow(io.tideway.engine.config.ProjectFiles.load(project));
+    }
+}

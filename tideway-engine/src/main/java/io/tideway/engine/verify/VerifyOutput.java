@@ -1,0 +1,269 @@
+package io.tideway.engine.verify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tideway.core.model.Column;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.Dialect;
+import io.tideway.engine.Version;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes what a verification found under {@code DATA_DIR/verify/<project>/}: {@code report.json}
+ * (every table, its figures and its differing rows) and, per table with differences, a SQL file
+ * in the destination's dialect that makes the destination equal to the source as read: deletes
+ * by key of extra rows first, then upserts of missing and different rows, one statement per line,
+ * in one transaction. Files of an earlier verification are removed first.
+ */
+public final class VerifyOutput {
+    static final String REPORT = "report.json";
+    /** Rows listed per table in report.json (the SQL files hold them all). */
+    static final int MAX_JSON_ROWS = 1000;
+    private static final int MAX_TEXT = 200;
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private VerifyOutput() { }
+
+    /** The directory a project's verification files go to. */
+    public static Path directory(Path dataDir, String project) {
+        return dataDir.resolve("verify").resolve(project);
+    }
+
+    /**
+     * Writes the report and the SQL files.
+     *
+     * @param repair what a repair wrote, or null when none was asked for
+     * @param after what still differed after the repair, or null
+     * @return the SQL files written, by source table
+     */
+    static Map<String, Path> write(Path dir, Verifier v, VerifyReport report, Verifier.Repair repair, VerifyReport after) {
+        try {
+            Files.createDirectories(dir);
+            try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "*.{sql,json}")) {
+                for (Path p : old) {
+                    Files.delete(p);
+                }
+            }
+            Map<String, Path> sqlFiles = new LinkedHashMap<>();
+            Set<String> names = new HashSet<>();
+            for (TableReport t : report.tables()) {
+                if (t.differences().isEmpty()) {
+                    continue;
+                }
+                Path file = dir.resolve(fileName(t.destination(), names));
+                writeSql(file, v, report, t);
+                sqlFiles.put(t.source(), file);
+            }
+            Files.writeString(dir.resolve(REPORT), JSON.writeValueAsString(json(v, report, sqlFiles, repair, after)),
+                    StandardCharsets.UTF_8);
+            return sqlFiles;
+        } catch (IOException e) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "writing the verification report to " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** "schema.table.sql" with characters unsafe in file names replaced, made unique. */
+    static String fileName(String table, Set<String> taken) {
+        String safe = table.replaceAll("[^A-Za-z0-9._-]", "_");
+        String name = safe.equals(table) ? safe : safe + "-" + String.format("%08x", table.hashCode());
+        while (!taken.add(name.toLowerCase())) {
+            name = name + "_";
+        }
+        return name + ".sql";
+    }
+
+    private static void writeSql(Path file, Verifier v, VerifyReport report, TableReport t) throws IOException {
+        TablePlan p = v.plans().get(t.source());
+        Dialect dd = v.ends().destinationDialect();
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("-- Tideway " + Version.current() + ", project " + report.project() + ": corrections for destination table "
+                    + t.destination() + " (source " + t.source() + "), verified " + report.finishedAt() + "\n");
+            w.write(String.format("-- %,d missing, %,d extra, %,d different rows%s. Applied to the destination (%s at %s), it makes"
+                            + " the table hold the rows the source held then.%n", t.count(Difference.Kind.MISSING),
+                    t.count(Difference.Kind.EXTRA), t.count(Difference.Kind.DIFFERENT),
+                    t.unlisted() > 0 ? String.format(" (and %,d more rows not listed, not corrected here)", t.unlisted()) : "",
+                    v.ends().destination().type().id(), v.ends().destination().address()));
+            if (!t.excludedColumns().isEmpty()) {
+                w.write("-- Columns not compared (rows present on both sides are corrected without them): "
+                        + String.join(", ", t.excludedColumns()) + "\n");
+            }
+            for (String line : dd.sqlScriptHeader()) {
+                w.write(line + "\n");
+            }
+            // deletes first: a row to insert may take a unique value an extra row holds
+            for (Difference d : t.differences()) {
+                if (d.kind() == Difference.Kind.EXTRA) {
+                    statement(w, d, () -> p.keyed() ? dd.deleteRowSql(p.destinationWrite(), d.key().toArray())
+                            : dd.deleteRowSql(p.destinationCompared(), d.destinationRow()));
+                }
+            }
+            for (Difference d : t.differences()) {
+                if (d.kind() == Difference.Kind.MISSING) {
+                    statement(w, d, () -> dd.writeRowSql(p.destinationWrite(), p.writtenOf(d.sourceRow())));
+                } else if (d.kind() == Difference.Kind.DIFFERENT) {
+                    statement(w, d, () -> dd.writeRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
+                }
+            }
+            for (String line : dd.sqlScriptFooter()) {
+                w.write(line + "\n");
+            }
+        }
+    }
+
+    private interface Sql {
+        String get();
+    }
+
+    private static void statement(BufferedWriter w, Difference d, Sql sql) throws IOException {
+        String s;
+        try {
+            s = sql.get();
+        } catch (TidewayException e) {
+            w.write("-- " + d.kind().name().toLowerCase() + " row " + (d.key() == null ? "" : display(d.key()) + " ")
+                    + "cannot be written as SQL here: " + e.getMessage().replace('\n', ' ') + "\n");
+            return;
+        }
+        w.write(s);
+        w.write(";\n");
+    }
+
+    // ------------------------------------------------------------------ report.json
+
+    private static Map<String, Object> json(Verifier v, VerifyReport r, Map<String, Path> sqlFiles, Verifier.Repair repair,
+                                            VerifyReport after) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("project", r.project());
+        root.put("tidewayVersion", Version.current());
+        root.put("source", v.ends().source().type().id() + " at " + v.ends().source().address());
+        root.put("destination", v.ends().destination().type().id() + " at " + v.ends().destination().address());
+        root.put("startedAt", r.startedAt().toString());
+        root.put("finishedAt", r.finishedAt().toString());
+        root.put("equal", r.equal());
+        root.put("summary", r.summary());
+        root.put("rowsCompared", r.sourceRows());
+        root.put("rowsDiffering", r.differences());
+        root.put("warnings", r.warnings());
+        if (repair != null) {
+            Map<String, Object> rep = new LinkedHashMap<>();
+            rep.put("rowsWritten", repair.rowsWritten());
+            rep.put("rowsDeleted", repair.rowsDeleted());
+            rep.put("equalAfterRepair", after != null && after.equal());
+            rep.put("summaryAfterRepair", after == null ? null : after.summary());
+            root.put("repair", rep);
+        }
+        List<Object> tables = new ArrayList<>();
+        for (TableReport t : r.tables()) {
+            TablePlan p = v.plans().get(t.source());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", t.source());
+            m.put("destination", t.destination());
+            m.put("keyed", t.keyed());
+            m.put("key", p.source().rowKey());
+            m.put("rowsCompared", t.sourceRows());
+            m.put("destinationRows", t.destinationRows());
+            m.put("chunks", t.chunks());
+            m.put("chunksCompared", t.chunksCompared());
+            m.put("chunksEqualByChecksum", t.chunksEqualByChecksum());
+            m.put("rowsMatchedAcrossChunks", t.matchedAcrossChunks());
+            m.put("excludedColumns", t.excludedColumns());
+            m.put("equal", t.equal());
+            m.put("missing", t.count(Difference.Kind.MISSING));
+            m.put("extra", t.count(Difference.Kind.EXTRA));
+            m.put("different", t.count(Difference.Kind.DIFFERENT));
+            m.put("unlisted", t.unlisted());
+            m.put("correctionSql", sqlFiles.containsKey(t.source()) ? sqlFiles.get(t.source()).getFileName().toString() : null);
+            List<Object> rows = new ArrayList<>();
+            for (Difference d : t.differences()) {
+                if (rows.size() == MAX_JSON_ROWS) {
+                    m.put("rowsNotShown", t.differences().size() - MAX_JSON_ROWS);
+                    break;
+                }
+                rows.add(row(p, d));
+            }
+            m.put("differences", rows);
+            tables.add(m);
+        }
+        root.put("tables", tables);
+        return root;
+    }
+
+    private static Map<String, Object> row(TablePlan p, Difference d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", d.kind().name());
+        if (d.key() != null) {
+            Map<String, Object> key = new LinkedHashMap<>();
+            List<String> names = p.source().rowKey();
+            for (int i = 0; i < names.size(); i++) {
+                key.put(names.get(i), value(d.key().get(i)));
+            }
+            m.put("key", key);
+        }
+        if (d.kind() == Difference.Kind.DIFFERENT) {
+            m.put("columns", d.columns());
+            Map<String, Object> values = new LinkedHashMap<>();
+            Object[] src = p.comparedOf(d.sourceRow());
+            List<Column> cols = p.sourceCompared().columns();
+            for (int i = 0; i < cols.size(); i++) {
+                if (d.columns().contains(cols.get(i).name())) {
+                    Map<String, Object> pair = new LinkedHashMap<>();
+                    pair.put("source", value(src[i]));
+                    pair.put("destination", value(d.destinationRow()[i]));
+                    values.put(cols.get(i).name(), pair);
+                }
+            }
+            m.put("values", values);
+        } else if (d.key() == null) {
+            // a table without a key: the row itself
+            Map<String, Object> row = new LinkedHashMap<>();
+            Object[] vals = d.kind() == Difference.Kind.MISSING ? p.comparedOf(d.sourceRow()) : d.destinationRow();
+            List<Column> cols = p.sourceCompared().columns();
+            for (int i = 0; i < cols.size(); i++) {
+                row.put(cols.get(i).name(), value(vals[i]));
+            }
+            m.put("row", row);
+        }
+        return m;
+    }
+
+    /** A value for JSON: numbers and booleans as they are, bytes as 0x-hex, long texts cut. */
+    static Object value(Object v) {
+        if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof BigInteger) {
+            return v;
+        }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof byte[] b) {
+            String hex = "0x" + HexFormat.of().withUpperCase().formatHex(b, 0, Math.min(b.length, MAX_TEXT / 2));
+            return b.length > MAX_TEXT / 2 ? hex + "... (" + b.length + " bytes)" : hex;
+        }
+        String s = v.toString();
+        return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "... (" + s.length() + " characters)" : s;
+    }
+
+    /** A key for a message: "[5]" or "[5, 'a']". */
+    static String display(List<Object> key) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : key) {
+            Object v = value(o);
+            parts.add(v instanceof String s ? "'" + s + "'" : String.valueOf(v));
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
+}

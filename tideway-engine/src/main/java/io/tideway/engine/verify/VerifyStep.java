@@ -1,0 +1,188 @@
+package io.tideway.engine.verify;
+
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.Step;
+import io.tideway.core.spi.CheckResult;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.Progress;
+import io.tideway.engine.ProgressListener;
+import io.tideway.engine.RunContext;
+import io.tideway.engine.TableMapper.MappedTable;
+import io.tideway.engine.incremental.IncrementalStep;
+import io.tideway.metadb.MetaDb;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The verify step of a run, and a verification on its own ({@code tideway verify}).
+ *
+ * <ol>
+ *   <li>With the incremental step running in the background, it first waits until the lag is
+ *       under its threshold.</li>
+ *   <li>{@link Verifier} compares every table.</li>
+ *   <li>With {@code repair}, the differing rows are written again from the source and read again.</li>
+ *   <li>{@link VerifyOutput} writes report.json and the correction SQL files.</li>
+ * </ol>
+ */
+public final class VerifyStep {
+    private VerifyStep() { }
+
+    /**
+     * What a verification found and where it wrote it.
+     *
+     * @param repair what a repair wrote; null when none was asked for or nothing differed
+     * @param afterRepair what still differed after the repair; null without one
+     */
+    public record Outcome(VerifyReport report, Path directory, Map<String, Path> sqlFiles, Verifier.Repair repair,
+                          VerifyReport afterRepair) {
+        /** Whether source and destination hold the same rows now (after the repair, if any). */
+        public boolean equalNow() {
+            return afterRepair != null ? afterRepair.equal() : report.equal();
+        }
+    }
+
+    /**
+     * Runs the verify step of a project run. Differences fail it with DATA_DIFFERENT, whose
+     * message says how many rows differ and where the report is.
+     *
+     * @param sync the incremental step applying changes meanwhile, or null
+     */
+    public static String run(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+        Verifier.Sync watch = Verifier.Sync.NONE;
+        if (sync != null) {
+            ctx.listener().info("verify: waiting for the incremental lag to fall under its threshold ...");
+            while (!sync.synced()) {
+                sync.check();
+                if (!sync.active() || stop.getAsBoolean()) {
+                    throw new Verifier.Stopped();
+                }
+                sleep(300);
+            }
+            watch = sync;
+        }
+        ProgressListener l = new Persisting(ctx);
+        Outcome o = verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, l, watch, false, stop);
+        for (TableReport t : o.report().tables()) {
+            if (!t.equal()) {
+                ctx.event("WARN", Step.VERIFY.id(), t.summary());
+            }
+        }
+        if (!o.equalNow()) {
+            throw new TidewayException(ErrorCode.DATA_DIFFERENT, "verification: " + o.report().summary() + "; report and"
+                    + " correction SQL in " + o.directory() + " (or run `tideway verify --repair`)");
+        }
+        return o.report().summary();
+    }
+
+    /** A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}. */
+    public static Outcome verify(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, Path dataDir, ProgressListener listener,
+                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop) {
+        Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), listener, sync, stop);
+        VerifyReport report = v.run();
+        Verifier.Repair done = null;
+        VerifyReport after = null;
+        if (repair && !report.equal()) {
+            AtomicReference<Verifier.Repair> r = new AtomicReference<>();
+            after = v.repair(report, r);
+            done = r.get();
+        }
+        Path dir = VerifyOutput.directory(dataDir, cfg.name());
+        Map<String, Path> files = VerifyOutput.write(dir, v, report, done, after);
+        return new Outcome(report, dir, files, done, after);
+    }
+
+    /**
+     * The incremental step of a project run by another process, as the MetaDB shows it.
+     *
+     * @param running whether that process runs the step now
+     */
+    public static Verifier.Sync watch(MetaDb metaDb, long projectId, BooleanSupplier running) {
+        return new Verifier.Sync() {
+            @Override
+            public boolean active() {
+                return running.getAsBoolean();
+            }
+
+            @Override
+            public boolean awaitSynced(Duration max) {
+                long deadline = System.currentTimeMillis() + max.toMillis();
+                while (System.currentTimeMillis() <= deadline) {
+                    if (!running.getAsBoolean() || "MONITORING".equals(metaDb.projects().step(projectId, Step.INCREMENTAL.id()).state())) {
+                        return true;
+                    }
+                    sleep(500);
+                }
+                return false;
+            }
+        };
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Verifier.Stopped();
+        }
+    }
+
+    /** Passes everything on to the run's listener, and saves the progress in the MetaDB every few seconds. */
+    private static final class Persisting implements ProgressListener {
+        private final RunContext ctx;
+        private final ProgressListener to;
+        private long saved;
+
+        Persisting(RunContext ctx) {
+            this.ctx = ctx;
+            this.to = ctx.listener();
+        }
+
+        @Override
+        public void progress(Progress.Snapshot s) {
+            to.progress(s);
+            long now = System.currentTimeMillis();
+            if (now - saved >= 2000) {
+                saved = now;
+                ctx.metaDb().projects().setStepProgress(ctx.projectId(), Step.VERIFY.id(), String.format(
+                        "{\"rowsDone\":%d,\"rowsTotal\":%d,\"rowsPerSecond\":%.0f,\"etaSeconds\":%d}",
+                        s.rowsDone(), s.rowsTotal(), s.rowsPerSecond(), s.etaSeconds()));
+            }
+        }
+
+        @Override
+        public void stepStarted(String step) {
+            to.stepStarted(step);
+        }
+
+        @Override
+        public void stepFinished(String step, String summary) {
+            to.stepFinished(step, summary);
+        }
+
+        @Override
+        public void precheck(List<CheckResult> results) {
+            to.precheck(results);
+        }
+
+        @Override
+        public void info(String message) {
+            to.info(message);
+        }
+
+        @Override
+        public void incremental(IncrementalStep.Status status) {
+            to.incremental(status);
+        }
+
+        @Override
+        public void warn(String message) {
+            to.warn(message);
+        }
+    }
+}

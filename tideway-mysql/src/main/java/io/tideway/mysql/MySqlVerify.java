@@ -1,0 +1,195 @@
+package io.tideway.mysql;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.KeyRange;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.ChunkChecksum;
+import io.tideway.core.spi.ReadOptions;
+import io.tideway.core.spi.RowCursor;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What verification asks of the MySQL family: rows by key, chunk checksums computed by the
+ * server, and correction scripts with literal values.
+ */
+final class MySqlVerify {
+    private MySqlVerify() { }
+
+    static RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException {
+        List<Column> key = t.rowKeyColumns();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key; its rows cannot be read by key");
+        }
+        List<ColumnType> types = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE ");
+        if (keys.isEmpty()) {
+            where.append("1 = 0");
+        } else if (key.size() == 1) {
+            Column k = key.get(0);
+            where.append(MySqlDdl.q(k.name())).append(" IN (");
+            for (int i = 0; i < keys.size(); i++) {
+                where.append(i == 0 ? "" : ", ").append(MySqlValues.placeholder(k.type()));
+                types.add(k.type());
+                values.add(keys.get(i).get(0));
+            }
+            where.append(')');
+        } else {
+            for (int i = 0; i < keys.size(); i++) {
+                where.append(i == 0 ? "(" : " OR (");
+                for (int j = 0; j < key.size(); j++) {
+                    Column k = key.get(j);
+                    where.append(j == 0 ? "" : " AND ").append(MySqlDdl.q(k.name())).append(" = ")
+                            .append(MySqlValues.placeholder(k.type()));
+                    types.add(k.type());
+                    values.add(keys.get(i).get(j));
+                }
+                where.append(')');
+            }
+        }
+        return MySqlRows.open(c, t, new MySqlRows.Where(where.toString(), types, values), options);
+    }
+
+    /**
+     * COUNT(*) and two 64-bit BIT_XORs of the halves of one MD5 per row, that of the MD5s of each
+     * column's value ('-' for NULL) joined by '#'. FLOAT columns are hashed widened to DOUBLE, whose
+     * text is exact.
+     */
+    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        StringBuilder cols = new StringBuilder();
+        for (Column col : t.columns()) {
+            String q = MySqlDdl.q(col.name());
+            String expr = col.type().kind() == Kind.FLOAT32 ? "(" + q + " * 1e0)" : q;
+            cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(MD5(").append(expr).append("), '-')");
+        }
+        MySqlRows.Where where = MySqlRows.where(t, range);
+        String sql = "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
+                + " CAST(IFNULL(BIT_XOR(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR)"
+                + " FROM (SELECT MD5(CONCAT_WS('#', " + cols + ")) AS h FROM " + MySqlDdl.q(t.id()) + where.sql() + ") x";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            where.bind(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.of(new ChunkChecksum(rs.getLong(1), rs.getString(2) + ":" + rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+
+    // ------------------------------------------------------------ SQL scripts
+
+    /** A literal as {@link MySqlValues#bind} would send the value as a parameter. */
+    static String literal(Column col, Object v) {
+        if (v == null) {
+            return "NULL";
+        }
+        if (v instanceof Boolean b) {
+            return b ? "1" : "0";
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
+            return v.toString();
+        }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof Float f) {
+            return doubleLiteral(f.doubleValue(), col);   // the float's exact value, as the parameter is sent
+        }
+        if (v instanceof Double d) {
+            return doubleLiteral(d, col);
+        }
+        if (v instanceof byte[] b) {
+            return "X'" + MySqlValues.hex(b) + "'";
+        }
+        String s = v.toString();
+        ColumnType type = col.type();
+        if (type.kind() == Kind.BIT && s.matches("[01]+")) {
+            return "b'" + s + "'";
+        }
+        if (type.kind() == Kind.BOOLEAN) {
+            return MySqlDdl.literal(Kind.BOOLEAN, s);
+        }
+        if (type.kind() == Kind.OTHER && MySqlTypes.isGeometry(type.nativeType()) && s.matches("([0-9A-Fa-f]{2})*")) {
+            return "X'" + s + "'";
+        }
+        return MySqlDdl.stringLiteral(s);
+    }
+
+    /** A double literal (always with an exponent, so MySQL reads it as a double, not a decimal). */
+    private static String doubleLiteral(double d, Column col) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new TidewayException(ErrorCode.DATA_INVALID, "column " + col.name() + ": " + d
+                    + " cannot be stored in the MySQL family");
+        }
+        if (d == 0 && Double.doubleToRawLongBits(d) != 0) {
+            return "-0E0";
+        }
+        String s = Double.toString(d);
+        return s.indexOf('E') >= 0 ? s : s + "E0";
+    }
+
+    static String writeRowSql(Table t, Object[] row) {
+        List<Column> cols = t.columns();
+        StringBuilder names = new StringBuilder();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            names.append(i == 0 ? "" : ", ").append(MySqlDdl.q(cols.get(i).name()));
+            values.append(i == 0 ? "" : ", ").append(literal(cols.get(i), row[i]));
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(MySqlDdl.q(t.id())).append(" (").append(names)
+                .append(") VALUES (").append(values).append(')');
+        if (!t.rowKey().isEmpty()) {
+            Set<String> key = new HashSet<>(t.rowKey());
+            StringBuilder upd = new StringBuilder();
+            for (Column col : cols) {
+                if (!key.contains(col.name())) {
+                    String q = MySqlDdl.q(col.name());
+                    upd.append(upd.length() == 0 ? "" : ", ").append(q).append(" = VALUES(").append(q).append(')');
+                }
+            }
+            if (upd.length() == 0) {
+                String q = MySqlDdl.q(cols.get(0).name());
+                upd.append(q).append(" = ").append(q);
+            }
+            sql.append(" ON DUPLICATE KEY UPDATE ").append(upd);
+        }
+        return sql.toString();
+    }
+
+    static String deleteRowSql(Table t, Object[] values) {
+        List<Column> match = t.rowKey().isEmpty() ? t.columns() : t.rowKeyColumns();
+        StringBuilder sql = new StringBuilder("DELETE FROM ").append(MySqlDdl.q(t.id())).append(" WHERE ");
+        for (int i = 0; i < match.size(); i++) {
+            sql.append(i == 0 ? "" : " AND ").append(MySqlDdl.q(match.get(i).name()))
+                    .append(t.rowKey().isEmpty() ? " <=> " : " = ").append(literal(match.get(i), values[i]));
+        }
+        if (t.rowKey().isEmpty()) {
+            sql.append(" LIMIT 1");
+        }
+        return sql.toString();
+    }
+
+    static List<String> scriptHeader() {
+        return List.of("SET NAMES utf8mb4;", "SET time_zone = '+00:00';", "SET SESSION sql_mode = '" + MySqlDialect.SQL_MODE + "';",
+                "SET foreign_key_checks = 0;", "START TRANSACTION;");
+    }
+
+    static List<String> scriptFooter() {
+        return List.of("COMMIT;");
+    }
+}
