@@ -1,34 +1,41 @@
 package io.tideway.cli;
 
 import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Engine;
 import io.tideway.metadb.MetaDb;
-import io.tideway.metadb.ProjectRecord;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** Commands left in the MetaDB for the process that runs a project; it obeys within a second or two. */
+/**
+ * Commands left in the MetaDB for the process that runs a project; it obeys within a second or
+ * two. The project lifecycle decides whether they apply (pause when syncing, resume when paused).
+ */
 abstract class ControlCommand extends ProjectCommand implements Callable<Integer> {
     abstract String command();
+
+    abstract void send(Engine engine, ProjectConfig cfg);
 
     @Override
     public Integer call() {
         ProjectConfig cfg = loadProject();
         try (MetaDb db = openMetaDb()) {
-            ProjectRecord p = db.projects().find(cfg.name()).orElse(null);
-            if (p == null || !db.incremental().sendCommand(p.id(), command())) {
-                System.err.println("tideway: project " + cfg.name() + " is not running; start it with `tideway run`");
-                return 1;
-            }
-            System.out.println("tideway: " + command().toLowerCase() + " sent to project " + cfg.name());
+            send(new Engine(db, main.dataDir), cfg);
+            System.out.println("tideway: " + command() + " sent to project " + cfg.name());
             return 0;
         }
     }
 
-    @Command(name = "pause", description = "Pause applying changes of a running project (capture and spooling go on).")
+    @Command(name = "pause", description = "Pause applying changes of a running project (capture and spooling go on);"
+            + " only while its incremental step is RUNNING or MONITORING.")
     static final class Pause extends ControlCommand {
         @Override
         String command() {
-            return "PAUSE";
+            return "pause";
+        }
+
+        @Override
+        void send(Engine engine, ProjectConfig cfg) {
+            engine.pause(cfg);
         }
     }
 
@@ -36,7 +43,12 @@ abstract class ControlCommand extends ProjectCommand implements Callable<Integer
     static final class Resume extends ControlCommand {
         @Override
         String command() {
-            return "RESUME";
+            return "resume";
+        }
+
+        @Override
+        void send(Engine engine, ProjectConfig cfg) {
+            engine.resume(cfg);
         }
     }
 }

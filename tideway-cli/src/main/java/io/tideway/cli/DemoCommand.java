@@ -83,7 +83,8 @@ final class DemoCommand implements Callable<Integer> {
                 long until = System.currentTimeMillis() + 180_000;
                 while (System.currentTimeMillis() < until && failed.get() == null && run.isAlive()) {
                     var p = db.projects().find(cfg.name());
-                    if (p.isPresent() && !"NOT_STARTED".equals(db.projects().step(p.get().id(), "full").state())) {
+                    if (p.isPresent() && io.tideway.core.project.Lifecycle.State.of(db.projects().step(p.get().id(), "full").state())
+                            != io.tideway.core.project.Lifecycle.State.NOT_STARTED) {
                         break;
                     }
                     Thread.sleep(200);

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tideway", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, VerifyCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
-                ControlCommand.Resume.class, SkipDdlCommand.class, DemoCommand.class, TrainCommand.class,
+                ControlCommand.Resume.class, LifecycleCommands.Retry.class,
+                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SkipDdlCommand.class, DemoCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -22,10 +22,13 @@ final class StatusCommand extends ProjectCommand implements Callable<Integer> {
             db.incremental().run(p.id()).ifPresentOrElse(
                     r -> System.out.println("   running in " + r.owner() + " since " + r.startedAt() + " (heartbeat " + r.heartbeatAt() + ")"),
                     () -> System.out.println("   not running now"));
+            var engine = new io.tideway.engine.Engine(db, main.dataDir);
             for (var step : cfg.steps()) {
                 StepRecord s = db.projects().step(p.id(), step.id());
-                System.out.printf("   %-12s %-12s %s%s%n", step.id(), s.state(), s.progressJson() == null ? "" : s.progressJson(),
-                        s.error() == null ? "" : "  error: " + s.error());
+                String skipped = io.tideway.core.project.Lifecycle.State.of(s.state()) == io.tideway.core.project.Lifecycle.State.SKIPPED
+                        ? engine.skipReason(p.id(), step.id()).map(r -> "  reason: " + r).orElse("") : "";
+                System.out.printf("   %-12s %-12s %s%s%s%n", step.id(), s.state(), s.progressJson() == null ? "" : s.progressJson(),
+                        s.error() == null ? "" : "  error: " + s.error(), skipped);
             }
             db.incremental().applyCheckpoint(p.id(), io.tideway.engine.incremental.Store.FORWARD).ifPresent(cp ->
                     System.out.println("   connector checkpoint: spool " + cp.segment() + ":" + cp.offset() + ", source position "

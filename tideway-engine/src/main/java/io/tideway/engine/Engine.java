@@ -2,6 +2,7 @@ package io.tideway.engine;
 
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.Lifecycle.State;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.spi.CheckResult;
@@ -91,8 +92,8 @@ public final class Engine {
                     after.segment(), after.offset(), e.position(), Math.max(cp.sourceMillis(), e.sourceMillis()),
                     cp.eventsApplied() + 1, null));
             metaDb.events().add(pid, "WARN", Step.INCREMENTAL.id(), "DDL skipped by the user: " + e.ddl());
-            if ("FAILED".equals(metaDb.projects().step(pid, Step.INCREMENTAL.id()).state())) {
-                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), "PAUSED", null);
+            if (stepState(pid, Step.INCREMENTAL) == State.FAILED) {
+                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.PAUSED, null);
             }
             return e.ddl();
         } catch (java.io.IOException ex) {
@@ -138,8 +139,7 @@ public final class Engine {
                 || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS) {
             return false;
         }
-        String state = metaDb.projects().step(pid, Step.INCREMENTAL.id()).state();
-        return "RUNNING".equals(state) || "MONITORING".equals(state);
+        return stepState(pid, Step.INCREMENTAL).active();
     }
 
     /** Outcome of a run: a one-line summary per step. */
@@ -163,6 +163,12 @@ public final class Engine {
                         + Version.current() + "; available: " + AVAILABLE_STEPS.stream().map(Step::id).collect(Collectors.joining(", ")));
             }
         }
+        metaDb.projects().find(cfg.name()).ifPresent(p -> {
+            if (State.of(p.state()) == State.RELEASED || State.of(p.state()) == State.RELEASING) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " was released (state "
+                        + p.state() + "): it cannot run again; to start afresh, give the project a new name in its file");
+            }
+        });
         Endpoints ends = Endpoints.of(cfg);
         long pid = metaDb.projects().upsert(cfg.name(), cfg.source(), cfg.destination(), ProjectFiles.toYamlWithoutSecrets(cfg));
         String owner = owner();
@@ -198,7 +204,7 @@ public final class Engine {
             }
             List<MappedTable> tables = report.tables();
             RunContext ctx = new RunContext(cfg, ends, metaDb, pid, tables, listener);
-            metaDb.projects().setState(pid, "RUNNING");
+            metaDb.projects().setState(pid, State.RUNNING);
             List<String> summaries = new ArrayList<>();
             for (Step step : cfg.steps()) {
                 if (stopRequested) {
@@ -211,13 +217,19 @@ public final class Engine {
                     store = startStore(ctx, listener);
                 }
                 StepRecord rec = metaDb.projects().step(pid, step.id());
-                if ("COMPLETED".equals(rec.state()) && step != Step.VERIFY) {   // verification is redone on every run
+                State recState = State.of(rec.state());
+                if (recState == State.SKIPPED) {
+                    summaries.add(step.id() + ": skipped by the user");
+                    continue;
+                }
+                if (recState == State.COMPLETED && step != Step.VERIFY) {   // verification is redone on every run
                     summaries.add(step.id() + ": already completed");
                     continue;
                 }
+                warnAfterSkipped(ctx, step);
                 MDC.put("step", step.id());
                 listener.stepStarted(step.id());
-                metaDb.projects().setStepState(pid, step.id(), "RUNNING", null);
+                metaDb.projects().setStepState(pid, step.id(), State.RUNNING, null);
                 metaDb.events().add(pid, "INFO", step.id(), "step started");
                 try {
                     if (step == Step.INCREMENTAL && cfg.has(Step.VERIFY)) {
@@ -235,7 +247,7 @@ public final class Engine {
                         default -> throw new IllegalStateException(step.id());
                     };
                     if (step != Step.INCREMENTAL) {
-                        metaDb.projects().setStepState(pid, step.id(), "COMPLETED", null);
+                        metaDb.projects().setStepState(pid, step.id(), State.COMPLETED, null);
                     }
                     metaDb.events().add(pid, "INFO", step.id(), "step " + (step == Step.INCREMENTAL ? "stopped" : "completed")
                             + ": " + summary);
@@ -243,7 +255,7 @@ public final class Engine {
                     summaries.add(step.id() + ": " + summary);
                 } catch (io.tideway.engine.verify.Verifier.Stopped e) {
                     // asked to stop while verifying: nothing to report, the next run verifies again
-                    metaDb.projects().setStepState(pid, step.id(), "NOT_STARTED", null);
+                    metaDb.projects().setStepState(pid, step.id(), State.NOT_STARTED, null);
                     if (sync != null && sync.failure() != null) {
                         throw failStep(pid, Step.INCREMENTAL, sync.failure());
                     }
@@ -256,7 +268,7 @@ public final class Engine {
                             && e instanceof TidewayException te && te.code() == ErrorCode.DATA_DIFFERENT;
                     if (keepSyncing) {
                         // differences do not stop the sync; `run --until synced` fails on them
-                        metaDb.projects().setStepState(pid, step.id(), "FAILED", e.getMessage());
+                        metaDb.projects().setStepState(pid, step.id(), State.FAILED, e.getMessage());
                         ctx.event("WARN", step.id(), e.getMessage() + "; incremental sync goes on");
                         continue;
                     }
@@ -278,7 +290,7 @@ public final class Engine {
                     MDC.remove("step");
                 }
             }
-            metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? "MONITORING" : "COMPLETED");
+            metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? State.MONITORING : State.COMPLETED);
             return new RunResult(summaries);
         } finally {
             if (sync != null && sync.active()) {
@@ -310,8 +322,8 @@ public final class Engine {
     /** Records a step's failure (step and project FAILED, an ERROR event) and returns the exception to throw. */
     private RuntimeException failStep(long pid, Step step, RuntimeException e) {
         String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
-        metaDb.projects().setStepState(pid, step.id(), "FAILED", msg);
-        metaDb.projects().setState(pid, "FAILED");
+        metaDb.projects().setStepState(pid, step.id(), State.FAILED, msg);
+        metaDb.projects().setState(pid, State.FAILED);
         metaDb.events().add(pid, "ERROR", step.id(), msg);
         LOG.error("step {} failed", step.id(), e);
         return e;
@@ -326,8 +338,9 @@ public final class Engine {
         long pid = ctx.projectId();
         boolean hadOffsets = !metaDb.incremental().captureState(pid, Store.FORWARD).loadOffsets().isEmpty();
         StepRecord full = metaDb.projects().step(pid, Step.FULL.id());
-        if (!hadOffsets && !"NOT_STARTED".equals(full.state())) {
-            if ("COMPLETED".equals(full.state())) {
+        State fullState = State.of(full.state());
+        if (!hadOffsets && fullState != State.NOT_STARTED && fullState != State.SKIPPED) {
+            if (fullState == State.COMPLETED) {
                 throw new TidewayException(ErrorCode.INTERNAL, "the change capture position of project " + ctx.config().name()
                         + " is lost while its full copy is complete; changes since then cannot be recovered:"
                         + " drop the destination tables and run the project again under a new name");
@@ -373,7 +386,7 @@ public final class Engine {
         } catch (java.sql.SQLException e) {
             throw ctx.ends().destinationDialect().classify(e, "restarting the full copy");
         }
-        metaDb.projects().setStepState(pid, Step.FULL.id(), "NOT_STARTED", null);
+        metaDb.projects().setStepState(pid, Step.FULL.id(), State.NOT_STARTED, null);
     }
 
     private static String indexAll(RunContext ctx) {
@@ -389,6 +402,201 @@ public final class Engine {
                 .filter(t -> !TableStates.PENDING.equals(t.state()))
                 .map(t -> t.source().toString())
                 .collect(Collectors.toSet());
+    }
+
+    private State stepState(long pid, Step step) {
+        return State.of(metaDb.projects().step(pid, step.id()).state());
+    }
+
+    /** Warns loudly when {@code step} runs after a step the user skipped: what that step does was not done by Tideway. */
+    private void warnAfterSkipped(RunContext ctx, Step step) {
+        for (Step before : ctx.config().steps()) {
+            if (before == step) {
+                return;
+            }
+            if (stepState(ctx.projectId(), before) != State.SKIPPED) {
+                continue;
+            }
+            String reason = metaDb.events().lastMessage(ctx.projectId(), before.id(), SKIP_EVENT_PREFIX).orElse(SKIP_EVENT_PREFIX);
+            String what = before == Step.FULL && step == Step.INCREMENTAL
+                    ? "the full copy was skipped: only changes from now on are applied; rows the source had before are missing"
+                            + " from the destination unless they were loaded by other means"
+                    : "step " + before.id() + " was skipped: step " + step.id() + " assumes what it does was done by other means";
+            ctx.event("WARN", step.id(), "WARNING: " + what + " (" + reason + ")");
+        }
+    }
+
+    /** The message of the event recording a skip starts with this, then the user's reason. */
+    public static final String SKIP_EVENT_PREFIX = "skipped by the user: ";
+
+    /** The project as stored, or a refusal saying it has not run yet. */
+    private io.tideway.metadb.ProjectRecord stored(ProjectConfig cfg, String operation) {
+        return metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
+                "project " + cfg.name() + " has not run yet: nothing to " + operation));
+    }
+
+    /** Refuses the operation while a live process runs the project. */
+    private void requireNotRunning(long pid, String name, String operation) {
+        metaDb.incremental().run(pid).ifPresent(r -> {
+            boolean stale = System.currentTimeMillis() - r.heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS;
+            if (!isDead(r.owner()) && !stale) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + name + " is running in " + r.owner()
+                        + " (heartbeat at " + r.heartbeatAt() + "); stop that run before " + operation);
+            }
+        });
+    }
+
+    private Step stepOf(ProjectConfig cfg, String stepId) {
+        for (Step s : cfg.steps()) {
+            if (s.id().equals(stepId)) {
+                return s;
+            }
+        }
+        throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " has no step '" + stepId + "'; its steps: "
+                + cfg.steps().stream().map(Step::id).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * Sets FAILED steps back to NOT_STARTED ({@code tideway retry}): the next run runs them again,
+     * resuming from their checkpoints. With {@code stepId} null, every FAILED step of the project;
+     * else that step, refused unless it is FAILED. Refused while the project runs. Returns the
+     * steps reset.
+     */
+    public List<String> retry(ProjectConfig cfg, String stepId) {
+        var p = stored(cfg, "retry");
+        requireNotRunning(p.id(), cfg.name(), "retrying a step");
+        List<Step> steps = stepId == null ? cfg.steps() : List.of(stepOf(cfg, stepId));
+        List<String> reset = new ArrayList<>();
+        for (Step s : steps) {
+            StepRecord rec = metaDb.projects().step(p.id(), s.id());
+            State st = State.of(rec.state());
+            if (st != State.FAILED) {
+                if (stepId != null) {
+                    throw new TidewayException(ErrorCode.CONFIG_INVALID, "step " + s.id() + " of project " + cfg.name() + " is "
+                            + st + ", not FAILED: only a failed step can be retried"
+                            + (st == State.NOT_STARTED || st == State.RUNNING || st == State.PAUSED
+                            ? "; `tideway run` runs or resumes it" : ""));
+                }
+                continue;
+            }
+            metaDb.projects().setStepState(p.id(), s.id(), State.NOT_STARTED, null);
+            metaDb.events().add(p.id(), "INFO", s.id(), "retry requested by the user; the failure was: " + rec.error());
+            reset.add(s.id());
+        }
+        if (reset.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " has no FAILED step to retry");
+        }
+        return reset;
+    }
+
+    /**
+     * Marks a step not yet done SKIPPED ({@code tideway skip}): runs pass over it, as over a
+     * completed one, and a later step that relies on it warns. The reason is recorded as an event.
+     * Refused while the project runs, for a COMPLETED or SKIPPED step, and without a reason.
+     */
+    public void skip(ProjectConfig cfg, String stepId, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "skipping a step needs a reason (--reason \"...\"): it is kept"
+                    + " in the project's history and shown by `tideway status`");
+        }
+        Step step = stepOf(cfg, stepId);
+        long pid = metaDb.projects().upsert(cfg.name(), cfg.source(), cfg.destination(), ProjectFiles.toYamlWithoutSecrets(cfg));
+        requireNotRunning(pid, cfg.name(), "skipping a step");
+        State st = stepState(pid, step);
+        if (st.done()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "step " + step.id() + " of project " + cfg.name() + " is " + st
+                    + ": only a step not yet done can be skipped");
+        }
+        metaDb.projects().setStepState(pid, step.id(), State.SKIPPED, null);
+        metaDb.events().add(pid, "WARN", step.id(), SKIP_EVENT_PREFIX + reason.strip());
+    }
+
+    /** The reason a SKIPPED step was skipped, from its event; empty when it has none. */
+    public java.util.Optional<String> skipReason(long pid, String stepId) {
+        return metaDb.events().lastMessage(pid, stepId, SKIP_EVENT_PREFIX).map(m -> m.substring(SKIP_EVENT_PREFIX.length()));
+    }
+
+    /**
+     * Releases the project ({@code tideway release}): refused while a run is active (the run lock is
+     * held meanwhile, so none starts); the project becomes RELEASING, what Tideway made on the source
+     * for the change capture is dropped (PostgreSQL: replication slot and publication), the spool
+     * directory is deleted, and the project becomes RELEASED. The MetaDB history is kept; a released
+     * project cannot run again. A release that failed half-way can be asked again. Returns what was done.
+     */
+    public List<String> release(ProjectConfig cfg) {
+        var p = stored(cfg, "release");
+        if (State.of(p.state()) == State.RELEASED) {
+            return List.of("project " + cfg.name() + " was already released");
+        }
+        requireNotRunning(p.id(), cfg.name(), "releasing it");
+        String owner = owner();
+        metaDb.incremental().acquireRun(p.id(), owner, STALE_RUN_MILLIS, Engine::isDead);
+        try {
+            List<String> done = new ArrayList<>();
+            metaDb.projects().setState(p.id(), State.RELEASING);
+            metaDb.events().add(p.id(), "INFO", null, "release started");
+            boolean captured = cfg.has(Step.INCREMENTAL)
+                    || !metaDb.incremental().captureState(p.id(), Store.FORWARD).loadOffsets().isEmpty();
+            if (captured) {
+                RunContext ctx = new RunContext(cfg, Endpoints.of(cfg), metaDb, p.id(), List.of(), ProgressListener.NONE);
+                var spec = Store.spec(ctx, dataDir);
+                Store.captureFor(cfg.source().type()).release(spec);
+                done.add("change capture " + spec.name() + " released on the source");
+            }
+            Path spool = dataDir.resolve("spool").resolve(cfg.name());
+            if (java.nio.file.Files.exists(spool)) {
+                deleteTree(spool);
+                done.add("spool " + spool + " deleted");
+            }
+            metaDb.projects().setState(p.id(), State.RELEASED);
+            metaDb.events().add(p.id(), "INFO", null, "released: " + (done.isEmpty() ? "nothing to drop" : String.join("; ", done)));
+            return done;
+        } catch (RuntimeException e) {
+            metaDb.events().add(p.id(), "ERROR", null, "release failed (ask again once fixed): "
+                    + (e instanceof TidewayException ? e.getMessage() : e.toString()));
+            throw e;
+        } finally {
+            metaDb.incremental().releaseRun(p.id(), owner);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(f);
+            }
+        } catch (java.io.IOException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "deleting " + root + ": " + e.getMessage()
+                    + "; delete it by hand, then release again", e);
+        }
+    }
+
+    /**
+     * Asks the process running the project to pause applying changes ({@code tideway pause});
+     * refused unless the incremental step is RUNNING or MONITORING in a live run.
+     */
+    public void pause(ProjectConfig cfg) {
+        control(cfg, "PAUSE", java.util.EnumSet.of(State.RUNNING, State.MONITORING));
+    }
+
+    /** Asks the process running the project to resume applying changes; refused unless the incremental step is PAUSED. */
+    public void resume(ProjectConfig cfg) {
+        control(cfg, "RESUME", java.util.EnumSet.of(State.PAUSED));
+    }
+
+    private void control(ProjectConfig cfg, String command, Set<State> from) {
+        var p = metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
+                "project " + cfg.name() + " is not running; start it with `tideway run`"));
+        State st = stepState(p.id(), Step.INCREMENTAL);
+        if (!from.contains(st)) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "step incremental of project " + cfg.name() + " is " + st
+                    + ": " + command.toLowerCase(java.util.Locale.ROOT) + " applies only when it is "
+                    + from.stream().map(Enum::name).collect(Collectors.joining(" or ")));
+        }
+        if (!metaDb.incremental().sendCommand(p.id(), command)) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " is not running; start it with"
+                    + " `tideway run`");
+        }
     }
 
     /** This process, as "host:pid". */

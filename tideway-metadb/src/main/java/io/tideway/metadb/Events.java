@@ -35,6 +35,21 @@ public final class Events {
         });
     }
 
+    /** The message of the project's latest event of {@code step} whose message starts with {@code prefix}. */
+    public java.util.Optional<String> lastMessage(long projectId, String step, String prefix) {
+        return sql.tx("reading the events of project " + projectId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT message FROM event WHERE project_id = ? AND step_name = ?"
+                    + " AND message LIKE ? ORDER BY id DESC LIMIT 1")) {
+                ps.setLong(1, projectId);
+                ps.setString(2, step);
+                ps.setString(3, prefix.replace("%", "").replace("_", "") + "%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.<String>empty();
+                }
+            }
+        }).filter(m -> m.startsWith(prefix));
+    }
+
     /** The latest {@code limit} events of a project, oldest first. */
     public List<EventRecord> list(long projectId, int limit) {
         return sql.tx("reading the events of project " + projectId, c -> {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.Lifecycle;
+import io.tideway.core.project.Lifecycle.Kind;
+import io.tideway.core.project.Lifecycle.State;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,12 +22,9 @@ import java.util.TreeMap;
 /** Projects, their data sources and the state of their steps. */
 public final class Projects {
     /** The state of a project just created. */
-    public static final String CREATED = "CREATED";
+    public static final String CREATED = Lifecycle.CREATED;
     /** The state of a step that has no row yet. */
     public static final String NOT_STARTED = "NOT_STARTED";
-    public static final String RUNNING = "RUNNING";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String FAILED = "FAILED";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STEP_COLUMNS =
@@ -179,16 +179,42 @@ public final class Projects {
         }
     }
 
-    public void setState(long projectId, String state) {
-        sql.tx("setting the state of project " + projectId, c -> {
+    /**
+     * Moves the project to {@code state}, in one transaction with reading its current state;
+     * refuses a transition {@link Lifecycle} does not allow.
+     */
+    public void setState(long projectId, State state) {
+        sql.txRetryOnConflict("setting the state of project " + projectId + " to " + state, c -> {
+            String name;
+            State current;
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, state FROM project WHERE id = ? FOR UPDATE")) {
+                ps.setLong(1, projectId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("project " + projectId + " does not exist");
+                    }
+                    name = rs.getString(1);
+                    current = State.of(rs.getString(2));
+                }
+            }
+            Lifecycle.check(Kind.PROJECT, name, current, state);
             try (PreparedStatement ps = c.prepareStatement("UPDATE project SET state = ?, updated_at = ? WHERE id = ?")) {
-                ps.setString(1, state);
+                ps.setString(1, state == State.NOT_STARTED ? CREATED : state.name());
                 ps.setLong(2, sql.now());
                 ps.setLong(3, projectId);
                 requireOne(ps.executeUpdate(), "project " + projectId);
             }
             return null;
         });
+    }
+
+    private static String projectName(Connection c, long projectId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM project WHERE id = ?")) {
+            ps.setLong(1, projectId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : String.valueOf(projectId);
+            }
+        }
     }
 
     /** The step's state; {@link #NOT_STARTED} with no times when it has none yet. */
@@ -217,21 +243,34 @@ public final class Projects {
     }
 
     /**
-     * Sets a step's state. The first RUNNING sets {@code startedAt} (kept on later runs, e.g. a
-     * retry); RUNNING clears {@code finishedAt}; COMPLETED and FAILED set it. {@code error} is
-     * stored as given (null clears it).
+     * Sets a step's state, in one transaction with reading its current one; refuses a transition
+     * {@link Lifecycle} does not allow. The first RUNNING sets {@code startedAt} (kept on later
+     * runs, e.g. a retry); RUNNING clears {@code finishedAt}; COMPLETED, SKIPPED and FAILED set it.
+     * {@code error} is stored as given (null clears it).
      */
-    public void setStepState(long projectId, String step, String state, String error) {
+    public void setStepState(long projectId, String step, State state, String error) {
         sql.txRetryOnConflict("setting step " + step + " of project " + projectId + " to " + state, c -> {
             long now = sql.now();
-            boolean running = RUNNING.equals(state);
-            boolean finished = COMPLETED.equals(state) || FAILED.equals(state);
+            State current = State.NOT_STARTED;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state FROM step WHERE project_id = ? AND step_name = ? FOR UPDATE")) {
+                ps.setLong(1, projectId);
+                ps.setString(2, step);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        current = State.of(rs.getString(1));
+                    }
+                }
+            }
+            Lifecycle.check(Kind.STEP, step + " of project " + projectName(c, projectId), current, state);
+            boolean running = state == State.RUNNING;
+            boolean finished = state == State.COMPLETED || state == State.FAILED || state == State.SKIPPED;
             int n;
             try (PreparedStatement ps = c.prepareStatement("UPDATE step SET state = ?, error_message = ?,"
                     + " started_at = CASE WHEN started_at IS NULL AND ? = 1 THEN ? ELSE started_at END,"
                     + " finished_at = CASE WHEN ? = 1 THEN ? WHEN ? = 1 THEN NULL ELSE finished_at END,"
                     + " updated_at = ? WHERE project_id = ? AND step_name = ?")) {
-                ps.setString(1, state);
+                ps.setString(1, state.name());
                 ps.setString(2, error);
                 ps.setInt(3, running ? 1 : 0);
                 ps.setLong(4, now);
@@ -244,7 +283,7 @@ public final class Projects {
                 n = ps.executeUpdate();
             }
             if (n == 0) {
-                insertStep(c, projectId, step, state, error, running ? now : null, finished ? now : null, null, now);
+                insertStep(c, projectId, step, state.name(), error, running ? now : null, finished ? now : null, null, now);
             }
             return null;
         });

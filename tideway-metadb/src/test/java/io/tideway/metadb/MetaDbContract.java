@@ -90,7 +90,7 @@ abstract class MetaDbContract {
         assertThat(p.state()).isEqualTo(Projects.CREATED);
         assertThat(p.createdAt()).isEqualTo(T0);
 
-        db.projects().setState(id, "RUNNING");
+        db.projects().setState(id, io.tideway.core.project.Lifecycle.State.RUNNING);
         long again = db.projects().upsert("round-trip", mariadb("new-pass"), postgres("pg-pass"), "name: round-trip # v2\n");
         assertThat(again).isEqualTo(id);
         ProjectRecord q = db.projects().find("round-trip").orElseThrow();
@@ -129,13 +129,13 @@ abstract class MetaDbContract {
 
         Instant t1 = T0.plusSeconds(60);
         clock.set(t1);
-        db.projects().setStepState(id, "full", Projects.RUNNING, null);
+        db.projects().setStepState(id, "full", io.tideway.core.project.Lifecycle.State.RUNNING, null);
         db.projects().setStepProgress(id, "full", "{\"rows\":10}");
         Instant t2 = T0.plusSeconds(120);
         clock.set(t2);
-        db.projects().setStepState(id, "full", Projects.FAILED, "connection reset");
+        db.projects().setStepState(id, "full", io.tideway.core.project.Lifecycle.State.FAILED, "connection reset");
         StepRecord failed = db.projects().step(id, "full");
-        assertThat(failed.state()).isEqualTo(Projects.FAILED);
+        assertThat(failed.state()).isEqualTo("FAILED");
         assertThat(failed.startedAt()).isEqualTo(t1);
         assertThat(failed.finishedAt()).isEqualTo(t2);
         assertThat(failed.error()).isEqualTo("connection reset");
@@ -143,7 +143,7 @@ abstract class MetaDbContract {
 
         Instant t3 = T0.plusSeconds(180);
         clock.set(t3);
-        db.projects().setStepState(id, "full", Projects.RUNNING, null);
+        db.projects().setStepState(id, "full", io.tideway.core.project.Lifecycle.State.RUNNING, null);
         StepRecord retried = db.projects().step(id, "full");
         assertThat(retried.startedAt()).isEqualTo(t1);
         assertThat(retried.finishedAt()).isNull();
@@ -151,13 +151,20 @@ abstract class MetaDbContract {
 
         Instant t4 = T0.plusSeconds(240);
         clock.set(t4);
-        db.projects().setStepState(id, "full", Projects.COMPLETED, null);
+        db.projects().setStepState(id, "full", io.tideway.core.project.Lifecycle.State.COMPLETED, null);
         db.projects().setStepProgress(id, "schema", "{\"tables\":3}");
         StepRecord done = db.projects().step(id, "full");
         assertThat(done.finishedAt()).isEqualTo(t4);
         assertThat(db.projects().steps(id)).extracting(StepRecord::step, StepRecord::state)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("full", Projects.COMPLETED),
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("full", "COMPLETED"),
                         org.assertj.core.groups.Tuple.tuple("schema", Projects.NOT_STARTED));
+        // the lifecycle is enforced by the write: a completed step cannot be skipped or fail
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.projects().setStepState(id, "full",
+                        io.tideway.core.project.Lifecycle.State.SKIPPED, null))
+                .isInstanceOf(io.tideway.core.model.TidewayException.class)
+                .hasMessageContaining("step full of project ").hasMessageContaining(" is COMPLETED and cannot become SKIPPED")
+                .hasMessageContaining("may only become RUNNING");
+        assertThat(db.projects().step(id, "full").state()).isEqualTo("COMPLETED");
         clock.set(T0);
     }
 

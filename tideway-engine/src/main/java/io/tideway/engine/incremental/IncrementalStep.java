@@ -1,6 +1,7 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.Lifecycle.State;
 import io.tideway.engine.RunContext;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,12 +54,12 @@ public final class IncrementalStep {
                 String cmd = commands.getAndSet(null);
                 if ("PAUSE".equals(cmd) && !paused) {
                     paused = true;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", "PAUSED", null);
+                    ctx.metaDb().projects().setStepState(pid, "incremental", State.PAUSED, null);
                     ctx.event("INFO", "incremental", "paused: changes are still captured and spooled, none applied");
                 } else if ("RESUME".equals(cmd) && paused) {
                     paused = false;
                     monitoring = false;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", "RUNNING", null);
+                    ctx.metaDb().projects().setStepState(pid, "incremental", State.RUNNING, null);
                     ctx.event("INFO", "incremental", "resumed");
                 } else if ("STOP".equals(cmd)) {
                     ctx.event("INFO", "incremental", "stop requested");
@@ -104,7 +105,7 @@ public final class IncrementalStep {
                 if (now - lastReport >= 1000) {
                     lastReport = now;
                     String reconnecting = store.reconnecting();
-                    Status s = new Status(monitoring ? "MONITORING" : "RUNNING", lag, applier.eventsApplied(), rate,
+                    Status s = new Status((monitoring ? State.MONITORING : State.RUNNING).name(), lag, applier.eventsApplied(), rate,
                             store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
                     ctx.listener().incremental(s);
                     ctx.metaDb().projects().setStepProgress(pid, "incremental", String.format(
@@ -118,7 +119,7 @@ public final class IncrementalStep {
                 if (drained && lag < lagThreshold.toMillis() && store.caughtUpOnce()) {
                     if (!monitoring) {
                         monitoring = true;
-                        ctx.metaDb().projects().setStepState(pid, "incremental", "MONITORING", null);
+                        ctx.metaDb().projects().setStepState(pid, "incremental", State.MONITORING, null);
                         ctx.event("INFO", "incremental", "synced: lag " + lag + " ms, " + applier.eventsApplied() + " changes applied");
                     }
                     if (untilSynced) {
@@ -126,7 +127,7 @@ public final class IncrementalStep {
                     }
                 } else if (monitoring && lag >= 2 * lagThreshold.toMillis()) {
                     monitoring = false;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", "RUNNING", null);
+                    ctx.metaDb().projects().setStepState(pid, "incremental", State.RUNNING, null);
                 }
                 if (now - lastPurge > 60_000) {
                     lastPurge = now;

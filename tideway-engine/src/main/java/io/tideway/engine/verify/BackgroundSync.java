@@ -60,7 +60,7 @@ public final class BackgroundSync implements Verifier.Sync {
 
     /** Whether the step reports the lag under its threshold now (state MONITORING). */
     public boolean synced() {
-        return "MONITORING".equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state());
+        return io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state());
     }
 
     @Override

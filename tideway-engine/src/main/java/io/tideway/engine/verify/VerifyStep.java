@@ -113,7 +113,7 @@ public final class VerifyStep {
             public boolean awaitSynced(Duration max) {
                 long deadline = System.currentTimeMillis() + max.toMillis();
                 while (System.currentTimeMillis() <= deadline) {
-                    if (!running.getAsBoolean() || "MONITORING".equals(metaDb.projects().step(projectId, Step.INCREMENTAL.id()).state())) {
+                    if (!running.getAsBoolean() || io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(metaDb.projects().step(projectId, Step.INCREMENTAL.id()).state())) {
                         return true;
                     }
                     sleep(500);
