@@ -42,6 +42,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = main.dataDir.resolve("demo");
+        // every demo starts new servers: the MetaDB, spool and capture positions of an earlier demo
+        // belong to servers that are gone, so the demo's own directory starts empty
+        if (Files.exists(work)) {
+            deleteTree(work);
+        }
         Files.createDirectories(work);
         Path servers = Files.createTempDirectory(work, "servers-");
         long t0 = System.nanoTime();
