@@ -68,14 +68,6 @@ final class ColumnExclusions {
     }
 
     private static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder();
-        for (char ch : g.toCharArray()) {
-            switch (ch) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(ch)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return io.tideway.core.project.TablePatterns.glob(g);
     }
 }
