@@ -100,7 +100,7 @@ measure() {
 
 echo "== $ROWS rows, REPS=$REPS; raw: $RAW"
 for r in $(seq "$REPS"); do
-  measure pt-table-checksum "$r" "my -e 'DROP TABLE IF EXISTS benchaux.checksums' && PTDEBUG=0 pt-table-checksum --no-check-binlog-format --no-check-replication-filters --recursion-method none --databases db --tables sbtest1 --replicate benchaux.checksums --no-version-check h=localhost,u=root"
+  measure pt-table-checksum "$r" "mariadb -e 'DROP TABLE IF EXISTS benchaux.checksums' && pt-table-checksum --no-check-binlog-format --no-check-replication-filters --recursion-method none --databases db --tables sbtest1 --replicate benchaux.checksums --no-version-check h=localhost,u=root"
   measure read-mariadb "$r" "mariadb --quick -N -e 'SELECT * FROM db.sbtest1' > /dev/null"
   measure read-mariadb-db2 "$r" "mariadb --quick -N -e 'SELECT * FROM db2.sbtest1' > /dev/null"
   measure read-postgresql "$r" "psql -qX -d tw -c 'COPY db.sbtest1 TO STDOUT' > /dev/null"

@@ -65,21 +65,25 @@ final class MySqlVerify {
     }
 
     /**
-     * COUNT(*) and two 64-bit BIT_XORs of the halves of one MD5 per row, that of the MD5s of each
-     * column's value ('-' for NULL) joined by '#'. FLOAT columns are hashed widened to DOUBLE, whose
-     * text is exact.
+     * COUNT(*), and the BIT_XOR over the chunk of 64 bits of each row's MD5 and of each row's CRC32,
+     * both of the row's values joined by '#', each preceded by its length (-1 for NULL). FLOAT
+     * columns are hashed widened to DOUBLE, whose text is exact.
      */
     static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        // one text per row: each value preceded by its length in bytes (-1 for NULL), so that neither a
+        // separator inside a value nor NULL against '' can make two different rows alike
         StringBuilder cols = new StringBuilder();
         for (Column col : t.columns()) {
             String q = MySqlDdl.q(col.name());
             String expr = col.type().kind() == Kind.FLOAT32 ? "(" + q + " * 1e0)" : q;
-            cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(MD5(").append(expr).append("), '-')");
+            cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(LENGTH(").append(expr).append("), -1), ").append(expr);
         }
+        String row = "CONCAT_WS('#', " + cols + ")";
         MySqlRows.Where where = MySqlRows.where(t, range);
-        String sql = "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
-                + " CAST(IFNULL(BIT_XOR(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR)"
-                + " FROM (SELECT MD5(CONCAT_WS('#', " + cols + ")) AS h FROM " + MySqlDdl.q(t.id()) + where.sql() + ") x";
+        // per row: 64 bits of its MD5 and its CRC32, each XORed over the chunk (one MD5 per row, not one per value)
+        String sql = "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
+                + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)"
+                + " FROM " + MySqlDdl.q(t.id()) + where.sql();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             where.bind(ps, 1);
             try (ResultSet rs = ps.executeQuery()) {
