@@ -162,6 +162,8 @@ class SourceRestartIT {
             try (ChangeWriter after = writer(source, srcDb, maxId(source, srcDb), 2).start()) {
                 Thread.sleep(5000);
             }
+            // the reconnect backs off (up to 30 s between attempts): wait for it to stream again, then for equality
+            await().atMost(Duration.ofSeconds(180)).until(() -> progress(db, pid).contains("\"capture\":\"STREAMING\""));
             Runs.awaitEqual(cfg, failure, Duration.ofSeconds(240));
             assertThat(progress(db, pid)).contains("\"capture\":\"STREAMING\"");
             assertThat(Thread.getAllStackTraces().keySet()).as("one reconnect path: the binlog client's keep-alive thread is off")
