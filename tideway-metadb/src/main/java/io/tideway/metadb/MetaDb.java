@@ -169,7 +169,9 @@ public final class MetaDb implements AutoCloseable {
     }
 
     private static int migrate(DataSource ds, Vendor vendor, String url) {
-        Flyway flyway = Flyway.configure()
+        // the class loader explicitly: code that ran earlier on this thread (Kafka Connect, Debezium) may have left
+        // another context class loader, in which Flyway would find no migrations and create no tables
+        Flyway flyway = Flyway.configure(MetaDb.class.getClassLoader())
                 .dataSource(ds)
                 .locations(MIGRATIONS)
                 .placeholders(Map.of(
