@@ -180,8 +180,7 @@ public final class MetaDb implements AutoCloseable {
                         "table_options", vendor.tableOptions))
                 .load();
         try {
-            // a fresh MetaDB has no history to check (and asking Flyway costs a noticeable part of a start)
-            MigrationInfo[] applied = hasHistory(ds) ? flyway.info().applied() : new MigrationInfo[0];
+            MigrationInfo[] applied = flyway.info().applied();
             String future = Arrays.stream(applied)
                     .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
                     .map(m -> m.getVersion().getVersion())
