@@ -200,22 +200,6 @@ public final class MetaDb implements AutoCloseable {
         }
     }
 
-    private static boolean hasHistory(DataSource ds) {
-        try (Connection c = ds.getConnection()) {
-            var md = c.getMetaData();
-            for (String name : new String[] {"flyway_schema_history", "FLYWAY_SCHEMA_HISTORY"}) {
-                try (ResultSet rs = md.getTables(c.getCatalog(), null, name, new String[] {"TABLE"})) {
-                    if (rs.next()) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        } catch (SQLException e) {
-            return true; // cannot tell: let Flyway look
-        }
-    }
-
     private static String storedVersion(DataSource ds) {
         try (Connection c = ds.getConnection()) {
             return readInfo(c, "tideway_version");
