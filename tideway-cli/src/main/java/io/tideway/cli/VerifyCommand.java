@@ -1,7 +1,9 @@
 package io.tideway.cli;
 
+import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.VerifyOptions;
 import io.tideway.engine.Engine;
 import io.tideway.engine.verify.Difference;
@@ -11,7 +13,9 @@ import io.tideway.engine.verify.VerifyStep;
 import io.tideway.metadb.MetaDb;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +42,19 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
     @Option(names = "--sample", paramLabel = "RATIO", description = "Compare this share of each keyed table's chunks (above 0, at"
             + " most 1), chosen at random; overrides verify.sample.")
     Double sample;
+
+    @Option(names = "--where", paramLabel = "TABLE:CONDITION", description = {"Compare (and correct) only the rows of TABLE"
+            + " (table or schema.table, source names, globs * and ?) that meet CONDITION, a SQL boolean condition of the"
+            + " source's SQL, used on the destination too unless --destination-where gives its own; repeatable. Replaces"
+            + " the project's verify.where entry for the same TABLE. The condition is your own SQL, run as the project's"
+            + " database users (like mysqldump --where); it is checked on both sides before anything is compared.",
+            "Example: --where \"orders:created_at >= '2024-01-01'\""})
+    List<String> where;
+
+    @Option(names = "--destination-where", paramLabel = "TABLE:CONDITION", description = "The condition of --where (or of"
+            + " verify.where) for TABLE as the destination's SQL, with the destination's column names, when it differs from"
+            + " the source's (e.g. between MySQL and PostgreSQL); repeatable.")
+    List<String> destinationWhere;
 
     @Override
     public Integer call() {
@@ -109,7 +126,45 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
             }
             v = v.withSample(sample);
         }
+        if (where != null || destinationWhere != null) {
+            v = v.withWhere(where(v.where()));
+        }
         return cfg.withVerify(v);
+    }
+
+    /** The project's row filters with --where and --destination-where applied. */
+    private Map<String, RowFilter> where(Map<String, RowFilter> project) {
+        Map<String, RowFilter> out = new LinkedHashMap<>(project);
+        for (String spec : where == null ? List.<String>of() : where) {
+            String[] tc = split(spec, "--where");
+            out.put(tc[0], RowFilter.of(tc[1]));
+        }
+        for (String spec : destinationWhere == null ? List.<String>of() : destinationWhere) {
+            String[] tc = split(spec, "--destination-where");
+            RowFilter f = out.get(tc[0]);
+            if (f == null) {
+                throw new TidewayException(ErrorCode.CONFIG_INVALID, "--destination-where " + spec + ": table '" + tc[0]
+                        + "' has no source condition; give it with --where '" + tc[0] + ":CONDITION' (or in verify.where)");
+            }
+            out.put(tc[0], new RowFilter(f.source(), tc[1]));
+        }
+        return out;
+    }
+
+    /** "TABLE:CONDITION" as [table, condition], the condition checked for what a row filter must not hold. */
+    private static String[] split(String spec, String option) {
+        int colon = spec.indexOf(':');
+        String table = colon < 0 ? "" : spec.substring(0, colon).trim();
+        String condition = colon < 0 ? "" : spec.substring(colon + 1).trim();
+        if (table.isEmpty() || table.chars().filter(ch -> ch == '.').count() > 1) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, option + " " + spec + ": expected TABLE:CONDITION, with TABLE as"
+                    + " table or schema.table, e.g. \"orders:created_at >= '2024-01-01'\"");
+        }
+        String problem = RowFilter.problem(condition);
+        if (problem != null) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, option + " " + spec + ": " + problem);
+        }
+        return new String[] {table, condition};
     }
 
     /** A few of a table's differing rows, one line each. */

@@ -191,8 +191,14 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
-        return MySqlVerify.chunkChecksum(c, t, range);
+    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter)
+            throws SQLException {
+        return MySqlVerify.chunkChecksum(c, t, range, filter);
+    }
+
+    @Override
+    public void checkRowFilter(Connection c, Table t, String filter) throws SQLException {
+        MySqlRows.checkFilter(c, t, filter);
     }
 
     // ---------------------------------------------------------------- writing rows
@@ -253,6 +259,16 @@ public final class MySqlDialect implements Dialect {
     @Override
     public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         return MySqlInserts.deleteOneMatching(c, t, row);
+    }
+
+    @Override
+    public long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        return MySqlInserts.updateByKey(c, t, rows);
+    }
+
+    @Override
+    public String updateRowSql(Table t, Object[] row) {
+        return MySqlVerify.updateRowSql(t, row);
     }
 
     @Override

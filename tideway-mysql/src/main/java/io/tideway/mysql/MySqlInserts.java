@@ -103,6 +103,67 @@ final class MySqlInserts {
         return sb.toString();
     }
 
+    static long updateByKey(Connection c, Table t, java.util.Iterator<Object[]> rows) throws SQLException {
+        List<io.tideway.core.model.Column> cols = t.columns();
+        List<String> key = t.rowKey();
+        if (key.isEmpty()) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
+        }
+        List<Integer> set = new java.util.ArrayList<>();
+        for (int j = 0; j < cols.size(); j++) {
+            if (!key.contains(cols.get(j).name())) {
+                set.add(j);
+            }
+        }
+        if (set.isEmpty()) {
+            return 0;
+        }
+        StringBuilder sql = new StringBuilder("UPDATE ").append(MySqlDdl.q(t.id())).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            io.tideway.core.model.Column col = cols.get(set.get(i));
+            sql.append(i == 0 ? "" : ", ").append(MySqlDdl.q(col.name())).append(" = ").append(MySqlValues.placeholder(col.type()));
+        }
+        sql.append(" WHERE ");
+        for (int k = 0; k < key.size(); k++) {
+            io.tideway.core.model.Column col = cols.get(t.columnIndex(key.get(k)));
+            sql.append(k == 0 ? "" : " AND ").append(MySqlDdl.q(col.name())).append(" = ").append(MySqlValues.placeholder(col.type()));
+        }
+        long found = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int pending = 0;
+            while (rows.hasNext()) {
+                Object[] r = rows.next();
+                int p = 1;
+                for (int j : set) {
+                    MySqlValues.bind(ps, p++, cols.get(j).type(), r[j]);
+                }
+                for (String k : key) {
+                    int j = t.columnIndex(k);
+                    MySqlValues.bind(ps, p++, cols.get(j).type(), r[j]);
+                }
+                ps.addBatch();
+                if (++pending == 500) {
+                    found += count(ps.executeLargeBatch());
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                found += count(ps.executeLargeBatch());
+            }
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+        return found;
+    }
+
+    private static long count(long[] results) {
+        long n = 0;
+        for (long r : results) {
+            n += r > 0 ? r : r == java.sql.Statement.SUCCESS_NO_INFO ? 1 : 0;
+        }
+        return n;
+    }
+
     static long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         List<io.tideway.core.model.Column> key = t.rowKeyColumns();
         if (key.isEmpty()) {

@@ -25,6 +25,14 @@ final class MySqlRows {
 
     /** A WHERE clause over the row key with its parameters. */
     record Where(String sql, List<ColumnType> types, List<Object> values) {
+        /** This clause and the DBA's row filter (in parentheses); itself when {@code filter} is null. */
+        Where and(String filter) {
+            if (filter == null || filter.isBlank()) {
+                return this;
+            }
+            return new Where((sql.isEmpty() ? " WHERE (" : sql + " AND (") + filter + ")", types, values);
+        }
+
         int bind(PreparedStatement ps, int first) throws SQLException {
             int p = first;
             for (int i = 0; i < values.size(); i++) {
@@ -117,9 +125,19 @@ final class MySqlRows {
         return open(c, t, where(t, range), options);
     }
 
+    /** Runs the DBA's row filter once against {@code t} without reading a row. */
+    static void checkFilter(Connection c, Table t, String filter) throws SQLException {
+        String sql = "SELECT 1 FROM " + MySqlDdl.q(t.id()) + new Where("", List.of(), List.of()).and(filter).sql() + " LIMIT 0";
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        }
+    }
+
     /** Streams the rows of {@code t} that match {@code where}, in key order when the table has a key. */
     static RowCursor open(Connection c, Table t, Where where, ReadOptions options) throws SQLException {
         List<Column> key = t.rowKeyColumns();
+        ReadOptions opt = options == null ? ReadOptions.DEFAULT : options;
+        where = where.and(opt.filter());
         String sql = "SELECT " + selectList(t.columns()) + " FROM " + MySqlDdl.q(t.id()) + where.sql()
                 + (key.isEmpty() ? "" : " ORDER BY " + columnList(key));
         PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
@@ -127,7 +145,7 @@ final class MySqlRows {
             ps.setFetchSize(FETCH_SIZE);
             where.bind(ps, 1);
             ResultSet rs = ps.executeQuery();
-            return new Cursor(ps, rs, t, options == null ? ReadOptions.DEFAULT : options);
+            return new Cursor(ps, rs, t, opt);
         } catch (SQLException | RuntimeException e) {
             ps.close();
             if (e instanceof SQLException se) {

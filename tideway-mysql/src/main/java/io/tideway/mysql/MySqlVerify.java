@@ -69,7 +69,7 @@ final class MySqlVerify {
      * both of the row's values joined by '#', each preceded by its length (-1 for NULL). FLOAT
      * columns are hashed widened to DOUBLE, whose text is exact.
      */
-    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter) throws SQLException {
         // one text per row: each value preceded by its length in bytes (-1 for NULL), so that neither a
         // separator inside a value nor NULL against '' can make two different rows alike
         StringBuilder cols = new StringBuilder();
@@ -79,7 +79,7 @@ final class MySqlVerify {
             cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(LENGTH(").append(expr).append("), -1), ").append(expr);
         }
         String row = "CONCAT_WS('#', " + cols + ")";
-        MySqlRows.Where where = MySqlRows.where(t, range);
+        MySqlRows.Where where = MySqlRows.where(t, range).and(filter);
         // per row: 64 bits of its MD5 and its CRC32, each XORed over the chunk (one MD5 per row, not one per value)
         String sql = "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
                 + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)"
@@ -173,6 +173,25 @@ final class MySqlVerify {
             sql.append(" ON DUPLICATE KEY UPDATE ").append(upd);
         }
         return sql.toString();
+    }
+
+    static String updateRowSql(Table t, Object[] row) {
+        List<Column> cols = t.columns();
+        Set<String> key = new HashSet<>(t.rowKey());
+        StringBuilder set = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            String assign = MySqlDdl.q(cols.get(i).name()) + " = " + literal(cols.get(i), row[i]);
+            if (key.contains(cols.get(i).name())) {
+                where.append(where.length() == 0 ? "" : " AND ").append(assign);
+            } else {
+                set.append(set.length() == 0 ? "" : ", ").append(assign);
+            }
+        }
+        if (set.length() == 0 || where.length() == 0) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + ": an update needs a row key and other columns");
+        }
+        return "UPDATE " + MySqlDdl.q(t.id()) + " SET " + set + " WHERE " + where;
     }
 
     static String deleteRowSql(Table t, Object[] values) {

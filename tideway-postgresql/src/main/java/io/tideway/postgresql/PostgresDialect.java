@@ -411,7 +411,27 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
-        return query(c, t, rangeWhere(t, range), ps -> bindRange(ps, t, range, 1));
+        return query(c, t, and(rangeWhere(t, range), options), ps -> bindRange(ps, t, range, 1));
+    }
+
+    /** A WHERE clause ("" or " WHERE ...") and the DBA's row filter, in parentheses. */
+    private static String and(String where, String filter) {
+        if (filter == null || filter.isBlank()) {
+            return where;
+        }
+        return (where.isEmpty() ? " WHERE (" : where + " AND (") + filter + ")";
+    }
+
+    private static String and(String where, ReadOptions options) {
+        return and(where, options == null ? null : options.filter());
+    }
+
+    @Override
+    public void checkRowFilter(Connection c, Table t, String filter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + quote(t.id()) + and("", filter) + " LIMIT 0");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        }
     }
 
     /** Binds the parameters of a WHERE clause. */
@@ -461,7 +481,7 @@ public final class PostgresDialect implements Dialect {
             String one = "(" + key.stream().map(k -> quote(k.name()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
             where.append(String.join(" OR ", java.util.Collections.nCopies(keys.size(), one)));
         }
-        return query(c, t, where.toString(), ps -> {
+        return query(c, t, and(where.toString(), options), ps -> {
             int idx = 1;
             for (List<Object> k : keys) {
                 for (int j = 0; j < key.size(); j++) {
@@ -476,11 +496,12 @@ public final class PostgresDialect implements Dialect {
      * {@code ROW(c1, c2, ...)::text}, which tells NULL from an empty string), as exact numerics.
      */
     @Override
-    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+    public Optional<io.tideway.core.spi.ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter)
+            throws SQLException {
         String cols = t.columns().stream().map(col -> quote(col.name())).collect(Collectors.joining(", "));
         String sql = "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0)::text,"
                 + " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0)::text"
-                + " FROM (SELECT md5(ROW(" + cols + ")::text) AS h FROM " + quote(t.id()) + rangeWhere(t, range) + ") x";
+                + " FROM (SELECT md5(ROW(" + cols + ")::text) AS h FROM " + quote(t.id()) + and(rangeWhere(t, range), filter) + ") x";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRange(ps, t, range, 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -887,6 +908,70 @@ public final class PostgresDialect implements Dialect {
         List<String> sets = cols.stream().map(Column::name).filter(nm -> !key.contains(nm))
                 .map(nm -> quote(nm) + " = EXCLUDED." + quote(nm)).toList();
         return sql + " ON CONFLICT (" + keyList(t) + ") DO " + (sets.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", sets));
+    }
+
+    @Override
+    public String updateRowSql(Table t, Object[] row) {
+        List<Column> cols = t.columns();
+        List<String> key = t.rowKey();
+        StringBuilder set = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            String assign = quote(cols.get(i).name()) + " = " + PostgresScripts.literal(cols.get(i), row[i], t.id());
+            if (key.contains(cols.get(i).name())) {
+                where.append(where.length() == 0 ? "" : " AND ").append(assign);
+            } else {
+                set.append(set.length() == 0 ? "" : ", ").append(assign);
+            }
+        }
+        if (set.length() == 0 || where.length() == 0) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + ": an update needs a row key and other columns");
+        }
+        return "UPDATE " + quote(t.id()) + " SET " + set + " WHERE " + where;
+    }
+
+    @Override
+    public long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        List<Column> cols = t.columns();
+        List<String> key = t.rowKey();
+        if (key.isEmpty()) {
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
+        }
+        List<Integer> set = new ArrayList<>();
+        for (int j = 0; j < cols.size(); j++) {
+            if (!key.contains(cols.get(j).name())) {
+                set.add(j);
+            }
+        }
+        if (set.isEmpty()) {
+            return 0;
+        }
+        String sql = "UPDATE " + quote(t.id()) + " SET " + set.stream().map(j -> quote(cols.get(j).name()) + " = ?")
+                .collect(Collectors.joining(", ")) + " WHERE " + key.stream().map(k -> quote(k) + " = ?").collect(Collectors.joining(" AND "));
+        long found = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int pending = 0;
+            while (rows.hasNext()) {
+                Object[] r = rows.next();
+                int p = 1;
+                for (int j : set) {
+                    PostgresValues.bind(ps, p++, r[j], cols.get(j), t.id());
+                }
+                for (String k : key) {
+                    int j = t.columnIndex(k);
+                    PostgresValues.bind(ps, p++, r[j], cols.get(j), t.id());
+                }
+                ps.addBatch();
+                if (++pending == 500) {
+                    found += Arrays.stream(ps.executeBatch()).filter(n -> n > 0).sum();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                found += Arrays.stream(ps.executeBatch()).filter(n -> n > 0).sum();
+            }
+        }
+        return found;
     }
 
     @Override

@@ -151,8 +151,27 @@ public interface Dialect {
      * comparable, and only between tables whose columns have the same types.
      */
     default Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range) throws SQLException {
+        return chunkChecksum(c, t, range, null);
+    }
+
+    /**
+     * {@link #chunkChecksum(Connection, Table, KeyRange)} over the rows of the range that also meet
+     * {@code filter}, a SQL boolean condition of this dialect (null: every row); see {@link #checkRowFilter}.
+     */
+    default Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter) throws SQLException {
         return Optional.empty();
     }
+
+    /**
+     * Runs {@code filter}, a SQL boolean condition of this dialect written by the DBA, once against
+     * {@code t} without reading a row (e.g. {@code SELECT 1 FROM t WHERE (filter) LIMIT 0}), so that
+     * an unknown column or a syntax error fails before anything is compared. The filter is put in
+     * parentheses after Tideway's own conditions, as {@link ReadOptions#filter} and
+     * {@link #chunkChecksum(Connection, Table, KeyRange, String)} put it.
+     *
+     * @throws SQLException the database's own error when it rejects the condition
+     */
+    void checkRowFilter(Connection c, Table t, String filter) throws SQLException;
 
     // ---------------------------------------------------------------- writing rows
 
@@ -165,6 +184,14 @@ public interface Dialect {
 
     /** Writes rows as idempotent upserts by row key, in batches; the caller owns the transaction. */
     WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException;
+
+    /**
+     * Sets the columns of {@code t} other than its row key to the values of {@code rows} (in
+     * {@code t}'s column order) in the rows with the same key, one UPDATE per row; columns not in
+     * {@code t} are left as they are and keys without a row are skipped. The caller owns the
+     * transaction. Returns how many rows were found.
+     */
+    long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException;
 
     /**
      * Deletes the rows with the given row keys (values in row-key column order), in batches; the
@@ -196,6 +223,13 @@ public interface Dialect {
      * order): an upsert by row key, or a plain INSERT when the table has no row key. No trailing ';'.
      */
     String writeRowSql(Table t, Object[] row);
+
+    /**
+     * One statement, with literal values, that sets the columns of {@code t} other than its row key
+     * to the values of {@code row} in the row with that key (an UPDATE; other columns untouched).
+     * No trailing ';'.
+     */
+    String updateRowSql(Table t, Object[] row);
 
     /**
      * One statement, with literal values, that deletes the row whose row key is {@code values} (in

@@ -12,6 +12,7 @@ import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.FullOptions;
 import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
+import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
@@ -80,6 +81,10 @@ import java.util.stream.Collectors;
  *   sample: 1                           # share of each keyed table's chunks compared (above 0, at most 1)
  *   recheck-rounds: 3                   # while incremental sync runs: rounds of reading differing rows again (1..100)
  *   recheck-interval: 2                 # seconds before each of those rounds
+ *   where:                              # row filters: only the rows that meet them are compared and corrected
+ *     orders: "created_at >= '2024-01-01'"         # table or schema.table pattern (source names, globs): a SQL
+ *                                                  #   condition of the source's dialect, the same on the destination
+ *     "shop.flags": { source: "f = 1", destination: "f" }  # or one per side (destination column names)
  * }</pre>
  *
  * <p>{@code ${env:NAME}} anywhere in a value is replaced by the environment variable NAME (an
@@ -99,7 +104,9 @@ public final class ProjectFiles {
     static final List<String> FULL_KEYS = List.of("parallelism", "chunk-size", "throttle-rows", "throttle-mb", "zero-dates");
     static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables");
     static final List<String> PRECHECK_KEYS = List.of("skip");
-    static final List<String> VERIFY_KEYS = List.of("exclude-columns", "throttle-rows", "sample", "recheck-rounds", "recheck-interval");
+    static final List<String> VERIFY_KEYS = List.of("exclude-columns", "throttle-rows", "sample", "recheck-rounds", "recheck-interval",
+            "where");
+    static final List<String> WHERE_KEYS = List.of("source", "destination");
     static final int MAX_NAME_LENGTH = 128;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -171,6 +178,10 @@ public final class ProjectFiles {
         verify.put("sample", v.sample());
         verify.put("recheck-rounds", v.recheckRounds());
         verify.put("recheck-interval", v.recheckIntervalMillis() / 1000.0);
+        Map<String, Object> where = new LinkedHashMap<>();
+        v.where().forEach((table, rf) -> where.put(escape(table), rf.destination().equals(rf.source()) ? escape(rf.source())
+                : Map.of("source", escape(rf.source()), "destination", escape(rf.destination()))));
+        verify.put("where", where);
         root.put("verify", verify);
         YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
                         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -457,7 +468,50 @@ public final class ProjectFiles {
                     throttle == null ? d.throttleRowsPerSecond() : throttle,
                     sample == null ? d.sample() : sample,
                     rounds == null ? d.recheckRounds() : rounds.intValue(),
-                    interval == null ? d.recheckIntervalMillis() : Math.round(interval * 1000));
+                    interval == null ? d.recheckIntervalMillis() : Math.round(interval * 1000),
+                    where(m));
+        }
+
+        /** verify.where: table pattern -> condition, or -> { source: condition, destination: condition }. */
+        private Map<String, RowFilter> where(MapNode verify) {
+            MapNode m = mapping(verify, "where", "verify.where");
+            Map<String, RowFilter> out = new LinkedHashMap<>();
+            if (m == null) {
+                return out;
+            }
+            for (YamlTree.Entry e : m.entries().values()) {
+                String path = "verify.where." + e.key();
+                String[] parts = e.key().split("\\.", -1);
+                if (parts.length > 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                    problems.add(e.keyPos(), "verify.where: '" + e.key() + "' is not a table; expected table or schema.table"
+                            + " (source names; * and ? match any characters), e.g. orders");
+                    continue;
+                }
+                String source;
+                String destination = null;
+                Pos srcPos = e.value().pos();
+                Pos dstPos = e.value().pos();
+                if (e.value() instanceof MapNode sides) {
+                    checkKeys(sides, path, WHERE_KEYS);
+                    source = string(sides, "source", path + ".source");
+                    destination = string(sides, "destination", path + ".destination");
+                    srcPos = valuePos(sides, "source");
+                    dstPos = valuePos(sides, "destination");
+                } else {
+                    source = scalarText(e.value(), path);
+                }
+                String problem = RowFilter.problem(source);
+                if (problem != null) {
+                    problems.add(srcPos, path + (e.value() instanceof MapNode ? ".source" : "") + ": " + problem);
+                    continue;
+                }
+                if (destination != null && (problem = RowFilter.problem(destination)) != null) {
+                    problems.add(dstPos, path + ".destination: " + problem);
+                    continue;
+                }
+                out.put(e.key(), new RowFilter(source, destination));
+            }
+            return out;
         }
 
         // ------------------------------------------------------------ values

@@ -8,7 +8,8 @@ import java.util.List;
  * @param key the row key's values (source canonical form), null for a table without a key
  * @param keyText the key as compared (canonical texts), null for a table without a key
  * @param columns for DIFFERENT: the source names of the columns whose values differ
- * @param sourceRow every column of the source row (source column order); null when EXTRA
+ * @param sourceRow every column of the source row (source column order); when EXTRA, null, or with a row
+ *     filter the source's row of that key that the filter leaves out (the destination gets it, not a delete)
  * @param destinationRow the compared columns of the destination row; null when MISSING
  */
 public record Difference(Kind kind, List<Object> key, String keyText, List<String> columns, Object[] sourceRow,

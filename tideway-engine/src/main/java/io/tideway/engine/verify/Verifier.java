@@ -5,6 +5,7 @@ import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.FullOptions;
+import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.VerifyOptions;
 import io.tideway.core.spi.ChunkChecksum;
 import io.tideway.core.spi.Dialect;
@@ -118,6 +119,8 @@ public final class Verifier {
     private final ReadOptions readOptions;
     private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, TablePlan> plans = new LinkedHashMap<>();
+    /** The row filter of each table that has one, by source table name. */
+    private final Map<String, RowFilter> filters = new HashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private List<TableState> states = List.of();
 
@@ -217,6 +220,7 @@ public final class Verifier {
                         + " matches no column of the project's tables (names are the source's: table.column or"
                         + " schema.table.column)");
             }
+            checkFilters(sc, dc);
             for (TablePlan p : plans.values()) {
                 List<KeyRange> ranges;
                 int planned = 1;
@@ -244,6 +248,66 @@ public final class Verifier {
             throw new TidewayException(ErrorCode.INTERNAL, "preparing the verification: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * Matches verify.where to the tables and runs each condition once on its side without reading a
+     * row, so that a condition the database rejects fails before anything is compared; every
+     * problem is reported at once, naming the table, the side and the condition.
+     */
+    private void checkFilters(Connection sc, Connection dc) {
+        if (opt.where().isEmpty()) {
+            return;
+        }
+        Map<io.tideway.core.model.TableId, TablePlan> byId = new LinkedHashMap<>();
+        plans.values().forEach(p -> byId.put(p.source().id(), p));
+        Map<io.tideway.core.model.TableId, RowFilter> matched = RowFilters.match(opt.where(), sd.defaultSchema(ends.source()),
+                new ArrayList<>(byId.keySet()));
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<io.tideway.core.model.TableId, RowFilter> e : matched.entrySet()) {
+            TablePlan p = byId.get(e.getKey());
+            RowFilter f = e.getValue();
+            check(sd, sc, p.source(), f.source(), "source", p, problems);
+            check(dd, dc, p.destinationCompared(), f.destination(), "destination", p, problems);
+            filters.put(p.label(), f);
+            String text = f.source().equals(f.destination()) ? "where " + f.source()
+                    : "where " + f.source() + " (source), " + f.destination() + " (destination)";
+            listener.info("verify: " + p.label() + ": only rows " + text);
+        }
+        if (!problems.isEmpty()) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "verify.where: " + String.join("; ", problems));
+        }
+    }
+
+    private static void check(Dialect d, Connection c, Table t, String condition, String side, TablePlan p, List<String> problems) {
+        String bad = RowFilter.problem(condition);
+        if (bad != null) {
+            problems.add(p.label() + ": the " + side + " condition '" + condition + "' cannot be used: " + bad);
+            return;
+        }
+        try {
+            d.checkRowFilter(c, t, condition);
+        } catch (SQLException e) {
+            problems.add(p.label() + ": the " + side + " table " + t.id() + " rejects the condition '" + condition + "': "
+                    + e.getMessage() + " (write it in the " + side + "'s SQL, with its column names)");
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            } catch (SQLException ignored) {
+                // the next statement will tell
+            }
+        }
+    }
+
+    /** How rows of {@code p} are read on one side: with the table's row filter of that side, if any. */
+    private ReadOptions reading(TablePlan p, boolean source) {
+        return readOptions.withFilter(filter(p, source));
+    }
+
+    private String filter(TablePlan p, boolean source) {
+        RowFilter f = filters.get(p.label());
+        return f == null ? null : source ? f.source() : f.destination();
     }
 
     /** The chunks a sampled verification compares: each with probability {@code sample} (others each time), at least one. */
@@ -334,9 +398,9 @@ public final class Verifier {
     private void compareChunk(Connection sc, Connection dc, KeyRange range, Outcome o) {
         TablePlan p = o.table.plan;
         if (ends.sameFamily()) {
-            Optional<ChunkChecksum> a = checksum(sd, sc, p.sourceCompared(), range, "source");
-            Optional<ChunkChecksum> b = a.isPresent() ? checksum(dd, dc, p.destinationCompared(), range, "destination")
-                    : Optional.empty();
+            Optional<ChunkChecksum> a = checksum(sd, sc, p.sourceCompared(), range, filter(p, true), "source");
+            Optional<ChunkChecksum> b = a.isPresent() ? checksum(dd, dc, p.destinationCompared(), range, filter(p, false),
+                    "destination") : Optional.empty();
             if (a.isPresent() && b.isPresent() && a.get().equals(b.get())) {
                 o.sourceRows = a.get().rows();
                 o.destinationRows = b.get().rows();
@@ -347,8 +411,8 @@ public final class Verifier {
                 return;
             }
         }
-        try (Side a = open(sd, sc, p.sourceCompared(), range, o, true);
-             Side b = open(dd, dc, p.destinationCompared(), range, o, false)) {
+        try (Side a = open(sd, sc, p, p.sourceCompared(), range, o, true);
+             Side b = open(dd, dc, p, p.destinationCompared(), range, o, false)) {
             if (p.portableOrder()) {
                 RowSig s = a.nextSig(p);
                 RowSig d = b.nextSig(p);
@@ -402,9 +466,9 @@ public final class Verifier {
         return c != 0 ? c : s.keyText().compareTo(d.keyText());
     }
 
-    private Optional<ChunkChecksum> checksum(Dialect d, Connection c, Table t, KeyRange range, String side) {
+    private Optional<ChunkChecksum> checksum(Dialect d, Connection c, Table t, KeyRange range, String filter, String side) {
         try {
-            return d.chunkChecksum(c, t, range);
+            return d.chunkChecksum(c, t, range, filter);
         } catch (SQLException e) {
             throw d.classify(e, "checksum of " + side + " table " + t.id() + " " + range);
         }
@@ -418,12 +482,12 @@ public final class Verifier {
         TablePlan p = o.table.plan;
         LongList a = new LongList();
         LongList b = new LongList();
-        try (Side s = open(sd, sc, p.sourceCompared(), KeyRange.ALL, o, true)) {
+        try (Side s = open(sd, sc, p, p.sourceCompared(), KeyRange.ALL, o, true)) {
             for (Object[] r = s.next(); r != null; r = s.next()) {
                 a.add(RowSig.digest(p.sourceCompared(), r)[0]);
             }
         }
-        try (Side d = open(dd, dc, p.destinationCompared(), KeyRange.ALL, o, false)) {
+        try (Side d = open(dd, dc, p, p.destinationCompared(), KeyRange.ALL, o, false)) {
             for (Object[] r = d.next(); r != null; r = d.next()) {
                 b.add(RowSig.digest(p.destinationCompared(), r)[0]);
             }
@@ -448,7 +512,7 @@ public final class Verifier {
         List<Difference> found = new ArrayList<>();
         long unlisted = 0;
         if (!missing.isEmpty()) {
-            try (Side s = open(sd, sc, p.source(), KeyRange.ALL, null, true)) {
+            try (Side s = open(sd, sc, p, p.source(), KeyRange.ALL, null, true)) {
                 for (Object[] r = s.next(); r != null; r = s.next()) {
                     if (take(missing, RowSig.digest(p.sourceCompared(), p.comparedOf(r))[0])) {
                         if (found.size() < MAX_LISTED) {
@@ -461,7 +525,7 @@ public final class Verifier {
             }
         }
         if (!extra.isEmpty()) {
-            try (Side d = open(dd, dc, p.destinationCompared(), KeyRange.ALL, null, false)) {
+            try (Side d = open(dd, dc, p, p.destinationCompared(), KeyRange.ALL, null, false)) {
                 for (Object[] r = d.next(); r != null; r = d.next()) {
                     if (take(extra, RowSig.digest(p.destinationCompared(), r)[0])) {
                         if (found.size() < MAX_LISTED) {
@@ -552,8 +616,17 @@ public final class Verifier {
         for (int from = 0; from < keys.size(); from += KEY_BATCH) {
             List<Map.Entry<String, List<Object>>> batch = keys.subList(from, Math.min(keys.size(), from + KEY_BATCH));
             List<List<Object>> values = batch.stream().map(Map.Entry::getValue).toList();
-            Map<String, Object[]> src = readByKeys(sd, sc, p.source(), p.sourceKey(), values, "source");
-            Map<String, Object[]> dst = readByKeys(dd, dc, p.destinationCompared(), p.key(), values, "destination");
+            Map<String, Object[]> src = readByKeys(sd, sc, p.source(), p.sourceKey(), values, "source", filter(p, true));
+            Map<String, Object[]> dst = readByKeys(dd, dc, p.destinationCompared(), p.key(), values, "destination", filter(p, false));
+            Map<String, Object[]> outside = Map.of();
+            if (filter(p, true) != null) {
+                // keys the destination has in the filter and the source not: the source's row outside it, if any, corrects them
+                List<List<Object>> extra = batch.stream().filter(k -> !src.containsKey(k.getKey()) && dst.containsKey(k.getKey()))
+                        .map(Map.Entry::getValue).toList();
+                if (!extra.isEmpty()) {
+                    outside = readByKeys(sd, sc, p.source(), p.sourceKey(), extra, "source", null);
+                }
+            }
             for (Map.Entry<String, List<Object>> k : batch) {
                 Object[] a = src.get(k.getKey());
                 Object[] b = dst.get(k.getKey());
@@ -561,7 +634,7 @@ public final class Verifier {
                 if (a != null && b == null) {
                     d = new Difference(Difference.Kind.MISSING, k.getValue(), k.getKey(), List.of(), a, null);
                 } else if (a == null && b != null) {
-                    d = new Difference(Difference.Kind.EXTRA, k.getValue(), k.getKey(), List.of(), null, b);
+                    d = new Difference(Difference.Kind.EXTRA, k.getValue(), k.getKey(), List.of(), outside.get(k.getKey()), b);
                 } else if (a != null) {
                     List<String> cols = p.differingColumns(p.comparedOf(a), b);
                     if (!cols.isEmpty()) {
@@ -579,9 +652,10 @@ public final class Verifier {
     }
 
     /** Rows by the canonical text of their key. */
-    private Map<String, Object[]> readByKeys(Dialect d, Connection c, Table t, int[] key, List<List<Object>> keys, String side) {
+    private Map<String, Object[]> readByKeys(Dialect d, Connection c, Table t, int[] key, List<List<Object>> keys, String side,
+                                             String filter) {
         Map<String, Object[]> out = new HashMap<>();
-        try (RowCursor cur = d.openRowsByKeys(c, t, keys, readOptions)) {
+        try (RowCursor cur = d.openRowsByKeys(c, t, keys, readOptions.withFilter(filter))) {
             while (cur.next()) {
                 Object[] row = cur.row().clone();
                 out.put(TablePlan.keyText(t, key, row), row);
@@ -662,8 +736,9 @@ public final class Verifier {
         List<Difference> diffs = s.differences;
         for (int from = 0; from < diffs.size(); from += KEY_BATCH) {
             List<Difference> batch = diffs.subList(from, Math.min(diffs.size(), from + KEY_BATCH));
+            // every source row of these keys, in the filter or not: a key is deleted only when the source has no row of it at all
             Map<String, Object[]> src = readByKeys(sd, sc, p.source(), p.sourceKey(), batch.stream().map(Difference::key).toList(),
-                    "source");
+                    "source", null);
             List<Object[]> whole = new ArrayList<>();
             List<Object[]> compared = new ArrayList<>();
             List<Object[]> gone = new ArrayList<>();
@@ -684,7 +759,8 @@ public final class Verifier {
                 written += dd.upsert(dc, p.destinationWrite(), whole.iterator()).rows();
             }
             if (!compared.isEmpty()) {
-                written += dd.upsert(dc, p.destinationWriteCompared(), compared.iterator()).rows();
+                // on both sides: only the compared columns are set; excluded ones (maybe NOT NULL, maybe absent) stay as they are
+                written += dd.updateByKey(dc, p.destinationWriteCompared(), compared.iterator());
             }
         }
         return new long[] {written, deleted};
@@ -854,9 +930,9 @@ public final class Verifier {
         }
     }
 
-    private Side open(Dialect d, Connection c, Table t, KeyRange range, Outcome o, boolean source) {
+    private Side open(Dialect d, Connection c, TablePlan p, Table t, KeyRange range, Outcome o, boolean source) {
         try {
-            return new Side(d.openRows(c, t, range, readOptions), d, t, o, source);
+            return new Side(d.openRows(c, t, range, reading(p, source)), d, t, o, source);
         } catch (SQLException e) {
             throw d.classify(e, "reading " + (source ? "source" : "destination") + " table " + t.id() + " " + range);
         }

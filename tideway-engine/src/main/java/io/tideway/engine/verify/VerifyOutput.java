@@ -108,16 +108,17 @@ public final class VerifyOutput {
             }
             // deletes first: a row to insert may take a unique value an extra row holds
             for (Difference d : t.differences()) {
-                if (d.kind() == Difference.Kind.EXTRA) {
+                if (d.kind() == Difference.Kind.EXTRA && d.sourceRow() == null) {
                     statement(w, d, () -> p.keyed() ? dd.deleteRowSql(p.destinationWrite(), d.key().toArray())
                             : dd.deleteRowSql(p.destinationCompared(), d.destinationRow()));
                 }
             }
             for (Difference d : t.differences()) {
-                if (d.kind() == Difference.Kind.MISSING) {
+                if (d.kind() == Difference.Kind.MISSING || d.kind() == Difference.Kind.EXTRA && d.sourceRow() != null) {
                     statement(w, d, () -> dd.writeRowSql(p.destinationWrite(), p.writtenOf(d.sourceRow())));
                 } else if (d.kind() == Difference.Kind.DIFFERENT) {
-                    statement(w, d, () -> dd.writeRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
+                    // the row is on both sides: only its compared columns are set, the excluded ones are left as they are
+                    statement(w, d, () -> dd.updateRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
                 }
             }
             for (String line : dd.sqlScriptFooter()) {
