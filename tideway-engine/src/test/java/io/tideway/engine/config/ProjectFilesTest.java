@@ -12,6 +12,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
+import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.VerifyOptions;
 import io.tideway.core.spi.ReadOptions;
 import java.nio.file.Files;
@@ -302,6 +303,42 @@ class ProjectFilesTest {
                 .contains("shop.yaml: line 7: verify.throttle-rows: expected a whole number >= 0, got -1")
                 .contains("shop.yaml: line 8: verify.sample: expected a share of the chunks above 0 and at most 1")
                 .contains("shop.yaml: line 9: verify.recheck-rounds: expected a whole number from 1 to 100, got 0")
-                .contains("shop.yaml: line 10: unknown key 'where' in verify; expected one of exclude-columns, throttle-rows");
+                .contains("shop.yaml: line 10: verify.where: expected a mapping");
+    }
+
+    @Test
+    void verify_where_gives_row_filters_per_table_with_an_optional_destination_condition() {
+        ProjectConfig p = load(minimal(NAME, SOURCE, DEST, "steps: [schema, full, verify]",
+                "verify:",
+                "  where:",
+                "    orders: \"created_at >= '2024-01-01' AND status IN ('a', 'b')\"",
+                "    \"crm.flag*\": { source: \"f = 1\", destination: \"f IS TRUE\" }"));
+        assertThat(p.verify().where()).containsExactly(
+                Map.entry("orders", RowFilter.of("created_at >= '2024-01-01' AND status IN ('a', 'b')")),
+                Map.entry("crm.flag*", new RowFilter("f = 1", "f IS TRUE")));
+        assertThat(p.verify().where().get("orders").destination()).isEqualTo(p.verify().where().get("orders").source());
+        ProjectConfig back = ProjectFiles.load(ProjectFiles.toYamlWithoutSecrets(p), "stored.yaml", n -> null);
+        assertThat(back.verify()).isEqualTo(p.verify());
+    }
+
+    @Test
+    void a_row_filter_that_could_change_tidewayss_own_query_is_refused_with_its_line() {
+        String msg = problems(minimal(NAME, SOURCE, DEST, STEPS,
+                "verify:",
+                "  where:",
+                "    orders: \"id > 5; DELETE FROM orders\"",
+                "    items: \"id > 5) OR (1 = 1\"",
+                "    lines: \"id > 5 -- all\"",
+                "    a.b.c: \"id > 5\"",
+                "    notes: { source: \"id > 5\", dest: \"x\" }",
+                "    tags: \"\""));
+        assertThat(msg).contains("shop.yaml: line 7: verify.where.orders: ';' is not allowed")
+                .contains("shop.yaml: line 8: verify.where.items: a ')' closes a parenthesis the condition did not open")
+                .contains("shop.yaml: line 9: verify.where.lines: comments are not allowed")
+                .contains("shop.yaml: line 10: verify.where: 'a.b.c' is not a table; expected table or schema.table")
+                .contains("shop.yaml: line 11: unknown key 'dest' in verify.where.notes; expected one of source, destination")
+                .contains("shop.yaml: line 12: verify.where.tags: the condition is empty");
+        assertThat(RowFilter.problem("name = 'it''s; -- fine' AND (a > 1)")).isNull();
+        assertThat(RowFilter.problem("name = 'open")).contains("not closed");
     }
 }
