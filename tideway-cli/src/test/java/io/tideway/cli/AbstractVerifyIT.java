@@ -158,6 +158,128 @@ abstract class AbstractVerifyIT {
         assertThat(secs).as("%d rows at 2000 rows/s", rows).isGreaterThan(rows / 2000.0 - 1.5);
     }
 
+    /**
+     * Row filters: only the rows in a table's condition are compared on each side (by checksum in
+     * the same family, by merge across families) and only they are corrected, by the correction SQL
+     * and by --repair; a bad condition fails before anything is compared, naming the table and the
+     * condition. Also: a TINYINT(1) holding 7 against 1 is a difference, and --repair of a row whose
+     * excluded column is NOT NULL works and leaves that column as it is.
+     */
+    @Test
+    void rowFiltersTinyintOneAndRepairBesideAnExcludedNotNullColumn() throws Exception {
+        srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "fsrc");
+        dstDb = freshDestination();
+        try (Connection c = EmbeddedServers.mariadb().connect(srcDb); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id INT NOT NULL PRIMARY KEY, region VARCHAR(10) NOT NULL, flag TINYINT(1) NOT NULL,"
+                    + " note VARCHAR(40) NOT NULL, qty INT NOT NULL)");
+            s.execute("INSERT INTO items SELECT seq, IF(seq % 2 = 0, 'eu', 'us'), seq % 2, CONCAT('note ', seq), seq * 10"
+                    + " FROM seq_1_to_400");
+        }
+        data = tmp.resolve("fdata");
+        String name = "filter-" + getClass().getSimpleName().toLowerCase();
+        project = Projects.write(tmp, "f", "name: " + name + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"" + srcDb + ".*\"] }\n"
+                + "steps: [schema, full]\n"
+                + "full: { parallelism: 2, chunk-size: 50 }\n");
+        Path dir = data.resolve("verify").resolve(name);
+        assertThat(run("run", project.toString(), "--until", "synced").exit()).isZero();
+        assertThat(run("verify", project.toString()).exit()).isZero();
+
+        // 1. TINYINT(1) is a small integer, not a boolean: 7 against 1 is a difference (checksum and merge alike)
+        execute("UPDATE " + q("items") + " SET flag = 7 WHERE id = 5");
+        Outcome tiny = run("verify", project.toString());
+        assertThat(tiny.exit()).as(tiny.out() + tiny.err()).isEqualTo(1);
+        assertThat(tiny.out()).contains("different key 5: flag");
+        assertThat(run("verify", project.toString(), "--repair").exit()).isZero();
+
+        // 2. --repair of a differing row, with a NOT NULL column excluded: it works, and leaves that column alone
+        execute("UPDATE " + q("items") + " SET qty = -1, note = 'kept on the destination' WHERE id = 6");
+        Outcome excl = run("verify", project.toString(), "--exclude-columns", "items.note", "--repair");
+        assertThat(excl.exit()).as(excl.out() + excl.err()).isZero();
+        assertThat(excl.out()).contains("repair: 1 rows written");
+        assertThat(destinationValue("SELECT qty FROM " + q("items") + " WHERE id = 6")).isEqualTo("60");
+        assertThat(destinationValue("SELECT note FROM " + q("items") + " WHERE id = 6")).isEqualTo("kept on the destination");
+        Path excludedSql = dir.resolve(dstName("items"));
+        assertThat(Files.readAllLines(excludedSql)).filteredOn(l -> l.startsWith("UPDATE ")).singleElement().asString()
+                .contains("60").doesNotContain("note");
+        execute("UPDATE " + q("items") + " SET note = 'note 6' WHERE id = 6");
+
+        // 3. a filter: differences in it are found, those outside are not
+        plantAroundFilter();
+        String eu = "items:region = 'eu'";
+        Outcome filtered = run("verify", project.toString(), "--where", eu);
+        assertThat(filtered.exit()).as(filtered.out() + filtered.err()).isEqualTo(1);
+        assertThat(filtered.out()).contains("only rows where region = 'eu'");
+        JsonNode items = table(report(dir), "items");
+        assertThat(kinds(items)).containsExactlyInAnyOrder("DIFFERENT id=10 [qty]", "MISSING id=14", "EXTRA id=1001",
+                "MISSING id=20", "EXTRA id=21");
+        assertThat(items.get("rowsCompared").asInt()).isEqualTo(200);
+        assertThat(items.get("where").get("destination").asText()).isEqualTo("region = 'eu'");
+        if (destination() == DataSourceType.MARIADB) {
+            assertThat(items.get("chunksEqualByChecksum").asInt()).as("same family: filtered chunks equal by checksum").isPositive();
+        }
+
+        // 4. its correction SQL touches only rows in the filter: afterwards the filter finds nothing, the rest is as planted
+        apply(dir.resolve(dstName("items")));
+        assertThat(run("verify", project.toString(), "--where", eu).exit()).isZero();
+        assertOnlyOutsideTheFilterDiffers(dir);
+
+        // 5. so does --repair
+        execute("DELETE FROM " + q("items") + " WHERE id IN (14, 20, 1001)");
+        execute("UPDATE " + q("items") + " SET qty = qty + 1 WHERE id = 10");
+        execute("UPDATE " + q("items") + " SET region = 'eu' WHERE id = 21");
+        Outcome repaired = run("verify", project.toString(), "--where", eu, "--repair");
+        assertThat(repaired.exit()).as(repaired.out() + repaired.err()).isZero();
+        assertOnlyOutsideTheFilterDiffers(dir);
+
+        // 6. a destination variant of the condition is used on the destination
+        Outcome variant = run("verify", project.toString(), "--where", eu, "--destination-where", "items:region = 'none'");
+        assertThat(variant.exit()).isEqualTo(1);
+        assertThat(table(report(dir), "items").get("missing").asInt()).isEqualTo(200);
+
+        // 7. a condition either side rejects, or a pattern without a table, fails before comparing, naming them
+        Outcome bad = run("verify", project.toString(), "--where", "items:nosuch = 1");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("verify.where").contains(srcDb + ".items").contains("'nosuch = 1'").contains("source");
+        Outcome badDst = run("verify", project.toString(), "--where", eu, "--destination-where", "items:regio = 'eu'");
+        assertThat(badDst.exit()).isEqualTo(2);
+        assertThat(badDst.err()).contains("destination").contains("'regio = 'eu''").doesNotContain("the source table");
+        Outcome none = run("verify", project.toString(), "--where", "nosuch:id > 1");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("'nosuch' matches no table");
+        Outcome injected = run("verify", project.toString(), "--where", "items:id > 1) OR (1 = 1");
+        assertThat(injected.exit()).isEqualTo(2);
+        assertThat(injected.err()).contains("closes a parenthesis");
+    }
+
+    /** Differences in the filter region = 'eu' (even ids) and outside it (odd ids). */
+    private void plantAroundFilter() throws SQLException {
+        execute("UPDATE " + q("items") + " SET qty = qty + 1 WHERE id IN (10, 11)");
+        execute("DELETE FROM " + q("items") + " WHERE id IN (13, 14)");
+        execute("INSERT INTO " + q("items") + " (id, region, flag, note, qty) VALUES (1001, 'eu', 0, 'x', 0), (1003, 'us', 0, 'y', 0)");
+        execute("UPDATE " + q("items") + " SET region = 'us' WHERE id = 20");   // in the filter on the source only: missing
+        execute("UPDATE " + q("items") + " SET region = 'eu' WHERE id = 21");   // in it on the destination only: extra,
+                                                                                // corrected by the source's row, not deleted
+    }
+
+    private void assertOnlyOutsideTheFilterDiffers(Path dir) throws Exception {
+        Outcome all = run("verify", project.toString());
+        assertThat(all.exit()).isEqualTo(1);
+        assertThat(kinds(table(report(dir), "items"))).containsExactlyInAnyOrder("DIFFERENT id=11 [qty]", "MISSING id=13",
+                "EXTRA id=1003");
+        assertThat(destinationValue("SELECT region FROM " + q("items") + " WHERE id = 21")).isEqualTo("us");
+        assertThat(destinationValue("SELECT region FROM " + q("items") + " WHERE id = 20")).isEqualTo("eu");
+    }
+
+    private String destinationValue(String sql) throws SQLException {
+        try (Connection c = connectDestination(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            assertThat(rs.next()).as(sql).isTrue();
+            return rs.getString(1);
+        }
+    }
+
     private void plant() throws SQLException {
         execute("DELETE FROM " + q("customers") + " WHERE id = 7");
         execute("INSERT INTO " + q("customers") + " (id, email, name, created_at, balance, active, last_login)"

@@ -147,6 +147,11 @@ public final class Verifier {
         return plans;
     }
 
+    /** The row filter of a table (by source name), or null when all its rows are compared. */
+    RowFilter rowFilter(String label) {
+        return filters.get(label);
+    }
+
     Endpoints ends() {
         return ends;
     }

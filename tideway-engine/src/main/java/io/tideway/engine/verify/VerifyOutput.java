@@ -103,6 +103,11 @@ public final class VerifyOutput {
                 w.write("-- Columns not compared (rows present on both sides are corrected without them): "
                         + String.join(", ", t.excludedColumns()) + "\n");
             }
+            io.tideway.core.project.RowFilter f = v.rowFilter(t.source());
+            if (f != null) {
+                w.write("-- Only rows where (source) " + f.source() + " / (destination) " + f.destination()
+                        + " were compared; only they are corrected here.\n");
+            }
             for (String line : dd.sqlScriptHeader()) {
                 w.write(line + "\n");
             }
@@ -183,6 +188,10 @@ public final class VerifyOutput {
             m.put("chunksEqualByChecksum", t.chunksEqualByChecksum());
             m.put("rowsMatchedAcrossChunks", t.matchedAcrossChunks());
             m.put("excludedColumns", t.excludedColumns());
+            io.tideway.core.project.RowFilter f = v.rowFilter(t.source());
+            if (f != null) {
+                m.put("where", Map.of("source", f.source(), "destination", f.destination()));
+            }
             m.put("equal", t.equal());
             m.put("missing", t.count(Difference.Kind.MISSING));
             m.put("extra", t.count(Difference.Kind.EXTRA));
