@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "verify", description = {"Compare every row of the project's tables between source and destination.",
         "Exit 0: they hold the same rows; 1: they differ (a summary says how); 2: an error (one line says why).",
-        "Writes report.json and a correction SQL file per differing table to DATA_DIR/verify/<project>/."})
+        "Writes report.json and a correction SQL file per differing table to DATA_DIR/verify/<project>/.",
+        "With --where (or verify.where), only the rows of a table that meet its condition are compared and corrected."})
 final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
     private static final int EXAMPLES = 5;
 

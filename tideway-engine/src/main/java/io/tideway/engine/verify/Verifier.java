@@ -61,6 +61,9 @@ import org.slf4j.MDC;
  *       canonical key in memory first, and a row that one side puts in another chunk is matched
  *       across chunks.</li>
  *   <li>A table without a key is compared whole, as a multiset of row digests.</li>
+ *   <li>A table with a row filter ({@code verify.where}) has it added, on each side in that side's
+ *       SQL, to every read and checksum; each filter is run once on each side before anything is
+ *       compared.</li>
  *   <li>Rows found different are read again on both sides by key before being reported: once, or,
  *       while an incremental step applies changes, several rounds a few seconds apart (after the lag
  *       is back under its threshold), so that changes in flight are not reported.</li>
@@ -678,9 +681,10 @@ public final class Verifier {
 
     /**
      * Makes the destination rows that {@code report} lists equal to the source: the source rows of
-     * those keys are read again and upserted (only the compared columns of rows present on both
-     * sides), keys gone from the source are deleted; rows of tables without a key are inserted or
-     * deleted one by one. One destination transaction per table. Then reads the rows again and
+     * those keys are read again (whether or not they meet the table's row filter) and upserted,
+     * rows present on both sides only updated in their compared columns (excluded columns stay as
+     * they are), keys the source has no row of at all are deleted; rows of tables without a key are
+     * inserted or deleted one by one. One destination transaction per table. Then reads the rows again and
      * returns what still differs.
      */
     public VerifyReport repair(VerifyReport report, AtomicReference<Repair> done) {
