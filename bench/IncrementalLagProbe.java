@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lag under load for bench/incremental.sh: a paced writer on the source and an end-to-end probe.
  *
  * <pre>
- * java -cp MARIADB_DRIVER.jar:PGJDBC.jar bench/IncrementalLagProbe.java SRC_URL DST_URL DST_TABLE RATE SECONDS THREADS ROWS OUT_PREFIX [TXN]
+ * java -cp MARIADB_DRIVER.jar:PGJDBC.jar bench/IncrementalLagProbe.java SRC_URL DST_URL DST_TABLE RATE SECONDS THREADS ROWS OUT_PREFIX [TXN [WARMUP]]
  * </pre>
  *
  * <ul>
@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       with a time up to X that was not seen yet is visible now: its lag is now minus its send time (so the
  *       figure includes the source's own commit latency, printed separately).</li>
  * </ul>
- * Writes OUT_PREFIX.lag (one lag in ms per probe write) and prints a summary line of key=value pairs.
+ * With WARMUP seconds (default 0), writers and probe run at the same rate for that long first; the lags of
+ * probe writes sent then are reported apart (warmup_*), the main figures cover the SECONDS after it.
+ * Writes OUT_PREFIX.lag (one lag in ms per measured probe write) and prints a summary line of key=value pairs.
  */
 public class IncrementalLagProbe {
     static long micros() {
@@ -41,12 +43,15 @@ public class IncrementalLagProbe {
         int rows = Integer.parseInt(a[6]);
         String out = a[7];
         int txn = a.length > 8 ? Integer.parseInt(a[8]) : 1; // updates per source transaction
+        long warmup = a.length > 9 ? Long.parseLong(a[9]) * 1_000_000L : 0;
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong written = new AtomicLong();
+        AtomicLong writtenMeasured = new AtomicLong();
         long[] commitMicros = new long[1 << 22];
         AtomicLong commits = new AtomicLong();
         long start = micros() + 500_000; // common schedule start
-        long end = start + seconds * 1_000_000L;
+        long measureFrom = start + warmup;
+        long end = measureFrom + seconds * 1_000_000L;
 
         List<Thread> writers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -89,6 +94,9 @@ public class IncrementalLagProbe {
                             commitMicros[(int) n] = dt;
                         }
                         written.incrementAndGet();
+                        if (t0 >= measureFrom) {
+                            writtenMeasured.incrementAndGet();
+                        }
                     }
                 } catch (Exception e) {
                     e.printStackTrace();
@@ -100,6 +108,7 @@ public class IncrementalLagProbe {
 
         ConcurrentLinkedQueue<long[]> sent = new ConcurrentLinkedQueue<>(); // {sendMicros}
         List<Long> lags = new ArrayList<>();
+        List<Long> warmLags = new ArrayList<>();
         AtomicLong lastProbe = new AtomicLong();
         Thread probe = new Thread(() -> {
             try (Connection c = DriverManager.getConnection(src);
@@ -137,8 +146,9 @@ public class IncrementalLagProbe {
                                 long[] h;
                                 while ((h = sent.peek()) != null && h[0] <= x) {
                                     sent.poll();
-                                    synchronized (lags) {
-                                        lags.add((seen - h[0]) / 1000);
+                                    List<Long> into = h[0] < measureFrom ? warmLags : lags;
+                                    synchronized (into) {
+                                        into.add((seen - h[0]) / 1000);
                                     }
                                 }
                             }
@@ -170,6 +180,7 @@ public class IncrementalLagProbe {
         poller.join();
 
         long[] l = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] wl = warmLags.stream().mapToLong(Long::longValue).sorted().toArray();
         try (java.io.PrintWriter pw = new java.io.PrintWriter(out + ".lag")) {
             for (long v : lags) {
                 pw.println(v);
@@ -178,11 +189,13 @@ public class IncrementalLagProbe {
         int n = (int) Math.min(commits.get(), commitMicros.length);
         long[] cm = Arrays.copyOf(commitMicros, n);
         Arrays.sort(cm);
-        double secs = (wroteEnd - start) / 1e6;
+        double secs = (wroteEnd - measureFrom) / 1e6;
         System.out.printf("written=%d seconds=%.1f rate=%.0f probes=%d unseen=%d lag_p50_ms=%d lag_p99_ms=%d lag_max_ms=%d"
-                        + " src_stmt_p50_ms=%.1f src_stmt_p99_ms=%.1f%n",
-                written.get(), secs, written.get() / secs, l.length, unseen, pct(l, 50), pct(l, 99),
-                l.length == 0 ? -1 : l[l.length - 1], pct(cm, 50) / 1000.0, pct(cm, 99) / 1000.0);
+                        + " src_stmt_p50_ms=%.1f src_stmt_p99_ms=%.1f warmup_s=%d warmup_probes=%d warmup_lag_p99_ms=%d"
+                        + " warmup_lag_max_ms=%d%n",
+                writtenMeasured.get(), secs, writtenMeasured.get() / secs, l.length, unseen, pct(l, 50), pct(l, 99),
+                l.length == 0 ? -1 : l[l.length - 1], pct(cm, 50) / 1000.0, pct(cm, 99) / 1000.0, warmup / 1_000_000L,
+                wl.length, pct(wl, 99), wl.length == 0 ? -1 : wl[wl.length - 1]);
     }
 
     static long pct(long[] s, int p) {

@@ -5,6 +5,9 @@
 #   PAIRS=mm UPDATES=50000 LAG_SECONDS=20 DOC=0 bench/incremental.sh   # a quick trial
 #
 # Per pair (mm: MariaDB db -> MariaDB db2, mp: MariaDB db -> PostgreSQL database tw) and rep:
+# The MariaDB -> MariaDB destination (db2 and the reference copies db3, db4) is a second mariadbd on port 3307
+# (bench/dest-mariadb.sh, same binaries and settings), as source and destination are separate servers in use.
+#
 #   1. tideway run --until synced, steps [schema, full, incremental], fresh data dir and destination (the full copy)
 #   2. copies of the destination table for the references (MariaDB: db3.sbtest1, db4.sbtest1;
 #      PostgreSQL: tw ref_a.sbtest1, ref_b.sbtest1), made outside any timing
@@ -20,7 +23,7 @@
 # Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
 # db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
-#   LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2), TW_XMX (512m), TW_JAVA_OPTS, JFR=1 (record the
+#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2), TW_XMX (512m), TW_JAVA_OPTS, JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -34,6 +37,7 @@ UPDATES=${UPDATES:-500000}
 WRITERS=${WRITERS:-8}
 LAG_RATE=${LAG_RATE:-5000}
 LAG_SECONDS=${LAG_SECONDS:-120}
+LAG_WARMUP=${LAG_WARMUP:-30}
 LAG_THREADS=${LAG_THREADS:-8}
 LAG_TXN=${LAG_TXN:-5}
 STATUS_EVERY=${STATUS_EVERY:-5}
@@ -53,10 +57,13 @@ if ! mariadb -e 'select 1' >/dev/null 2>&1 || ! psql -qXtA -d db -c 'select 1' >
   "$LIMITS/servers.sh" start >/dev/null
 fi
 mariadb -e "SET GLOBAL local_infile = ON"
+"$HERE/dest-mariadb.sh" start
+DSOCK=/run/mysqld/mysqld-dest.sock
 for c in gawk python3 java md5sum; do command -v $c >/dev/null || die "$c is needed"; done
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed"
 mkdir -p "$OUT" "$WORK"
 my() { mariadb "$@"; }
+myd() { mariadb -S "$DSOCK" "$@"; }   # the MariaDB -> MariaDB destination server
 pg() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
 [ "$(my -N db -e "SELECT COUNT(*) FROM sbtest1")" = "$ROWS" ] || die "db.sbtest1 must hold $ROWS rows: run bench/full-migration.sh once (it loads it)"
 [ "$(my -N -e "SELECT @@binlog_format")" = ROW ] || die "the source needs binlog_format=ROW"
@@ -65,7 +72,7 @@ pg() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
 LIBCP="$(ls "$(dirname "$TW_JAR")"/lib/mariadb-java-client-*.jar | head -1):$(ls "$(dirname "$TW_JAR")"/lib/postgresql-*.jar | head -1)"
 my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
 for p in mm mp; do
-  if [ $p = mm ]; then dest="{ type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db2 }"
+  if [ $p = mm ]; then dest="{ type: mariadb, host: 127.0.0.1, port: 3307, user: bench, password: bench, database: db2 }"
   else dest="{ type: postgresql, host: 127.0.0.1, port: 5432, user: root, password: bench, database: tw }"; fi
   cat > "$WORK/$p.yaml" <<EOF
 name: bench-incr-$p
@@ -103,21 +110,23 @@ echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; RE
 # quiesce without purging the binary logs: the capture of a stopped Tideway still has to read them
 quiesce() {
   sync
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
-  local d h i
-  for i in $(seq 180); do
-    read -r d h < <(my -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
-    [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
-    sleep 1
+  local d h i m
+  for m in my myd; do
+    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
+    for i in $(seq 180); do
+      read -r d h < <($m -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
+      [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
+      sleep 1
+    done
+    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
   done
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
   pg -d db -c CHECKPOINT
   sync; sleep 2
 }
 # other users of the machine during a run, in cores (total busy CPU minus our servers and the timed command)
 cpu_all() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6}' /proc/stat; }
 servers_cpu() {
-  local pids; pids="$(cat /run/mysqld/mysqld.pid 2>/dev/null) $(pgrep -u postgres -d ' ' || true)"
+  local pids; pids="$(cat /run/mysqld/mysqld.pid 2>/dev/null) $("$HERE/dest-mariadb.sh" pid) $(pgrep -u postgres -d ' ' || true)"
   # shellcheck disable=SC2086
   for p in $pids; do cat /proc/$p/stat 2>/dev/null; done | sed 's/^.*) //' | awk '{s+=$12+$13+$14+$15} END{print s+0}'
 }
@@ -155,7 +164,7 @@ timed() {
 twopts() { export TIDEWAY_JAVA_OPTS="-Xmx$TW_XMX $TW_JAVA_OPTS ${1:-}"; }
 tw() { echo "$REPO/tideway --data-dir $WORK/data-$2 ${3:-run} $WORK/$2.yaml"; }   # call twopts first
 dst_md5() {
-  if [ "$1" = mm ]; then my -N --batch db2 -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32
+  if [ "$1" = mm ]; then myd -N --batch db2 -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32
   else psql -XtA -F $'\t' -d tw -c 'SELECT id,k,c::text FROM db.sbtest1 ORDER BY id' | md5sum | cut -c1-32; fi
 }
 src_md5() { my -N --batch db -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32; }
@@ -171,7 +180,7 @@ for r in $(seq "$REPS"); do
     if [ "${ONLY_REFS:-0}" != 1 ]; then
     # 1. the full copy, not timed here (see bench/full-migration.sh)
     rm -rf "$WORK/data-$p"
-    if [ $p = mm ]; then my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
+    if [ $p = mm ]; then myd -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
     else runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS tw" -c "CREATE DATABASE tw OWNER root"; fi
     quiesce
     twopts ""
@@ -179,8 +188,7 @@ for r in $(seq "$REPS"); do
     cp "$WORK/last.log" "$OUT/incremental-last-$p-initial.log"
     # 2. copies for the references, in the state the updates start from
     if [ $p = mm ]; then
-      # not binary-logged: the capture would have to read 4M rows of other tables before the updates
-      for d in db3 db4; do my -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
+      for d in db3 db4; do myd -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
     else
       for s in ref_a ref_b; do pg -d tw -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" -c "CREATE TABLE $s.sbtest1 (LIKE db.sbtest1 INCLUDING ALL)" -c "INSERT INTO $s.sbtest1 SELECT * FROM db.sbtest1" -c "VACUUM ANALYZE $s.sbtest1"; done
     fi
@@ -217,7 +225,7 @@ for r in $(seq "$REPS"); do
     grep -q "incremental MONITORING" "$log" || { sleep 5; }
     twpid=$(pgrep -f -n "data-dir $WORK/data-$p run" || true)
     [ -n "$twpid" ] || die "tideway run for the lag test did not start (see $log)"
-    if [ $p = mm ]; then dsturl="jdbc:mariadb://127.0.0.1:3306/db2?user=bench&password=bench"; dtable=sbtest1
+    if [ $p = mm ]; then dsturl="jdbc:mariadb://127.0.0.1:3307/db2?user=bench&password=bench"; dtable=sbtest1
     else dsturl="jdbc:postgresql://127.0.0.1:5432/tw?user=root&password=bench"; dtable=db.sbtest1; fi
     statusf=$OUT/incremental-last-$p-status.txt; : > "$statusf"
     ( while kill -0 "$twpid" 2>/dev/null; do
@@ -227,13 +235,13 @@ for r in $(seq "$REPS"); do
     statpid=$!
     v0=$(servers_cpu); b0=$(cpu_all); t0=$(date +%s%N); u0=$(awk '{print $14+$15}' /proc/$twpid/stat)
     probe=$(java -Xmx256m -cp "$LIBCP" "$HERE/IncrementalLagProbe.java" "jdbc:mariadb://127.0.0.1:3306/db?user=bench&password=bench" \
-      "$dsturl" "$dtable" "$LAG_RATE" "$LAG_SECONDS" "$LAG_THREADS" "$ROWS" "$OUT/incremental-last-$p" "$LAG_TXN") || die "lag probe failed"
+      "$dsturl" "$dtable" "$LAG_RATE" "$LAG_SECONDS" "$LAG_THREADS" "$ROWS" "$OUT/incremental-last-$p" "$LAG_TXN" "$LAG_WARMUP") || die "lag probe failed"
     t1=$(date +%s%N); b1=$(cpu_all); v1=$(servers_cpu); u1=$(awk '{print $14+$15}' /proc/$twpid/stat)
     echo "    $probe"
     # let Tideway apply everything written before it is stopped (a last probe value, up to 10 minutes)
     mark="end:$(date +%s%N)"; my db -e "UPDATE sbtest1 SET c = '$mark' WHERE id = 1"
     for i in $(seq 600); do
-      if [ $p = mm ]; then v=$(my -N db2 -e "SELECT c FROM sbtest1 WHERE id = 1"); else v=$(psql -XtA -d tw -c "SELECT c::text FROM db.sbtest1 WHERE id = 1"); fi
+      if [ $p = mm ]; then v=$(myd -N db2 -e "SELECT c FROM sbtest1 WHERE id = 1"); else v=$(psql -XtA -d tw -c "SELECT c::text FROM db.sbtest1 WHERE id = 1"); fi
       [ "$v" = "$mark" ] && break; sleep 1
     done
     echo "    all changes of the lag run applied $i s after the writers stopped"
@@ -253,10 +261,12 @@ for r in $(seq "$REPS"); do
     fi
     # 6./7. the references (binary-logged like Tideway's own writes to db2; after the lag run so that its capture does not read them)
     if [ $p = mm ]; then
-      quiesce; timed $p ref-a-client-txn1000 "$r" "mariadb db3 < $WORK/upd.txn-my.sql" "mariadb client, COMMIT every 1,000, one connection"
-      quiesce; timed $p ref-b-upsert1000 "$r" "mariadb db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
-      ref_check "$(my -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db3.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(a)"
-      ref_check "$(my -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db4.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(b)"
+      quiesce; timed $p ref-a-client-txn1000 "$r" "mariadb -S $DSOCK db3 < $WORK/upd.txn-my.sql" "mariadb client, COMMIT every 1,000, one connection"
+      quiesce; timed $p ref-b-upsert1000 "$r" "mariadb -S $DSOCK db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
+      myd -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
+      myd --local-infile=1 benchaux -e "LOAD DATA LOCAL INFILE '$WORK/upd.ids' INTO TABLE ids"
+      ref_check "$(myd -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db3.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(a)"
+      ref_check "$(myd -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db4.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(b)"
     else
       quiesce; timed $p ref-a-client-txn1000 "$r" "PGOPTIONS='-c search_path=ref_a' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upd.txn-pg.sql" "psql, COMMIT every 1,000, one connection"
       quiesce; timed $p ref-b-upsert1000 "$r" "PGOPTIONS='-c search_path=ref_b' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upsert.sql" "INSERT ... ON CONFLICT DO UPDATE, 1,000 rows each, one connection"
@@ -284,7 +294,8 @@ ENVF=$OUT/incremental-env.txt
   echo "updates=$UPDATES"
   echo "distinct=$DISTINCT"
   echo "writers=$WRITERS"
-  echo "lag=$LAG_RATE updates/s for $LAG_SECONDS s, $LAG_THREADS writer connections, $LAG_TXN updates per transaction"
+  echo "mm_destination=a second mariadbd (port 3307, same binaries and settings) on the same machine"
+  echo "lag=$LAG_RATE updates/s for $LAG_SECONDS s after $LAG_WARMUP s of warm-up at that rate, $LAG_THREADS writer connections, $LAG_TXN updates per transaction"
 } > "$ENVF"
 cp "$RAW" "$OUT/incremental-latest.tsv"
 doc=""; if [ "${DOC:-1}" = 1 ] && [ "$UPDATES" = 500000 ] && [ "$ROWS" = 2000000 ]; then doc=$REPO/docs/BENCHMARKS.md; fi

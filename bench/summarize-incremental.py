@@ -75,14 +75,15 @@ def main():
     L.append(f"**Lag under load** ({env.get('lag')}; lag = time the probe row's new value became visible on the destination "
              "minus the time its UPDATE was sent to the source)")
     L.append("")
-    L.append("| pair | achieved writes/s | probe samples | lag p50 ms | lag p99 ms | lag max ms | source UPDATE p50 / p99 ms | Tideway `status` lagMillis (n, median, max) | Tideway CPU s | servers CPU s | machine busy, cores | peak RSS |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("| pair | achieved writes/s | probe samples | lag p50 ms | lag p99 ms | lag max ms | warm-up before it: s, probes, lag p99 / max ms | source UPDATE p50 / p99 ms | Tideway `status` lagMillis (n, median, max) | Tideway CPU s | servers CPU s | machine busy, cores | peak RSS |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p, pname in PAIRS.items():
         for r in runs.get((p, "tideway-lag"), []):
             k = kv(r["note"])
             st = re.search(r"status lagMillis n=(\d+) p50=(-?\d+) max=(-?\d+)", r["note"])
             L.append(f"| {pname} | {float(k['rate']):,.0f} | {k['probes']} (unseen {k['unseen']}) | {k['lag_p50_ms']} | {k['lag_p99_ms']} | "
-                     f"{k['lag_max_ms']} | {k['src_stmt_p50_ms']} / {k['src_stmt_p99_ms']} | "
+                     f"{k['lag_max_ms']} | {k.get('warmup_s', '0')} s, {k.get('warmup_probes', '0')}, {k.get('warmup_lag_p99_ms', '-')} / {k.get('warmup_lag_max_ms', '-')} | "
+                     f"{k['src_stmt_p50_ms']} / {k['src_stmt_p99_ms']} | "
                      f"{(st.group(1) + ', ' + st.group(2) + ', ' + st.group(3)) if st else ''} | {r['client_cpu_s']} | {r['servers_cpu_s']} | "
                      f"{r['other_cores']} | {int(r['peak_rss_kb']) / 1024:.0f} MB |")
             targets.append((f"{pname}: lag p99 < 1 s at 5,000 updates/s", int(k["lag_p99_ms"]), None))
@@ -97,7 +98,8 @@ def main():
     L.append("")
     L.append(f"Machine: nproc {env.get('nproc')}, mem {env.get('mem')}, cpu {env.get('cpu')}, os {env.get('os')}; "
              f"MariaDB {env.get('mariadb')} ({env.get('mariadb_config')}); PostgreSQL {env.get('postgresql')} "
-             f"({env.get('postgresql_config')}); {env.get('java')}.")
+             f"({env.get('postgresql_config')}); {env.get('java')}."
+             + (f" MariaDB → MariaDB destination: {env.get('mm_destination')}." if env.get('mm_destination') else ""))
     text = "\n".join(L)
     print(text)
     if doc:

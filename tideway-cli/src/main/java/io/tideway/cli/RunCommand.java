@@ -25,7 +25,8 @@ final class RunCommand extends ProjectCommand implements Callable<Integer> {
         try (MetaDb db = openMetaDb()) {
             System.out.println("tideway: project " + cfg.name() + ": " + cfg.source() + " -> " + cfg.destination());
             Engine engine = new Engine(db, main.dataDir);
-            // SIGTERM / Ctrl-C: stop cleanly, with final checkpoints, before the JVM exits
+            // SIGTERM / Ctrl-C: stop cleanly, with final checkpoints, before the JVM shuts down (StopSignals);
+            // the hook covers other ways the JVM is asked to exit
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 engine.requestStop();
@@ -36,7 +37,7 @@ final class RunCommand extends ProjectCommand implements Callable<Integer> {
                 }
             }, "tideway-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
+            try (StopSignals signals = StopSignals.install(engine::requestStop)) {
                 Engine.RunResult r = engine.run(cfg, ConsoleProgress.forStdout(),
                         until != null ? Engine.RunOptions.UNTIL_SYNCED : Engine.RunOptions.FOREVER);
                 System.out.println("tideway: project " + cfg.name() + (until != null ? " synced" : " stopped"));

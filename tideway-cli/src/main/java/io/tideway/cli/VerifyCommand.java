@@ -65,7 +65,7 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
                 Engine engine = new Engine(db, main.dataDir);
                 Thread hook = new Thread(engine::requestStop, "tideway-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
-                try {
+                try (StopSignals signals = StopSignals.install(engine::requestStop)) {
                     System.out.println("tideway: verifying project " + cfg.name() + ": " + cfg.source() + " -> " + cfg.destination());
                     ConsoleProgress console = ConsoleProgress.forStdout();
                     console.stepStarted("verify");

@@ -234,6 +234,9 @@ public final class MySqlCapture implements ChangeCapture {
         p.setProperty(StateSchemaHistory.ID_KEY, id);
         p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
         p.setProperty("topic.prefix", prefix);
+        p.setProperty("topic.naming.strategy", TopicNames.class.getName());
+        // the __debezium.context.* headers of every record: Tideway reads none of them
+        p.setProperty("extended.headers.enabled", "false");
         p.setProperty("database.hostname", spec.source().host());
         p.setProperty("database.port", String.valueOf(spec.source().port()));
         p.setProperty("database.user", spec.source().user() == null ? "" : spec.source().user());
