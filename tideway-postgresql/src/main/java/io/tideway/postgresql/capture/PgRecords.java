@@ -53,6 +53,8 @@ final class PgRecords {
     private final String placeholder;
     private final byte[] placeholderBytes;
     private final Set<TableId> warnedToast = new HashSet<>();
+    /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
+    private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
     private Connection lookup;
     private volatile Throwable failure;
 
@@ -125,6 +127,14 @@ final class PgRecords {
         String op = v.getString("op");
         Struct src = v.getStruct("source");
         TableId id = new TableId(src.getString("schema"), src.getString("table"));
+        if (own.drop(id, src.schema().field("txId") == null ? null : src.get("txId"))) {
+            // Tideway's own apply transaction: not delivered, and not marked processed, so that saved offsets never
+            // point inside it (a restart reads it again from its start and sees its marker write again)
+            if (pendingRecord != null) {
+                flushPendingAsDelete(out, processed);   // of an earlier transaction: its second half cannot follow now
+            }
+            return;
+        }
         long ts = src.getInt64("ts_ms");
         long lsn = src.getInt64("lsn");
         long commit = Math.max(lastCommit, commitOf(src.getString("sequence")));
