@@ -52,6 +52,22 @@ public final class ApplyMarker {
     public static final class Filter {
         private Object marked;
         private long dropped;
+        private boolean lastWasOwn;
+
+        /** Takes {@code transaction} as Tideway's, as a session before this one found (a restart inside it). */
+        public void restore(Object transaction) {
+            marked = transaction;
+        }
+
+        /** The transaction of the last marker write, or null. */
+        public Object marked() {
+            return marked;
+        }
+
+        /** Whether the last change seen was dropped as Tideway's (its transaction may not be over). */
+        public boolean lastWasOwn() {
+            return lastWasOwn;
+        }
 
         /**
          * True when the change must not be delivered: it is a marker write (its transaction is then
@@ -61,13 +77,14 @@ public final class ApplyMarker {
             if (isMarker(table)) {
                 marked = transaction;
                 dropped++;
+                lastWasOwn = true;
                 return true;
             }
-            if (marked != null && Objects.equals(marked, transaction)) {
+            lastWasOwn = marked != null && Objects.equals(marked, transaction);
+            if (lastWasOwn) {
                 dropped++;
-                return true;
             }
-            return false;
+            return lastWasOwn;
         }
 
         /** Whether {@code transaction} is the one of the last marker write. */

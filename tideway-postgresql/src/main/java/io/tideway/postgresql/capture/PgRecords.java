@@ -76,7 +76,22 @@ final class PgRecords {
         this.lastPosition = startPosition;
         this.placeholder = placeholder;
         this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
+        for (String h : spec.state().loadHistory()) {
+            if (h.startsWith(OWN_TRANSACTION)) {
+                own.restore(Long.valueOf(h.substring(OWN_TRANSACTION.length())));
+                savedOwn = own.marked();
+            }
+        }
     }
+
+    /**
+     * The capture's history record naming the transaction of the last marker write, kept before a
+     * heartbeat's offsets are saved while that transaction may still be going on (a heartbeat carries
+     * the position of the last change read, which may lie inside it): a restart from there sees the
+     * rest of the transaction without its marker write, and drops it by this.
+     */
+    static final String OWN_TRANSACTION = "own-transaction ";
+    private Object savedOwn;
 
     /** The columns of one struct schema of one table, resolved once. */
     private record Layout(TableId table, List<String> names, Column[] columns, Field[] fields) { }
@@ -117,6 +132,10 @@ final class PgRecords {
         if (r.topic() != null && r.topic().startsWith(HEARTBEAT_TOPIC)) {
             Long ts = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
             out.add(ChangeEvent.heartbeat(ts == null ? System.currentTimeMillis() : ts, PgPosition.heartbeat(lastPosition)));
+            if (own.lastWasOwn() && own.marked() != null && !own.marked().equals(savedOwn)) {
+                spec.state().appendHistory(OWN_TRANSACTION + own.marked());
+                savedOwn = own.marked();
+            }
             addProcessed(rec, processed);
             return;
         }

@@ -1,0 +1,237 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.incremental.Direction;
+import io.tideway.engine.incremental.Store;
+import io.tideway.engine.store.Spool;
+import io.tideway.metadb.MetaDb;
+import io.tideway.metadb.Switchovers.SubStep;
+import io.tideway.test.ChangeWriter;
+import io.tideway.test.EmbeddedServers;
+import io.tideway.test.SampleData;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Forward switchover and reverse sync, MariaDB -> PostgreSQL, with an application writing: the
+ * switchover process is killed with SIGKILL at the start of sub-steps 2, 4, 5 and 7, and each rerun
+ * resumes at the sub-step it was killed in; once switched, the application writes to the
+ * destination and its changes reach the source through the reverse sync; nothing Tideway applied
+ * is captured again (the reverse spool holds only the application's changes); a final verification passes.
+ */
+@ExtendWith(EmbeddedServers.class)
+class SwitchoverIT {
+    static final int ROWS = 5_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void switchoverSurvivesKillsAndTheReverseSyncBringsTheApplicationsChangesBackWithoutLoops() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), SwitchoverIT.class, "src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), SwitchoverIT.class, "dst");
+        try (Connection c = EmbeddedServers.mariadb().connect(src); Statement st = c.createStatement()) {
+            SampleData.mariadbSysbench(c, ROWS);
+            st.execute("CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40))");
+            st.execute("INSERT INTO orders (note) VALUES ('a'), ('b'), ('c')");
+        }
+        Path project = Projects.write(tmp, "sw", "name: sw\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "steps: [schema, full, incremental]\n"
+                + "full: { parallelism: 2, chunk-size: 2000 }\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("data");
+        Supplier<Connection> source = () -> connect(() -> EmbeddedServers.mariadb().connect(src));
+        ChangeWriter app = new ChangeWriter(source, "sbtest1", ROWS, 150, 7);
+        Process run = Runs.child(project, data, null, "384m");
+        try {
+            Thread.sleep(1500);
+            app.start();
+            awaitStep(data, run, "incremental", "MONITORING");
+            // verification passes while the application writes and the sync runs (the switchover's precheck wants it)
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+
+            // the application keeps writing to the source; rows with auto-increment keys arrive during the sync
+            try (Connection c = source.get(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO orders (note) VALUES ('d'), ('e')");
+            }
+
+            // killed at the start of sub-steps 2, 4, 5 and 7; each rerun resumes where the last one stopped
+            for (int killAt : new int[] {2, 4, 5, 7}) {
+                Process sw = Runs.command(data, "switchover." + killAt + ":1", "256m", "switchover", project.toString(),
+                        "--yes", "--quiet", "3");
+                if (killAt == 4) {
+                    // the reverse capture's position is fixed while the forward sync still applies the application's
+                    // changes to the destination; the application stops writing when sub-step 3 asks
+                    awaitSubStep(data, sw, 3, "RUNNING");
+                    Thread.sleep(1000);
+                    app.close();
+                }
+                assertThat(sw.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(sw.exitValue()).as("killed at sub-step " + killAt + "; output:\n" + Runs.output(sw)).isEqualTo(137);
+                List<SubStep> steps = subSteps(data);
+                assertThat(steps).hasSize(killAt);
+                for (SubStep s : steps) {
+                    assertThat(s.state()).as("sub-step " + s.number() + " after the kill at " + killAt + ": " + s.error())
+                            .isEqualTo(s.number() < killAt ? "COMPLETED" : "RUNNING");
+                }
+                assertThat(run.isAlive()).as("the run process lives on; output:\n" + Runs.output(run)).isTrue();
+            }
+            Process last = Runs.command(data, null, "256m", "switchover", project.toString(), "--yes", "--quiet", "3");
+            assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String out = Runs.output(last);
+            assertThat(last.exitValue()).as(out).isZero();
+            assertThat(out).contains("switchover 6/8 destination-finished: done before", "switchover 7/8 reverse-started:",
+                    "rows verified equal before the switch", "writes frozen for");
+            List<SubStep> done = subSteps(data);
+            assertThat(done).hasSize(8).allMatch(s -> "COMPLETED".equals(s.state()));
+            long stoppedIn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.get(4).detailJson())
+                    .path("stoppedInMillis").asLong(-1);
+            assertThat(stoppedIn).as("how long the running process took to stop its forward apply").isBetween(0L, 5000L);
+            awaitStep(data, run, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
+
+            // the application now writes to the destination; the reverse sync brings its changes to the source
+            Supplier<Connection> destination = () -> connect(() -> EmbeddedServers.postgres().connect(dst));
+            int maxId;
+            try (Connection c = destination.get(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT max(id) FROM " + src + ".sbtest1")) {
+                rs.next();
+                maxId = rs.getInt(1);
+                // sub-step 6 moved the identity past the copied keys: the destination's own numbering does not collide
+                st.execute("INSERT INTO " + src + ".orders (note) VALUES ('after the switch')");
+            }
+            ChangeWriter onDestination = new ChangeWriter(destination, src + ".sbtest1", maxId, 150, 8);
+            onDestination.start();
+            Thread.sleep(6000);
+            onDestination.close();
+            assertThat(onDestination.changes()).isGreaterThan(300);
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    assertThat(run.isAlive()).as(Runs.output(run)).isTrue();
+                    Runs.assertEqualNow(cfg, 2);
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("e\\.g\\. \\[(\\d+)\\|").matcher(e.getMessage());
+                if (m.find()) {
+                    long id = Long.parseLong(m.group(1));
+                    for (Direction d : Direction.values()) {
+                        try (Spool.Reader r = new Spool.Reader(Store.spoolDir(data, "sw", d), new Spool.Address(1, 0))) {
+                            ChangeEvent ev;
+                            while ((ev = r.readOne()) != null) {
+                                if (ev.op() == ChangeEvent.Op.HEARTBEAT) {
+                                    continue;
+                                }
+                                boolean hit = (ev.before() != null && String.valueOf(ev.before()[0]).equals(String.valueOf(id)))
+                                        || (ev.after() != null && String.valueOf(ev.after()[0]).equals(String.valueOf(id)));
+                                if (hit) {
+                                    System.out.println("DIAG " + d + " " + ev.op() + " " + ev.position() + " before="
+                                            + java.util.Arrays.toString(ev.before()) + " after=" + java.util.Arrays.toString(ev.after()));
+                                }
+                            }
+                        }
+                    }
+                }
+                System.out.println("DIAG run output:\n" + Runs.output(run));
+                throw e;
+            }
+            try (Connection c = source.get(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM orders WHERE note = 'after the switch' AND id = 6")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the destination numbered its row after the copied keys").isEqualTo(1);
+            }
+            // no loop: the reverse spool holds the application's changes on the destination only, none of the
+            // changes the forward sync applied there between sub-steps 2 and 5
+            long reverseChanges = changesIn(Store.spoolDir(data, "sw", Direction.REVERSE));
+            assertThat(reverseChanges).isPositive().isLessThanOrEqualTo(onDestination.changes() + 1);
+            // and the values stay put: nothing moves once the writers stopped
+            Thread.sleep(3000);
+            Runs.assertEqualNow(cfg, 2);
+            assertThat(changesIn(Store.spoolDir(data, "sw", Direction.REVERSE))).isEqualTo(reverseChanges);
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+            assertThat(run.isAlive()).as(Runs.output(run)).isTrue();
+        } finally {
+            try {
+                app.close();
+            } catch (IllegalStateException ignored) {
+                // closed before
+            }
+            run.destroy();
+            run.waitFor(60, TimeUnit.SECONDS);
+        }
+        // a release drops the reverse capture's slot and publication and the marker tables
+        assertThat(Main.execute("--data-dir", data.toString(), "release", project.toString())).isZero();
+        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tideway_sw_rev'),"
+                     + " (SELECT count(*) FROM pg_tables WHERE tablename = 'tideway_apply_marker')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+            assertThat(rs.getInt(2)).isZero();
+        }
+    }
+
+    private static void awaitSubStep(Path data, Process sw, int n, String state) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            assertThat(sw.isAlive()).as("the switchover died: " + Runs.output(sw)).isTrue();
+            return subSteps(data).stream().anyMatch(s -> s.number() == n && state.equals(s.state()));
+        });
+    }
+
+    private static long changesIn(Path spool) throws Exception {
+        long n = 0;
+        try (Spool.Reader r = new Spool.Reader(spool, new Spool.Address(1, 0))) {
+            ChangeEvent e;
+            while ((e = r.readOne()) != null) {
+                if (e.op() != ChangeEvent.Op.HEARTBEAT) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static List<SubStep> subSteps(Path data) {
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            return db.switchovers().steps(db.projects().find("sw").orElseThrow().id());
+        }
+    }
+
+    private static void awaitStep(Path data, Process run, String step, String... states) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            assertThat(run.isAlive()).as("the run process died: " + Runs.output(run)).isTrue();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                var p = db.projects().find("sw");
+                return p.isPresent() && List.of(states).contains(db.projects().step(p.get().id(), step).state());
+            }
+        });
+    }
+
+    interface SqlConnect {
+        Connection get() throws SQLException;
+    }
+
+    private static Connection connect(SqlConnect c) {
+        try {
+            return c.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
