@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(EmbeddedServers.class)
 class SwitchoverIT {
-    static final int ROWS = 5_000;
+    static final int ROWS = 3_000;
 
     @TempDir
     Path tmp;
@@ -120,9 +120,9 @@ class SwitchoverIT {
             }
             ChangeWriter onDestination = new ChangeWriter(destination, src + ".sbtest1", maxId, 150, 8);
             onDestination.start();
-            Thread.sleep(6000);
+            Thread.sleep(4000);
             onDestination.close();
-            assertThat(onDestination.changes()).isGreaterThan(300);
+            assertThat(onDestination.changes()).isGreaterThan(200);
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     assertThat(run.isAlive()).as(Runs.output(run)).isTrue();
@@ -162,7 +162,7 @@ class SwitchoverIT {
             long reverseChanges = changesIn(Store.spoolDir(data, "sw", Direction.REVERSE));
             assertThat(reverseChanges).isPositive().isLessThanOrEqualTo(onDestination.changes() + 1);
             // and the values stay put: nothing moves once the writers stopped
-            Thread.sleep(3000);
+            Thread.sleep(2000);
             Runs.assertEqualNow(cfg, 2);
             assertThat(changesIn(Store.spoolDir(data, "sw", Direction.REVERSE))).isEqualTo(reverseChanges);
             assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
