@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Forward switchover and reverse sync, MariaDB -> PostgreSQL, with an application writing: the
- * switchover process is killed with SIGKILL at the start of sub-steps 2, 4, 5 and 7, and each rerun
+ * switchover process is killed with SIGKILL at the start of each sub-step from 2 to 8, and each rerun
  * resumes at the sub-step it was killed in; once switched, the application writes to the
  * destination and its changes reach the source through the reverse sync; nothing Tideway applied
  * is captured again (the reverse spool holds only the application's changes); a final verification passes.
@@ -74,8 +74,8 @@ class SwitchoverIT {
                 st.execute("INSERT INTO orders (note) VALUES ('d'), ('e')");
             }
 
-            // killed at the start of sub-steps 2, 4, 5 and 7; each rerun resumes where the last one stopped
-            for (int killAt : new int[] {2, 4, 5, 7}) {
+            // killed at the start of sub-steps 2 to 8; each rerun resumes where the last one stopped
+            for (int killAt : new int[] {2, 3, 4, 5, 6, 7, 8}) {
                 Process sw = Runs.command(data, "switchover." + killAt + ":1", "256m", "switchover", project.toString(),
                         "--yes", "--quiet", "3");
                 if (killAt == 4) {
