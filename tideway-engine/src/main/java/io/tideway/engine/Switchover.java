@@ -392,7 +392,10 @@ public final class Switchover {
                 lastCount = count;
                 quietSince = now;
             }
-            boolean caughtUp = p != null && p.path("captureCaughtUp").asBoolean(false);
+            // read to the log's end: as the capture can tell (MySQL family), or by fresh heartbeats while streaming
+            boolean caughtUp = p != null && (p.path("captureCaughtUp").asBoolean(false)
+                    || ("STREAMING".equals(p.path("capture").asText()) && p.path("lagMillis").asLong(-1) >= 0
+                    && p.path("lagMillis").asLong(-1) < 2_000));
             if (count >= 0 && caughtUp && now - quietSince >= options.quiet().toMillis()) {
                 break;
             }

@@ -57,6 +57,7 @@ final class PgRecords {
     private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
     private Connection lookup;
     private volatile Throwable failure;
+    private volatile long lastHeartbeatAt;
 
     private long lastCommit;
     private long lastLsn = -1;
@@ -100,6 +101,11 @@ final class PgRecords {
         return failure;
     }
 
+    /** When the last heartbeat came (epoch ms), 0 before the first. */
+    long lastHeartbeatAt() {
+        return lastHeartbeatAt;
+    }
+
     void handle(List<RecordChangeEvent<SourceRecord>> batch,
                 DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, CaptureSink sink)
             throws InterruptedException {
@@ -132,6 +138,7 @@ final class PgRecords {
         if (r.topic() != null && r.topic().startsWith(HEARTBEAT_TOPIC)) {
             Long ts = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
             out.add(ChangeEvent.heartbeat(ts == null ? System.currentTimeMillis() : ts, PgPosition.heartbeat(lastPosition)));
+            lastHeartbeatAt = System.currentTimeMillis();
             if (own.lastWasOwn() && own.marked() != null && !own.marked().equals(savedOwn)) {
                 spec.state().appendHistory(OWN_TRANSACTION + own.marked());
                 savedOwn = own.marked();

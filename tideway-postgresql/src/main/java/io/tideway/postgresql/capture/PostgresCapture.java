@@ -596,6 +596,15 @@ public final class PostgresCapture implements ChangeCapture {
             return f != null ? f : records.failure();
         }
 
+        /**
+         * The connector sends a heartbeat (every second) only when the server had no message waiting
+         * for it: a heartbeat in the last few seconds means the stream is read to its end.
+         */
+        @Override
+        public boolean caughtUp() {
+            return running() && System.currentTimeMillis() - records.lastHeartbeatAt() < 3_000;
+        }
+
         @Override
         public void close() {
             boolean wasStopped = stopped.getAndSet(true);

@@ -30,36 +30,57 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Forward switchover and reverse sync, MariaDB -> PostgreSQL, with an application writing: the
- * switchover process is killed with SIGKILL at the start of each sub-step from 2 to 8, and each rerun
- * resumes at the sub-step it was killed in; once switched, the application writes to the
- * destination and its changes reach the source through the reverse sync; nothing Tideway applied
- * is captured again (the reverse spool holds only the application's changes); a final verification passes.
+ * Forward switchover and reverse sync with an application writing: the switchover process is killed
+ * with SIGKILL at the start of the sub-steps {@link #killAt()} names, and each rerun resumes at the
+ * sub-step it was killed in; once switched, the application writes to the destination and its
+ * changes reach the source through the reverse sync; nothing Tideway applied is captured again (the
+ * reverse spool holds only the application's changes); a final verification passes; a release drops
+ * the captures' slots and the marker tables.
  */
 @ExtendWith(EmbeddedServers.class)
-class SwitchoverIT {
+abstract class AbstractSwitchoverIT {
     static final int ROWS = 3_000;
 
     @TempDir
     Path tmp;
 
+    abstract DataSourceType source();
+
+    abstract DataSourceType destination();
+
+    /** The sub-steps at whose start the switchover process is killed, in order. */
+    abstract int[] killAt();
+
+    /** Creates sbtest1 and orders (an auto-increment key, rows 1..3) in the source database. */
+    abstract void fill(Connection source) throws SQLException;
+
+    /** The application's name of a project table on the destination. */
+    abstract String onDestination(String srcDb, String table);
+
+    private Connection connectTo(DataSourceType type, String db) throws SQLException {
+        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
+    }
+
+    private String fresh(DataSourceType type, String suffix) {
+        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), suffix)
+                : EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), suffix);
+    }
+
     @Test
     void switchoverSurvivesKillsAndTheReverseSyncBringsTheApplicationsChangesBackWithoutLoops() throws Exception {
-        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), SwitchoverIT.class, "src");
-        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), SwitchoverIT.class, "dst");
-        try (Connection c = EmbeddedServers.mariadb().connect(src); Statement st = c.createStatement()) {
-            SampleData.mariadbSysbench(c, ROWS);
-            st.execute("CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40))");
-            st.execute("INSERT INTO orders (note) VALUES ('a'), ('b'), ('c')");
+        String src = fresh(source(), "src");
+        String dst = fresh(destination(), "dst");
+        try (Connection c = connectTo(source(), src)) {
+            fill(c);
         }
         Path project = Projects.write(tmp, "sw", "name: sw\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(source(), src) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dst) + "\n"
                 + "steps: [schema, full, incremental]\n"
                 + "full: { parallelism: 2, chunk-size: 2000 }\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("data");
-        Supplier<Connection> source = () -> connect(() -> EmbeddedServers.mariadb().connect(src));
+        Supplier<Connection> source = () -> connect(() -> connectTo(source(), src));
         ChangeWriter app = new ChangeWriter(source, "sbtest1", ROWS, 150, 7);
         Process run = Runs.child(project, data, null, "384m");
         try {
@@ -75,15 +96,12 @@ class SwitchoverIT {
             }
 
             // killed at the start of sub-steps 2 to 8; each rerun resumes where the last one stopped
-            for (int killAt : new int[] {2, 3, 4, 5, 6, 7, 8}) {
+            boolean appStopped = false;
+            for (int killAt : killAt()) {
                 Process sw = Runs.command(data, "switchover." + killAt + ":1", "256m", "switchover", project.toString(),
                         "--yes", "--quiet", "3");
-                if (killAt == 4) {
-                    // the reverse capture's position is fixed while the forward sync still applies the application's
-                    // changes to the destination; the application stops writing when sub-step 3 asks
-                    awaitSubStep(data, sw, 3, "RUNNING");
-                    Thread.sleep(1000);
-                    app.close();
+                if (killAt > 3 && !appStopped) {
+                    appStopped = stopApplicationAtSubStep3(data, sw, app);
                 }
                 assertThat(sw.waitFor(120, TimeUnit.SECONDS)).isTrue();
                 assertThat(sw.exitValue()).as("killed at sub-step " + killAt + "; output:\n" + Runs.output(sw)).isEqualTo(137);
@@ -96,11 +114,17 @@ class SwitchoverIT {
                 assertThat(run.isAlive()).as("the run process lives on; output:\n" + Runs.output(run)).isTrue();
             }
             Process last = Runs.command(data, null, "256m", "switchover", project.toString(), "--yes", "--quiet", "3");
+            if (!appStopped) {
+                stopApplicationAtSubStep3(data, last, app);
+            }
             assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String out = Runs.output(last);
             assertThat(last.exitValue()).as(out).isZero();
-            assertThat(out).contains("switchover 6/8 destination-finished: done before", "switchover 7/8 reverse-started:",
-                    "rows verified equal before the switch", "writes frozen for");
+            assertThat(out).contains("switchover 7/8 reverse-started:", "rows verified equal before the switch", "writes frozen for");
+            for (int k : killAt()) {
+                assertThat(out).as("resumed after the kill at sub-step " + k).contains("switchover " + (k - 1) + "/8 "
+                        + io.tideway.engine.Switchover.STEPS.get(k - 2) + ": done before");
+            }
             List<SubStep> done = subSteps(data);
             assertThat(done).hasSize(8).allMatch(s -> "COMPLETED".equals(s.state()));
             long stoppedIn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.get(4).detailJson())
@@ -109,16 +133,16 @@ class SwitchoverIT {
             awaitStep(data, run, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
 
             // the application now writes to the destination; the reverse sync brings its changes to the source
-            Supplier<Connection> destination = () -> connect(() -> EmbeddedServers.postgres().connect(dst));
+            Supplier<Connection> destination = () -> connect(() -> connectTo(destination(), dst));
             int maxId;
             try (Connection c = destination.get(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT max(id) FROM " + src + ".sbtest1")) {
+                 ResultSet rs = st.executeQuery("SELECT max(id) FROM " + onDestination(src, "sbtest1"))) {
                 rs.next();
                 maxId = rs.getInt(1);
-                // sub-step 6 moved the identity past the copied keys: the destination's own numbering does not collide
-                st.execute("INSERT INTO " + src + ".orders (note) VALUES ('after the switch')");
+                // the destination numbers its own rows after the keys Tideway wrote (sub-step 6 where needed)
+                st.execute("INSERT INTO " + onDestination(src, "orders") + " (note) VALUES ('after the switch')");
             }
-            ChangeWriter onDestination = new ChangeWriter(destination, src + ".sbtest1", maxId, 150, 8);
+            ChangeWriter onDestination = new ChangeWriter(destination, onDestination(src, "sbtest1"), maxId, 150, 8);
             onDestination.start();
             Thread.sleep(4000);
             onDestination.close();
@@ -176,15 +200,31 @@ class SwitchoverIT {
             run.destroy();
             run.waitFor(60, TimeUnit.SECONDS);
         }
-        // a release drops the reverse capture's slot and publication and the marker tables
+        // a release drops the captures' slots and publications (PostgreSQL) and the marker tables
         assertThat(Main.execute("--data-dir", data.toString(), "release", project.toString())).isZero();
-        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tideway_sw_rev'),"
+        String pgDb = source() == DataSourceType.POSTGRESQL ? src : dst;
+        String myDb = source() == DataSourceType.POSTGRESQL ? dst : src;
+        try (Connection c = EmbeddedServers.postgres().connect(pgDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'tideway_sw%'),"
                      + " (SELECT count(*) FROM pg_tables WHERE tablename = 'tideway_apply_marker')")) {
             rs.next();
-            assertThat(rs.getInt(1)).isZero();
-            assertThat(rs.getInt(2)).isZero();
+            assertThat(rs.getInt(1)).as("slots left").isZero();
+            assertThat(rs.getInt(2)).as("marker tables left on PostgreSQL").isZero();
         }
+        try (Connection c = EmbeddedServers.mariadb().connect(myDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + myDb
+                     + "' AND table_name = 'tideway_apply_marker'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("marker tables left on MariaDB").isZero();
+        }
+    }
+
+    /** The application stops writing to the source once sub-step 3 asks (after the reverse capture's position is fixed). */
+    private static boolean stopApplicationAtSubStep3(Path data, Process sw, ChangeWriter app) throws InterruptedException {
+        awaitSubStep(data, sw, 3, "RUNNING");
+        Thread.sleep(1000);
+        app.close();
+        return true;
     }
 
     private static void awaitSubStep(Path data, Process sw, int n, String state) {
