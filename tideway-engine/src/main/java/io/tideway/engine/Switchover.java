@@ -334,6 +334,8 @@ public final class Switchover {
 
     private ObjectNode startReverseCapture() {
         ObjectNode d = JSON.createObjectNode();
+        // made by sub-step 1 already, unless it was skipped
+        createMarker(ends.destinationDialect(), true, Direction.markerOf(tables()));
         if (liveRun.getAsBoolean()) {
             // what the forward Connector writes from now on must be recognisable by the reverse capture
             awaitTrue(() -> metaDb.switchovers().markerInUseSince(pid, Store.FORWARD).isPresent(), Duration.ofSeconds(60),
