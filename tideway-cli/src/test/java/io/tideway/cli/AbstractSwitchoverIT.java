@@ -144,7 +144,11 @@ abstract class AbstractSwitchoverIT {
             }
             ChangeWriter onDestination = new ChangeWriter(destination, onDestination(src, "sbtest1"), maxId, 150, 8);
             onDestination.start();
-            Thread.sleep(4000);
+            Thread.sleep(2000);
+            // verification while the application writes to the destination and the reverse sync applies its changes
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString()))
+                    .as("verify beside the reverse sync").isZero();
+            Thread.sleep(1000);
             onDestination.close();
             assertThat(onDestination.changes()).isGreaterThan(200);
             try {

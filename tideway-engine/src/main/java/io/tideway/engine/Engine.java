@@ -124,8 +124,13 @@ public final class Engine {
                     + " nothing to verify");
         }
         var project = metaDb.projects().find(cfg.name());
+        // after a switchover the reverse sync is the one applying changes (to the source)
         io.tideway.engine.verify.Verifier.Sync sync = project
-                .map(p -> io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
+                .map(p -> Switchover.forwardHalted(metaDb, p.id())
+                        ? io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunLive(p.id())
+                                && State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state()).active(),
+                                Direction.REVERSE.stepId())
+                        : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
         var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
                 () -> stopRequested);
