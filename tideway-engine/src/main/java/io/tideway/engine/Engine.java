@@ -68,8 +68,9 @@ public final class Engine {
 
     /**
      * Moves the Connector's checkpoint past the DDL that stopped it, after the DBA applied that
-     * change to the destination by hand. Refused while the project runs, and when the next change
-     * is not a DDL. Returns the statement skipped.
+     * change to the destination by hand (after a switchover: the reverse sync's, the change applied
+     * to the source). Refused while the project runs, and when the next change is not a DDL.
+     * Returns the statement skipped.
      */
     public String skipDdl(ProjectConfig cfg) {
         long pid = metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
@@ -80,10 +81,13 @@ public final class Engine {
                         + "; skip-ddl applies to a project stopped on a DDL");
             }
         });
-        var cp = metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).orElseThrow(() -> new TidewayException(
+        // after a switchover: the reverse sync's Connector
+        Direction dir = Switchover.forwardHalted(metaDb, pid) ? Direction.REVERSE : Direction.FORWARD;
+        String stepId = dir.stepId();
+        var cp = metaDb.incremental().applyCheckpoint(pid, dir.captureName()).orElseThrow(() -> new TidewayException(
                 ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " has applied no change yet: there is no DDL to skip"));
         var from = new io.tideway.engine.store.Spool.Address(cp.segment(), cp.offset());
-        try (var reader = new io.tideway.engine.store.Spool.Reader(Store.spoolDir(dataDir, cfg.name()), from)) {
+        try (var reader = new io.tideway.engine.store.Spool.Reader(Store.spoolDir(dataDir, cfg.name(), dir), from)) {
             var e = reader.readOne();
             if (e == null || e.op() != io.tideway.core.change.ChangeEvent.Op.DDL) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "the next change of project " + cfg.name() + " is "
@@ -91,12 +95,12 @@ public final class Engine {
                         + ": nothing to skip; if the destination was fixed by hand, run the project again");
             }
             var after = reader.address();
-            metaDb.incremental().saveApplyCheckpoint(pid, Store.FORWARD, new io.tideway.metadb.Incremental.ApplyCheckpoint(
+            metaDb.incremental().saveApplyCheckpoint(pid, dir.captureName(), new io.tideway.metadb.Incremental.ApplyCheckpoint(
                     after.segment(), after.offset(), e.position(), Math.max(cp.sourceMillis(), e.sourceMillis()),
                     cp.eventsApplied() + 1, null));
-            metaDb.events().add(pid, "WARN", Step.INCREMENTAL.id(), "DDL skipped by the user: " + e.ddl());
-            if (stepState(pid, Step.INCREMENTAL) == State.FAILED) {
-                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.PAUSED, null);
+            metaDb.events().add(pid, "WARN", stepId, "DDL skipped by the user: " + e.ddl());
+            if (State.of(metaDb.projects().step(pid, stepId).state()) == State.FAILED) {
+                metaDb.projects().setStepState(pid, stepId, State.PAUSED, null);
             }
             return e.ddl();
         } catch (java.io.IOException ex) {
