@@ -38,8 +38,8 @@ final class SwitchoverCommand extends ProjectCommand implements Callable<Integer
     long maxLagSeconds;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "600",
-            description = "How long sub-steps 3, 4 and 5 wait for the source to go quiet, the last changes to be applied, and"
-                    + " the forward apply to stop (default: ${DEFAULT-VALUE}).")
+            description = "How long sub-steps 3, 4, 5 and 7 wait for the source to go quiet, the last changes to be applied,"
+                    + " the forward apply to stop and the reverse sync to start (default: ${DEFAULT-VALUE}).")
     long waitSeconds;
 
     @Option(names = "--waive-verify", paramLabel = "REASON",

@@ -460,7 +460,7 @@ public final class Switchover {
                     return false;
                 }
                 return true;
-            }, Duration.ofSeconds(60), "the running `tideway run` to stop its forward apply");
+            }, options.waitLimit(), "the running `tideway run` to stop its forward apply");
             d.put("stoppedInMillis", System.currentTimeMillis() - asked);
             d.put("summary", "forward apply stopped in " + (System.currentTimeMillis() - asked) + " ms; the running"
                     + " `tideway run` waits to run the reverse sync");
@@ -503,7 +503,7 @@ public final class Switchover {
         // sub-step 7 is RUNNING now: a run of the project starts the reverse Store and Connector
         if (liveRun.getAsBoolean()) {
             awaitTrue(() -> State.of(metaDb.projects().step(pid, Direction.REVERSE.stepId()).state()).active()
-                    || !liveRun.getAsBoolean(), Duration.ofSeconds(120), "the running `tideway run` to start the reverse sync");
+                    || !liveRun.getAsBoolean(), options.waitLimit(), "the running `tideway run` to start the reverse sync");
         }
         boolean running = liveRun.getAsBoolean()
                 && State.of(metaDb.projects().step(pid, Direction.REVERSE.stepId()).state()).active();
