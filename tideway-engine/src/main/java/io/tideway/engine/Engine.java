@@ -309,14 +309,14 @@ public final class Engine {
             }
             if (switchoverRequested && !stopRequested) {
                 // switchover sub-step 5: forward apply has stopped (its last batch committed and checkpointed)
-                if (store != null) {
-                    store.close();
-                    store = null;
-                }
                 if (stepState(pid, Step.INCREMENTAL) == State.PAUSED) {
                     metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.RUNNING, null);
                 }
                 metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.COMPLETED, null);
+                if (store != null) {
+                    store.close();   // the forward capture is of no more use
+                    store = null;
+                }
                 ctx.event("INFO", Step.INCREMENTAL.id(), "forward apply stopped for the switchover at source position "
                         + metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).map(c -> c.position()).orElse("(none)"));
                 listener.info("forward sync stopped for the switchover; the reverse sync runs here once it is started");
