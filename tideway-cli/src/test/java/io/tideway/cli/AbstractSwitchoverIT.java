@@ -87,6 +87,17 @@ abstract class AbstractSwitchoverIT {
             Thread.sleep(1500);
             app.start();
             awaitStep(data, run, "incremental", "MONITORING");
+            // without a terminal to ask on, a switchover needs --yes; without a passed verification its precheck
+            // refuses, saying what to do (the failed sub-step is retried by the next switchover)
+            LifecycleIT.Out noTerminal = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "switchover",
+                    project.toString()));
+            assertThat(noTerminal.exit()).as(noTerminal.toString()).isEqualTo(2);
+            assertThat(noTerminal.err()).contains("--yes");
+            LifecycleIT.Out unverified = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "switchover",
+                    project.toString(), "--yes"));
+            assertThat(unverified.exit()).as(unverified.toString()).isEqualTo(1);
+            assertThat(unverified.err()).contains("sub-step 1 (precheck) failed", "tideway verify", "--waive-verify");
+            assertThat(subSteps(data)).singleElement().extracting(SubStep::state).isEqualTo("FAILED");
             // verification passes while the application writes and the sync runs (the switchover's precheck wants it)
             assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
 
@@ -157,27 +168,8 @@ abstract class AbstractSwitchoverIT {
                     Runs.assertEqualNow(cfg, 2);
                 });
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("e\\.g\\. \\[(\\d+)\\|").matcher(e.getMessage());
-                if (m.find()) {
-                    long id = Long.parseLong(m.group(1));
-                    for (Direction d : Direction.values()) {
-                        try (Spool.Reader r = new Spool.Reader(Store.spoolDir(data, "sw", d), new Spool.Address(1, 0))) {
-                            ChangeEvent ev;
-                            while ((ev = r.readOne()) != null) {
-                                if (ev.op() == ChangeEvent.Op.HEARTBEAT) {
-                                    continue;
-                                }
-                                boolean hit = (ev.before() != null && String.valueOf(ev.before()[0]).equals(String.valueOf(id)))
-                                        || (ev.after() != null && String.valueOf(ev.after()[0]).equals(String.valueOf(id)));
-                                if (hit) {
-                                    System.out.println("DIAG " + d + " " + ev.op() + " " + ev.position() + " before="
-                                            + java.util.Arrays.toString(ev.before()) + " after=" + java.util.Arrays.toString(ev.after()));
-                                }
-                            }
-                        }
-                    }
-                }
-                System.out.println("DIAG run output:\n" + Runs.output(run));
+                printSpooledChangesOfMissingRow(e.getMessage(), data);
+                System.out.println("the run's output:\n" + Runs.output(run));
                 throw e;
             }
             try (Connection c = source.get(); Statement st = c.createStatement();
@@ -236,6 +228,28 @@ abstract class AbstractSwitchoverIT {
             assertThat(sw.isAlive()).as("the switchover died: " + Runs.output(sw)).isTrue();
             return subSteps(data).stream().anyMatch(s -> s.number() == n && state.equals(s.state()));
         });
+    }
+
+    /** On a failure: what both spools hold about the first row a comparison found missing ("e.g. [id|"). */
+    private static void printSpooledChangesOfMissingRow(String message, Path data) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("e\\.g\\. \\[(\\d+)\\|").matcher(message);
+        if (!m.find()) {
+            return;
+        }
+        String id = m.group(1);
+        for (Direction d : Direction.values()) {
+            try (Spool.Reader r = new Spool.Reader(Store.spoolDir(data, "sw", d), new Spool.Address(1, 0))) {
+                ChangeEvent ev;
+                while ((ev = r.readOne()) != null) {
+                    boolean hit = (ev.before() != null && id.equals(String.valueOf(ev.before()[0])))
+                            || (ev.after() != null && id.equals(String.valueOf(ev.after()[0])));
+                    if (hit) {
+                        System.out.println("spooled " + d + " " + ev.op() + " at " + ev.position() + ": before "
+                                + java.util.Arrays.toString(ev.before()) + ", after " + java.util.Arrays.toString(ev.after()));
+                    }
+                }
+            }
+        }
     }
 
     private static long changesIn(Path spool) throws Exception {
