@@ -30,6 +30,23 @@ final class StatusCommand extends ProjectCommand implements Callable<Integer> {
                 System.out.printf("   %-12s %-12s %s%s%s%n", step.id(), s.state(), s.progressJson() == null ? "" : s.progressJson(),
                         s.error() == null ? "" : "  error: " + s.error(), skipped);
             }
+            StepRecord reverse = db.projects().step(p.id(), io.tideway.engine.incremental.Direction.REVERSE.stepId());
+            if (!"NOT_STARTED".equals(reverse.state()) || reverse.progressJson() != null) {
+                System.out.printf("   %-12s %-12s %s%s%n", "reverse", reverse.state(),
+                        reverse.progressJson() == null ? "" : reverse.progressJson(), reverse.error() == null ? "" : "  error: " + reverse.error());
+            }
+            var sub = engine.switchoverSteps(p.id());
+            if (!sub.isEmpty()) {
+                System.out.println("   switchover:");
+                for (var s : sub) {
+                    System.out.printf("     %d %-24s %-10s%s%s%n", s.number(), s.name(), s.state(),
+                            s.finishedAt() == null ? "" : "  at " + s.finishedAt(), s.error() == null ? "" : "  error: " + s.error());
+                }
+            }
+            db.incremental().applyCheckpoint(p.id(), io.tideway.engine.incremental.Store.REVERSE).ifPresent(cp ->
+                    System.out.println("   reverse connector checkpoint: spool " + cp.segment() + ":" + cp.offset()
+                            + ", destination position " + cp.position() + ", " + cp.eventsApplied() + " changes applied, at "
+                            + cp.updatedAt()));
             db.incremental().applyCheckpoint(p.id(), io.tideway.engine.incremental.Store.FORWARD).ifPresent(cp ->
                     System.out.println("   connector checkpoint: spool " + cp.segment() + ":" + cp.offset() + ", source position "
                             + cp.position() + ", " + cp.eventsApplied() + " changes applied, at " + cp.updatedAt()));

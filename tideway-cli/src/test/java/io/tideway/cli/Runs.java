@@ -28,6 +28,11 @@ final class Runs {
 
     /** `tideway run PROJECT` in a child JVM (so it can be killed), optionally with a fault point. */
     static Process child(Path project, Path data, String fault, String xmx) throws Exception {
+        return command(data, fault, xmx, "run", project.toString());
+    }
+
+    /** `tideway --data-dir DATA ARGS...` in a child JVM, optionally with a fault point. */
+    static Process command(Path data, String fault, String xmx, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
@@ -37,7 +42,8 @@ final class Runs {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
-        cmd.addAll(List.of("--data-dir", data.toString(), "run", project.toString()));
+        cmd.addAll(List.of("--data-dir", data.toString()));
+        cmd.addAll(List.of(args));
         File log = Files.createTempFile("tideway-child", ".log").toFile();
         log.deleteOnExit();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();

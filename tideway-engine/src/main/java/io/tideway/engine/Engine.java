@@ -9,6 +9,7 @@ import io.tideway.core.spi.CheckResult;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.config.ProjectFiles;
 import io.tideway.engine.full.FullStep;
+import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.engine.incremental.Store;
 import io.tideway.engine.schema.SchemaStep;
@@ -43,6 +44,8 @@ public final class Engine {
     private final MetaDb metaDb;
     private final Path dataDir;
     private volatile boolean stopRequested;
+    /** Set when a switchover asks this run to stop its forward apply (sub-step 5). */
+    private volatile boolean switchoverRequested;
 
     public Engine(MetaDb metaDb, Path dataDir) {
         this.metaDb = metaDb;
@@ -65,8 +68,9 @@ public final class Engine {
 
     /**
      * Moves the Connector's checkpoint past the DDL that stopped it, after the DBA applied that
-     * change to the destination by hand. Refused while the project runs, and when the next change
-     * is not a DDL. Returns the statement skipped.
+     * change to the destination by hand (after a switchover: the reverse sync's, the change applied
+     * to the source). Refused while the project runs, and when the next change is not a DDL.
+     * Returns the statement skipped.
      */
     public String skipDdl(ProjectConfig cfg) {
         long pid = metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
@@ -77,10 +81,13 @@ public final class Engine {
                         + "; skip-ddl applies to a project stopped on a DDL");
             }
         });
-        var cp = metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).orElseThrow(() -> new TidewayException(
+        // after a switchover: the reverse sync's Connector
+        Direction dir = Switchover.forwardHalted(metaDb, pid) ? Direction.REVERSE : Direction.FORWARD;
+        String stepId = dir.stepId();
+        var cp = metaDb.incremental().applyCheckpoint(pid, dir.captureName()).orElseThrow(() -> new TidewayException(
                 ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " has applied no change yet: there is no DDL to skip"));
         var from = new io.tideway.engine.store.Spool.Address(cp.segment(), cp.offset());
-        try (var reader = new io.tideway.engine.store.Spool.Reader(Store.spoolDir(dataDir, cfg.name()), from)) {
+        try (var reader = new io.tideway.engine.store.Spool.Reader(Store.spoolDir(dataDir, cfg.name(), dir), from)) {
             var e = reader.readOne();
             if (e == null || e.op() != io.tideway.core.change.ChangeEvent.Op.DDL) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "the next change of project " + cfg.name() + " is "
@@ -88,12 +95,12 @@ public final class Engine {
                         + ": nothing to skip; if the destination was fixed by hand, run the project again");
             }
             var after = reader.address();
-            metaDb.incremental().saveApplyCheckpoint(pid, Store.FORWARD, new io.tideway.metadb.Incremental.ApplyCheckpoint(
+            metaDb.incremental().saveApplyCheckpoint(pid, dir.captureName(), new io.tideway.metadb.Incremental.ApplyCheckpoint(
                     after.segment(), after.offset(), e.position(), Math.max(cp.sourceMillis(), e.sourceMillis()),
                     cp.eventsApplied() + 1, null));
-            metaDb.events().add(pid, "WARN", Step.INCREMENTAL.id(), "DDL skipped by the user: " + e.ddl());
-            if (stepState(pid, Step.INCREMENTAL) == State.FAILED) {
-                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.PAUSED, null);
+            metaDb.events().add(pid, "WARN", stepId, "DDL skipped by the user: " + e.ddl());
+            if (State.of(metaDb.projects().step(pid, stepId).state()) == State.FAILED) {
+                metaDb.projects().setStepState(pid, stepId, State.PAUSED, null);
             }
             return e.ddl();
         } catch (java.io.IOException ex) {
@@ -121,8 +128,13 @@ public final class Engine {
                     + " nothing to verify");
         }
         var project = metaDb.projects().find(cfg.name());
+        // after a switchover the reverse sync is the one applying changes (to the source)
         io.tideway.engine.verify.Verifier.Sync sync = project
-                .map(p -> io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
+                .map(p -> Switchover.forwardHalted(metaDb, p.id())
+                        ? io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunLive(p.id())
+                                && State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state()).active(),
+                                Direction.REVERSE.stepId())
+                        : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
         var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
                 () -> stopRequested);
@@ -182,7 +194,9 @@ public final class Engine {
         beat.scheduleWithFixedDelay(() -> {
             try {
                 String c = metaDb.incremental().heartbeat(pid, owner);
-                if (c != null) {
+                if (Switchover.COMMAND.equals(c)) {
+                    switchoverRequested = true;
+                } else if (c != null) {
                     commands.set(c);
                 }
             } catch (RuntimeException e) {
@@ -194,6 +208,9 @@ public final class Engine {
         // with verify listed after incremental, the Connector applies changes in the background while verify compares
         io.tideway.engine.verify.BackgroundSync sync = null;
         try {
+            if (Switchover.forwardHalted(metaDb, pid)) {
+                return runReverse(cfg, ends, pid, listener, options, commands);
+            }
             Precheck.Report report = Precheck.run(cfg, ends, startedTables(pid));
             listener.precheck(report.items());
             if (!report.passed()) {
@@ -207,7 +224,7 @@ public final class Engine {
             metaDb.projects().setState(pid, State.RUNNING);
             List<String> summaries = new ArrayList<>();
             for (Step step : cfg.steps()) {
-                if (stopRequested) {
+                if (halting()) {
                     break;
                 }
                 if (step == Step.FULL && cfg.has(Step.INCREMENTAL)) {
@@ -235,15 +252,15 @@ public final class Engine {
                     if (step == Step.INCREMENTAL && cfg.has(Step.VERIFY)) {
                         Store s = store;
                         sync = io.tideway.engine.verify.BackgroundSync.start(ctx, until -> IncrementalStep.run(ctx, s, false,
-                                options.lagThreshold(), commands, () -> stopRequested || until.getAsBoolean()));
+                                options.lagThreshold(), commands, () -> halting() || until.getAsBoolean()));
                         continue;   // it ends after verify
                     }
                     String summary = switch (step) {
                         case SCHEMA -> SchemaStep.run(ctx) + (cfg.has(Step.FULL) ? "" : "; " + indexAll(ctx));
                         case FULL -> FullStep.run(ctx);
                         case INCREMENTAL -> IncrementalStep.run(ctx, store, options.untilSynced(), options.lagThreshold(), commands,
-                                () -> stopRequested);
-                        case VERIFY -> io.tideway.engine.verify.VerifyStep.run(ctx, dataDir, sync, () -> stopRequested);
+                                this::halting);
+                        case VERIFY -> io.tideway.engine.verify.VerifyStep.run(ctx, dataDir, sync, this::halting);
                         default -> throw new IllegalStateException(step.id());
                     };
                     if (step != Step.INCREMENTAL) {
@@ -290,6 +307,23 @@ public final class Engine {
                     MDC.remove("step");
                 }
             }
+            if (switchoverRequested && !stopRequested) {
+                // switchover sub-step 5: forward apply has stopped (its last batch committed and checkpointed)
+                if (stepState(pid, Step.INCREMENTAL) == State.PAUSED) {
+                    metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.RUNNING, null);
+                }
+                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.COMPLETED, null);
+                if (store != null) {
+                    store.close();   // the forward capture is of no more use
+                    store = null;
+                }
+                ctx.event("INFO", Step.INCREMENTAL.id(), "forward apply stopped for the switchover at source position "
+                        + metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).map(c -> c.position()).orElse("(none)"));
+                listener.info("forward sync stopped for the switchover; the reverse sync runs here once it is started");
+                RunResult reverse = runReverse(cfg, ends, pid, listener, options, commands);
+                summaries.addAll(reverse.summaries());
+                return new RunResult(summaries);
+            }
             metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? State.MONITORING : State.COMPLETED);
             return new RunResult(summaries);
         } finally {
@@ -317,6 +351,119 @@ public final class Engine {
             }
             MDC.remove("project");
         }
+    }
+
+    private boolean halting() {
+        return stopRequested || switchoverRequested;
+    }
+
+    /**
+     * The run of a project whose forward sync a switchover halted: waits until the switchover has
+     * started the reverse sync (sub-step 7), then runs the reverse Store and Connector (destination ->
+     * source) until asked to stop, or, with {@code untilSynced}, until their lag is under the threshold.
+     */
+    private RunResult runReverse(ProjectConfig cfg, Endpoints ends, long pid, ProgressListener listener, RunOptions options,
+                                 AtomicReference<String> commands) {
+        String step = Direction.REVERSE.stepId();
+        if (!Switchover.reverseStarted(metaDb, pid)) {
+            listener.info("the forward sync is stopped by a switchover; waiting for `tideway switchover` to start the reverse"
+                    + " sync (sub-step 7) ...");
+            while (!Switchover.reverseStarted(metaDb, pid)) {
+                if (stopRequested) {
+                    return new RunResult(List.of(step + ": not started (the switchover has not reached sub-step 7)"));
+                }
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new RunResult(List.of(step + ": interrupted"));
+                }
+            }
+        }
+        List<MappedTable> tables;
+        try (java.sql.Connection c = ends.connectSource()) {
+            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
+        } catch (java.sql.SQLException e) {
+            throw ends.sourceDialect().classify(e, "reading the source catalog");
+        }
+        RunContext rctx = Direction.REVERSE.context(new RunContext(cfg, ends, metaDb, pid, tables, listener));
+        MDC.put("step", step);
+        metaDb.projects().setState(pid, State.RUNNING);
+        metaDb.projects().setStepState(pid, step, State.RUNNING, null);
+        metaDb.events().add(pid, "INFO", step, "reverse sync started (destination -> source)");
+        listener.stepStarted(step);
+        Store rs = null;
+        try {
+            rs = Store.start(rctx, dataDir, Duration.ofMinutes(3), Direction.REVERSE);
+            listener.info("reverse capture of the destination streaming from " + rs.session().startPosition());
+            String summary = IncrementalStep.run(rctx, rs, options.untilSynced(), options.lagThreshold(), commands,
+                    () -> stopRequested, Direction.REVERSE);
+            metaDb.events().add(pid, "INFO", step, "step stopped: " + summary);
+            listener.stepFinished(step, summary);
+            metaDb.projects().setState(pid, State.MONITORING);
+            return new RunResult(List.of(step + ": " + summary));
+        } catch (RuntimeException e) {
+            String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
+            metaDb.projects().setStepState(pid, step, State.FAILED, msg);
+            metaDb.projects().setState(pid, State.FAILED);
+            metaDb.events().add(pid, "ERROR", step, msg);
+            LOG.error("the reverse sync failed", e);
+            throw e;
+        } finally {
+            if (rs != null) {
+                rs.close();
+            }
+            MDC.remove("step");
+        }
+    }
+
+    /**
+     * Switches the project over ({@code tideway switchover}): runs the sub-steps of {@link Switchover}
+     * not yet done, each recorded in the MetaDB, and returns the report of the last one. The forward
+     * sync must run meanwhile in a live {@code tideway run} (it applies the last changes, then stops
+     * its forward apply when asked and runs the reverse sync). A failed sub-step is recorded FAILED and
+     * thrown; calling again retries it. Two switchovers of one project at once are refused.
+     */
+    public Switchover.Report switchover(ProjectConfig cfg, Switchover.Options options, Switchover.Confirmer confirmer,
+                                        ProgressListener listener) {
+        var p = stored(cfg, "switch over");
+        if (State.of(p.state()) == State.RELEASED || State.of(p.state()) == State.RELEASING) {
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " was released: it cannot switch over");
+        }
+        Path lock = dataDir.resolve("switchover-" + cfg.name() + ".lock");
+        try {
+            java.nio.file.Files.createDirectories(dataDir);
+            try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE); var fl = ch.tryLock()) {
+                if (fl == null) {
+                    throw new TidewayException(ErrorCode.CONFIG_INVALID, "a switchover of project " + cfg.name()
+                            + " is already running on this data directory");
+                }
+                MDC.put("project", cfg.name());
+                MDC.put("step", "switchover");
+                try {
+                    return new Switchover(metaDb, dataDir, cfg, p.id(), options, confirmer, listener,
+                            () -> incrementalRunLive(p.id())).run();
+                } finally {
+                    MDC.remove("step");
+                    MDC.remove("project");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "cannot lock " + lock + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a live process runs the project (its heartbeat fresh, its process alive). */
+    private boolean incrementalRunLive(long pid) {
+        var run = metaDb.incremental().run(pid);
+        return run.isPresent() && !isDead(run.get().owner())
+                && System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() <= STALE_RUN_MILLIS;
+    }
+
+    /** The sub-steps of the project's switchover as recorded (empty before one began). */
+    public List<io.tideway.metadb.Switchovers.SubStep> switchoverSteps(long pid) {
+        return metaDb.switchovers().steps(pid);
     }
 
     /** Records a step's failure (step and project FAILED, an ERROR event) and returns the exception to throw. */
@@ -543,6 +690,16 @@ public final class Engine {
                 Store.captureFor(cfg.source().type()).release(spec);
                 done.add("change capture " + spec.name() + " released on the source");
             }
+            if (!metaDb.incremental().captureState(p.id(), Store.REVERSE).loadOffsets().isEmpty()
+                    || !metaDb.switchovers().steps(p.id()).isEmpty()) {
+                RunContext ctx = Direction.REVERSE.context(new RunContext(cfg, Endpoints.of(cfg), metaDb, p.id(), List.of(),
+                        ProgressListener.NONE));
+                var spec = Store.spec(ctx, dataDir, Direction.REVERSE);
+                Store.captureFor(cfg.destination().type()).release(spec);
+                done.add("reverse change capture " + spec.name() + " released on the destination");
+            }
+            done.addAll(dropMarkers(cfg));
+            metaDb.switchovers().clearMarkers(p.id());
             Path spool = dataDir.resolve("spool").resolve(cfg.name());
             if (java.nio.file.Files.exists(spool)) {
                 deleteTree(spool);
@@ -557,6 +714,42 @@ public final class Engine {
             throw e;
         } finally {
             metaDb.incremental().releaseRun(p.id(), owner);
+        }
+    }
+
+    /** Drops the marker tables (loop prevention) Tideway created on either end; what was dropped. */
+    private List<String> dropMarkers(ProjectConfig cfg) {
+        Endpoints ends = Endpoints.of(cfg);
+        List<MappedTable> tables;
+        try (java.sql.Connection c = ends.connectSource()) {
+            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
+        } catch (java.sql.SQLException e) {
+            throw ends.sourceDialect().classify(e, "reading the source catalog");
+        }
+        List<String> done = new ArrayList<>();
+        var dst = Direction.markerOf(tables);
+        var src = Direction.markerOf(tables.stream().map(m -> new MappedTable(m.destination(), m.source())).toList());
+        if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination, dst)) {
+            done.add("marker table " + dst + " dropped on the destination");
+        }
+        if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource, src)) {
+            done.add("marker table " + src + " dropped on the source");
+        }
+        return done;
+    }
+
+    private static boolean dropIfPresent(io.tideway.core.spi.Dialect d, java.util.function.Supplier<java.sql.Connection> connect,
+                                         io.tideway.core.model.TableId id) {
+        try (java.sql.Connection c = connect.get()) {
+            if (SchemaStep.find(d, c, id).isEmpty()) {
+                return false;
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute(d.dropTableSql(id));
+            }
+            return true;
+        } catch (java.sql.SQLException e) {
+            throw d.classify(e, "dropping the marker table " + id);
         }
     }
 
@@ -587,9 +780,11 @@ public final class Engine {
     private void control(ProjectConfig cfg, String command, Set<State> from) {
         var p = metaDb.projects().find(cfg.name()).orElseThrow(() -> new TidewayException(ErrorCode.CONFIG_INVALID,
                 "project " + cfg.name() + " is not running; start it with `tideway run`"));
-        State st = stepState(p.id(), Step.INCREMENTAL);
+        // after a switchover the commands go to the reverse sync
+        String stepId = Switchover.forwardHalted(metaDb, p.id()) ? Direction.REVERSE.stepId() : Step.INCREMENTAL.id();
+        State st = State.of(metaDb.projects().step(p.id(), stepId).state());
         if (!from.contains(st)) {
-            throw new TidewayException(ErrorCode.CONFIG_INVALID, "step incremental of project " + cfg.name() + " is " + st
+            throw new TidewayException(ErrorCode.CONFIG_INVALID, "step " + stepId + " of project " + cfg.name() + " is " + st
                     + ": " + command.toLowerCase(java.util.Locale.ROOT) + " applies only when it is "
                     + from.stream().map(Enum::name).collect(Collectors.joining(" or ")));
         }

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code tideway.fault=NAME:N}, the N-th time the engine passes the point NAME the process halts
  * at once, as if killed with SIGKILL (exit status 137). Points: {@code full.after-commit}
  * (a chunk's rows are committed in the destination, its checkpoint not yet written) and
- * {@code apply.after-commit} (a batch of changes is committed, its checkpoint not yet written).
+ * {@code apply.after-commit} (a batch of changes is committed, its checkpoint not yet written),
+ * {@code switchover.N} for N = 1..8 (switchover sub-step N is recorded RUNNING, nothing of it done yet).
  */
 public final class FaultPoints {
     private static final String SPEC = System.getProperty("tideway.fault", "");

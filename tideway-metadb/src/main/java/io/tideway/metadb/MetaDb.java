@@ -88,6 +88,7 @@ public final class MetaDb implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final Events events;
     private final Incremental incremental;
+    private final Switchovers switchovers;
 
     private MetaDb(HikariDataSource ds, Vendor vendor, int schemaVersion, SecretBox secrets, Clock clock) {
         this.ds = ds;
@@ -98,6 +99,7 @@ public final class MetaDb implements AutoCloseable {
         this.checkpoints = new Checkpoints(sql);
         this.events = new Events(sql);
         this.incremental = new Incremental(sql);
+        this.switchovers = new Switchovers(sql);
     }
 
     /**
@@ -267,6 +269,10 @@ public final class MetaDb implements AutoCloseable {
 
     public Incremental incremental() {
         return incremental;
+    }
+
+    public Switchovers switchovers() {
+        return switchovers;
     }
 
     String vendorName() {

@@ -69,11 +69,11 @@ abstract class MetaDbContract {
     @Test
     void opening_again_is_an_idempotent_migrate_that_records_the_newer_version() {
         try (MetaDb again = open("0.2.0-test")) {
-            assertThat(again.schemaVersion()).isEqualTo(2);
+            assertThat(again.schemaVersion()).isEqualTo(3);
             assertThat(again.lastMigratedByVersion()).isEqualTo("0.2.0-test");
             assertThat(db.lastMigratedByVersion()).isEqualTo("0.2.0-test");
         }
-        assertThat(db.schemaVersion()).isEqualTo(2);
+        assertThat(db.schemaVersion()).isEqualTo(3);
     }
 
     @Test
@@ -284,6 +284,36 @@ abstract class MetaDbContract {
         assertThat(cp.offset()).isEqualTo(7);
         assertThat(cp.position()).isEqualTo("p2");
         assertThat(cp.eventsApplied()).isEqualTo(20);
+    }
+
+    @Test
+    void switchover_sub_steps_keep_their_state_times_and_detail() {
+        long id = db.projects().upsert("switch", mariadb(""), postgres(""), null);
+        assertThat(db.switchovers().steps(id)).isEmpty();
+        db.switchovers().set(id, 1, "precheck", "RUNNING", null, null);
+        db.switchovers().set(id, 1, "precheck", "FAILED", null, "lag too high");
+        db.switchovers().set(id, 1, "precheck", "RUNNING", null, null);
+        db.switchovers().set(id, 1, "precheck", "COMPLETED", "{\"lagMillis\":12}", null);
+        db.switchovers().set(id, 3, "source-writes-stopped", "RUNNING", "{\"confirmedAt\":\"x\"}", null);
+        db.switchovers().set(id, 3, "source-writes-stopped", "RUNNING", null, null);
+        var steps = db.switchovers().steps(id);
+        assertThat(steps).extracting(Switchovers.SubStep::number).containsExactly(1, 3);
+        var one = steps.get(0);
+        assertThat(one.state()).isEqualTo("COMPLETED");
+        assertThat(one.error()).as("a retry clears the error").isNull();
+        assertThat(one.detailJson()).isEqualTo("{\"lagMillis\":12}");
+        assertThat(one.startedAt()).isNotNull();
+        assertThat(one.finishedAt()).isNotNull();
+        assertThat(steps.get(1).detailJson()).as("a null detail keeps the stored one").isEqualTo("{\"confirmedAt\":\"x\"}");
+        assertThat(steps.get(1).finishedAt()).isNull();
+
+        assertThat(db.switchovers().markerInUseSince(id, "forward")).isEmpty();
+        db.switchovers().markerInUse(id, "forward", "shop.tideway_apply_marker");
+        db.switchovers().markerInUse(id, "forward", "shop.tideway_apply_marker");
+        assertThat(db.switchovers().markerInUseSince(id, "forward")).isPresent();
+        assertThat(db.switchovers().markerInUseSince(id, "reverse")).isEmpty();
+        db.switchovers().clearMarkers(id);
+        assertThat(db.switchovers().markerInUseSince(id, "forward")).isEmpty();
     }
 
     @Test

@@ -319,6 +319,17 @@ public final class PostgresDialect implements Dialect {
         return out;
     }
 
+    @Override
+    public List<String> advanceAutoIncrementSql(Table t) {
+        List<String> out = new ArrayList<>();
+        for (Column col : t.columns()) {
+            if (col.autoIncrement() && col.type().isInteger()) {
+                out.add(advanceIdentitySql(t.id(), col.name()));
+            }
+        }
+        return out;
+    }
+
     /**
      * Moves an identity (or serial) column's sequence past the largest copied value, so the
      * destination's own inserts do not collide with copied keys. Part of {@link #createIndexesSql}

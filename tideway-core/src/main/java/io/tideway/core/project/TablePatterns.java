@@ -54,8 +54,14 @@ public final class TablePatterns {
         return new TablePatterns(inc, exc);
     }
 
-    /** Whether the table is selected: matched by an include pattern and by no exclude pattern. */
+    /**
+     * Whether the table is selected: matched by an include pattern and by no exclude pattern. Tideway's
+     * own marker table ({@link io.tideway.core.change.ApplyMarker#TABLE}) is never selected.
+     */
     public boolean selects(TableId id) {
+        if (io.tideway.core.change.ApplyMarker.isMarker(id)) {
+            return false;
+        }
         return matchesAny(includeCompiled, id) && !matchesAny(excludeCompiled, id);
     }
 

@@ -90,6 +90,16 @@ public interface Dialect {
     String dropTableSql(TableId id);
 
     /**
+     * Statements that move the table's auto-increment counters (identity sequences) past the largest
+     * key it holds, so that the application's own inserts do not collide with keys Tideway wrote
+     * (switchover). Empty where the database does it by itself (MySQL family: an explicit value raises
+     * AUTO_INCREMENT); the default.
+     */
+    default List<String> advanceAutoIncrementSql(Table t) {
+        return List.of();
+    }
+
+    /**
      * Adds a column to an existing table (incremental DDL), typed as {@link #createTable} would
      * type it. Fails with UNSUPPORTED_TYPE naming the column when its type has no mapping.
      */

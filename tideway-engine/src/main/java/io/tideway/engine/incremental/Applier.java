@@ -85,6 +85,14 @@ public final class Applier implements AutoCloseable {
     private final java.util.Set<TableId> doomed = new java.util.HashSet<>();
     /** Columns rows still carry that the source dropped since: their values are not kept. */
     private final Map<TableId, java.util.Set<String>> goneColumns = new HashMap<>();
+    /** The marker table this Connector writes in each of its transactions once it exists (loop prevention), or null. */
+    private final TableId marker;
+    private volatile Table markerModel;
+    private long markerCheckedAt;
+    private final java.util.concurrent.atomic.AtomicLong markerSeq = new java.util.concurrent.atomic.AtomicLong(
+            System.currentTimeMillis() * 1000);
+    /** How often the Connector looks for its marker table while it does not exist. */
+    static final long MARKER_CHECK_MILLIS = 2_000;
 
     /**
      * @param destinationOf where a (re-read) source table lands: renames applied, as the project says
@@ -110,6 +118,7 @@ public final class Applier implements AutoCloseable {
         for (MappedTable m : mapped) {
             tables.put(m.source().id(), m);
         }
+        this.marker = Direction.markerOf(mapped);
         ApplyCheckpoint cp = metaDb.incremental().applyCheckpoint(projectId, captureName).orElse(null);
         Spool.Address from = cp == null ? new Spool.Address(1, 0) : new Spool.Address(cp.segment(), cp.offset());
         if (cp != null) {
@@ -273,12 +282,41 @@ public final class Applier implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks for the marker table (at most every {@value #MARKER_CHECK_MILLIS} ms until found); once it
+     * exists, every transaction of this Connector writes a row of it first, and the MetaDB records so.
+     * Called between batches, so no transaction is in flight while the decision changes.
+     */
+    private void checkMarker() {
+        long now = System.currentTimeMillis();
+        if (marker == null || markerModel != null || now - markerCheckedAt < MARKER_CHECK_MILLIS) {
+            return;
+        }
+        markerCheckedAt = now;
+        try {
+            if (io.tideway.engine.schema.SchemaStep.find(ends.destinationDialect(), connection(0), marker).isPresent()) {
+                markerModel = io.tideway.core.change.ApplyMarker.model(marker);
+                metaDb.switchovers().markerInUse(projectId, captureName, marker.toString());
+                LOG.info("{} apply: marker table {} found; every apply transaction writes it first", captureName, marker);
+            }
+        } catch (SQLException ex) {
+            discard(0);
+            throw ends.destinationDialect().classify(ex, "looking for the marker table " + marker);
+        }
+    }
+
+    /** Whether this Connector writes its marker table in each transaction now. */
+    public boolean marking() {
+        return markerModel != null;
+    }
+
     /** Applies the next batch of spooled events (possibly none) and checkpoints it. */
     public Batch applyNext() {
         if (!reconciled) {
             reconcile();
             reconciled = true;
         }
+        checkMarker();
         int count = 0;
         int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
@@ -920,6 +958,11 @@ public final class Applier implements AutoCloseable {
         Connection c = connection(lane);
         try {
             c.setAutoCommit(false);
+            Table mark = markerModel;
+            if (mark != null) {
+                // first in the transaction: a capture of this database drops the whole transaction (loop prevention)
+                dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, markerSeq.incrementAndGet()}).iterator());
+            }
             for (var e : work.entrySet()) {
                 Table dt = tables.get(e.getKey()).destination();
                 List<Object[]> deletes = e.getValue()[0];

@@ -39,6 +39,17 @@ public final class IncrementalStep {
      */
     public static String run(RunContext ctx, Store store, boolean untilSynced, Duration lagThreshold,
                              AtomicReference<String> commands, BooleanSupplier stop) {
+        return run(ctx, store, untilSynced, lagThreshold, commands, stop, Direction.FORWARD);
+    }
+
+    /**
+     * Like {@link #run(RunContext, Store, boolean, Duration, AtomicReference, BooleanSupplier)} for one
+     * direction; {@code ctx} is that direction's context ({@link Direction#context}). Its figures go to
+     * the direction's step row ({@code incremental} or {@code reverse}).
+     */
+    public static String run(RunContext ctx, Store store, boolean untilSynced, Duration lagThreshold,
+                             AtomicReference<String> commands, BooleanSupplier stop, Direction direction) {
+        String step = direction.stepId();
         long pid = ctx.projectId();
         boolean monitoring = false;
         boolean paused = false;
@@ -48,21 +59,21 @@ public final class IncrementalStep {
         long windowStart = System.currentTimeMillis();
         long windowEvents = 0;
         double rate = 0;
-        Applier applier = newApplier(ctx, store);
+        Applier applier = newApplier(ctx, store, direction);
         try {
             while (!stop.getAsBoolean()) {
                 String cmd = commands.getAndSet(null);
                 if ("PAUSE".equals(cmd) && !paused) {
                     paused = true;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", State.PAUSED, null);
-                    ctx.event("INFO", "incremental", "paused: changes are still captured and spooled, none applied");
+                    ctx.metaDb().projects().setStepState(pid, step, State.PAUSED, null);
+                    ctx.event("INFO", step, "paused: changes are still captured and spooled, none applied");
                 } else if ("RESUME".equals(cmd) && paused) {
                     paused = false;
                     monitoring = false;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", State.RUNNING, null);
-                    ctx.event("INFO", "incremental", "resumed");
+                    ctx.metaDb().projects().setStepState(pid, step, State.RUNNING, null);
+                    ctx.event("INFO", step, "resumed");
                 } else if ("STOP".equals(cmd)) {
-                    ctx.event("INFO", "incremental", "stop requested");
+                    ctx.event("INFO", step, "stop requested");
                     break;
                 }
                 store.check();
@@ -82,11 +93,11 @@ public final class IncrementalStep {
                     long backoff = Math.min(30_000, 500L << Math.min(attempt, 6));
                     LOG.warn("apply failed (attempt {}), retrying in {} ms from the last checkpoint: {}", attempt, backoff, e.getMessage());
                     if (attempt == 1 || attempt % 10 == 0) {
-                        ctx.event("WARN", "incremental", "apply failed, retrying with backoff: " + e.getMessage());
+                        ctx.event("WARN", step, "apply failed, retrying with backoff: " + e.getMessage());
                     }
                     applier.close();
                     sleep(backoff);
-                    applier = newApplier(ctx, store);
+                    applier = newApplier(ctx, store, direction);
                     continue;
                 }
                 long now = System.currentTimeMillis();
@@ -108,26 +119,29 @@ public final class IncrementalStep {
                     Status s = new Status((monitoring ? State.MONITORING : State.RUNNING).name(), lag, applier.eventsApplied(), rate,
                             store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
                     ctx.listener().incremental(s);
-                    ctx.metaDb().projects().setStepProgress(pid, "incremental", String.format(
+                    ctx.metaDb().projects().setStepProgress(pid, step, String.format(
                             "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
-                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\"%s}",
+                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\",\"changesSpooled\":%d,"
+                                    + "\"spoolEnd\":\"%s\",\"captureCaughtUp\":%s%s}",
                             lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
                             s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
+                            store.spool().changesAppended(), store.spool().end().segment() + ":" + store.spool().end().offset(),
+                            store.caughtUp(),
                             reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
                 }
                 // synced only while the capture streams: during a reconnect, changes may wait unread on the source
                 if (drained && lag < lagThreshold.toMillis() && store.caughtUpOnce()) {
                     if (!monitoring) {
                         monitoring = true;
-                        ctx.metaDb().projects().setStepState(pid, "incremental", State.MONITORING, null);
-                        ctx.event("INFO", "incremental", "synced: lag " + lag + " ms, " + applier.eventsApplied() + " changes applied");
+                        ctx.metaDb().projects().setStepState(pid, step, State.MONITORING, null);
+                        ctx.event("INFO", step, "synced: lag " + lag + " ms, " + applier.eventsApplied() + " changes applied");
                     }
                     if (untilSynced) {
                         break;
                     }
                 } else if (monitoring && lag >= 2 * lagThreshold.toMillis()) {
                     monitoring = false;
-                    ctx.metaDb().projects().setStepState(pid, "incremental", State.RUNNING, null);
+                    ctx.metaDb().projects().setStepState(pid, step, State.RUNNING, null);
                 }
                 if (now - lastPurge > 60_000) {
                     lastPurge = now;
@@ -149,11 +163,11 @@ public final class IncrementalStep {
         }
     }
 
-    private static Applier newApplier(RunContext ctx, Store store) {
+    private static Applier newApplier(RunContext ctx, Store store, Direction direction) {
         int lanes = Math.max(1, ctx.config().full().parallelism());
-        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), Store.FORWARD, ctx.tables(), store.spool(), lanes, 20_000,
-                w -> ctx.event("WARN", "incremental", w), t -> io.tideway.engine.TableMapper.destinationOf(ctx.config(), t),
-                io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect())::selects, ctx.config().incremental());
+        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(), ctx.tables(), store.spool(), lanes,
+                20_000, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
+                ctx.config().incremental());
     }
 
     private static String json(String s) {

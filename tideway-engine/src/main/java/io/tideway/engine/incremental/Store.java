@@ -32,6 +32,8 @@ public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
     /** The MetaDB name of the forward capture's state. */
     public static final String FORWARD = "forward";
+    /** The MetaDB name of the reverse capture's state (destination -> source, after a switchover). */
+    public static final String REVERSE = "reverse";
     /** How long the Store tries to reconnect a lost capture before it fails the step. */
     public static final Duration RECONNECT_FOR = Duration.ofMinutes(10);
     /** How long one reconnect attempt may take to start streaming. */
@@ -75,20 +77,30 @@ public final class Store implements AutoCloseable {
     }
 
     public static Path spoolDir(Path dataDir, String project) {
-        return dataDir.resolve("spool").resolve(project).resolve(FORWARD);
+        return spoolDir(dataDir, project, Direction.FORWARD);
+    }
+
+    /** The spool directory of one direction of a project. */
+    public static Path spoolDir(Path dataDir, String project, Direction direction) {
+        return dataDir.resolve("spool").resolve(project).resolve(direction.captureName());
     }
 
     /** The spec of a project's forward capture: slot/publication and client names derive from the project name. */
     public static CaptureSpec spec(RunContext ctx, Path dataDir) {
-        String name = ("tideway_" + ctx.config().name()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        if (name.length() > 60) {
-            name = name.substring(0, 60);
-        }
-        long serverId = 1_000_000L + Math.floorMod(ctx.config().name().hashCode(), 1_000_000);
-        return new CaptureSpec(name, serverId, ctx.config().source(),
+        return spec(ctx, dataDir, Direction.FORWARD);
+    }
+
+    /**
+     * The spec of one direction's capture; {@code ctx} is that direction's context ({@link Direction#context}):
+     * its ends' source is the database read. The reverse capture reads the listed tables only.
+     */
+    public static CaptureSpec spec(RunContext ctx, Path dataDir, Direction direction) {
+        String project = ctx.config().name();
+        return new CaptureSpec(direction.captureSpecName(project), direction.serverId(project), ctx.ends().source(),
                 ctx.tables().stream().map(m -> m.source().id()).toList(),
-                ctx.metaDb().incremental().captureState(ctx.projectId(), FORWARD), dataDir.resolve("tmp"),
-                io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()));
+                ctx.metaDb().incremental().captureState(ctx.projectId(), direction.captureName()), dataDir.resolve("tmp"),
+                direction == Direction.FORWARD
+                        ? io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()) : null);
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {
@@ -103,13 +115,19 @@ public final class Store implements AutoCloseable {
 
     /** Opens the spool and starts the capture; returns once capture streams from T0 (or its resume point). */
     public static Store start(RunContext ctx, Path dataDir, Duration timeout) {
-        Spool spool = Spool.open(spoolDir(dataDir, ctx.config().name()));
-        CaptureSpec spec = spec(ctx, dataDir);
-        ChangeCapture capture = captureFor(ctx.config().source().type());
+        return start(ctx, dataDir, timeout, Direction.FORWARD);
+    }
+
+    /** Like {@link #start(RunContext, Path, Duration)} for one direction; {@code ctx} is that direction's context. */
+    public static Store start(RunContext ctx, Path dataDir, Duration timeout, Direction direction) {
+        Spool spool = Spool.open(spoolDir(dataDir, ctx.config().name(), direction));
+        CaptureSpec spec = spec(ctx, dataDir, direction);
+        ChangeCapture capture = captureFor(ctx.ends().source().type());
         try {
             ChangeCapture.Session s = capture.start(spec, spool::append, timeout);
-            LOG.info("capture {} streaming from {}", spec.name(), s.startPosition());
-            return new Store(spool, capture, spec, s, Backoff.DEFAULT, (level, message) -> ctx.event(level, "incremental", message));
+            LOG.info("capture {}: streaming from {}", spec.name(), s.startPosition());
+            return new Store(spool, capture, spec, s, Backoff.DEFAULT,
+                    (level, message) -> ctx.event(level, direction.stepId(), message));
         } catch (RuntimeException e) {
             spool.close();
             throw e;

@@ -54,6 +54,7 @@ public final class Spool implements AutoCloseable {
     private String lastPosition;
     private long lastSourceMillis;
     private long appended;
+    private long changesAppended;
 
     private Spool(Path dir, long segmentBytes) {
         this.dir = dir;
@@ -130,6 +131,11 @@ public final class Spool implements AutoCloseable {
         return appended;
     }
 
+    /** Changes (events other than heartbeats) appended since this spool was opened. */
+    public synchronized long changesAppended() {
+        return changesAppended;
+    }
+
     /** The address the next record will be written at. */
     public synchronized Address end() {
         return new Address(segment, size);
@@ -141,6 +147,7 @@ public final class Spool implements AutoCloseable {
             Bytes.Out buf = appendBuffer;
             buf.reset();
             int n = 0;
+            int changes = 0;
             for (ChangeEvent e : batch) {
                 if (lastPosition != null && e.position().compareTo(lastPosition) <= 0) {
                     continue;   // re-delivered after a capture restart: already spooled
@@ -156,6 +163,9 @@ public final class Spool implements AutoCloseable {
                 Bytes.putInt(buf.buf, header + 4, (int) crc.getValue());
                 lastPosition = e.position();
                 lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
+                if (e.op() != ChangeEvent.Op.HEARTBEAT) {
+                    changes++;
+                }
                 n++;
             }
             if (n == 0) {
@@ -174,6 +184,7 @@ public final class Spool implements AutoCloseable {
                 appendBuffer = new Bytes.Out(64 * 1024); // do not keep a huge batch's buffer
             }
             appended += n;
+            changesAppended += changes;
             notifyAll();
             return n;
         } catch (IOException e) {

@@ -103,6 +103,11 @@ public final class VerifyStep {
      * @param running whether that process runs the step now
      */
     public static Verifier.Sync watch(MetaDb metaDb, long projectId, BooleanSupplier running) {
+        return watch(metaDb, projectId, running, Step.INCREMENTAL.id());
+    }
+
+    /** Like {@link #watch(MetaDb, long, BooleanSupplier)}, for the sync whose figures are in step row {@code stepId} (e.g. reverse). */
+    public static Verifier.Sync watch(MetaDb metaDb, long projectId, BooleanSupplier running, String stepId) {
         return new Verifier.Sync() {
             @Override
             public boolean active() {
@@ -113,7 +118,7 @@ public final class VerifyStep {
             public boolean awaitSynced(Duration max) {
                 long deadline = System.currentTimeMillis() + max.toMillis();
                 while (System.currentTimeMillis() <= deadline) {
-                    if (!running.getAsBoolean() || io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(metaDb.projects().step(projectId, Step.INCREMENTAL.id()).state())) {
+                    if (!running.getAsBoolean() || io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(metaDb.projects().step(projectId, stepId).state())) {
                         return true;
                     }
                     sleep(500);

@@ -282,7 +282,11 @@ public final class MySqlCapture implements ChangeCapture {
      * exclude pattern becomes a negative look-ahead in front of each include pattern.
      */
     static String tableIncludeList(CaptureSpec spec) {
-        Stream<String> exact = spec.tables().stream().map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table()));
+        // Tideway's marker table of every schema read, for loop prevention (see ApplyMarker)
+        Stream<String> markers = spec.tables().stream().map(TableId::schema).distinct()
+                .map(schema -> exactRegex(schema) + "\\." + exactRegex(io.tideway.core.change.ApplyMarker.TABLE));
+        Stream<String> exact = Stream.concat(spec.tables().stream().map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table())),
+                markers);
         if (spec.patterns() == null) {
             return exact.collect(Collectors.joining(","));
         }

@@ -49,6 +49,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private final CapturedTables tables;
     private final Set<String> schemas = new HashSet<>();
     private final CanonicalValues values = new CanonicalValues();
+    /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
+    private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile CountDownLatch done;
@@ -213,6 +215,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         int n = records.size();
         // the last record is marked only once its event is in the sink (a pending key-change half is not)
         int markUpTo = n;
+        // records of Tideway's own transactions are not marked processed: offsets never point inside one, so a
+        // restart reads it again from its start and sees its marker write again
+        boolean[] skipMark = new boolean[n];
         for (int i = 0; i < n; i++) {
             SourceRecord r = records.get(i).record();
             if (r.sourceOffset() != null) {
@@ -221,6 +226,16 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             Struct value = r.value() instanceof Struct s ? s : null;
             if (value == null) {
                 continue;
+            }
+            if (value.schema().field("ddl") == null && value.schema().field("op") != null) {
+                Struct src = value.getStruct("source");
+                if (src != null && !isSnapshot(src)
+                        && own.drop(new TableId(src.getString("db"), src.getString("table")), transactionOf(r.sourceOffset()))) {
+                    skipMark[i] = true;
+                    continue;
+                }
+            } else if (value.schema().field("op") == null && own.isOwn(transactionOf(r.sourceOffset()))) {
+                skipMark[i] = true;   // a heartbeat inside one of Tideway's transactions
             }
             if (value.schema().field("ddl") != null) {
                 ChangeEvent e = ddl(r, value);
@@ -272,7 +287,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             sink.accept(out);
         }
         for (int i = 0; i < markUpTo; i++) {
-            committer.markProcessed(records.get(i));
+            if (!skipMark[i]) {
+                committer.markProcessed(records.get(i));
+            }
         }
         committer.markBatchFinished();
     }
@@ -359,6 +376,16 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
         }
         return null;
+    }
+
+    /** A transaction's identity: the binlog file and the position of its start, the same for all its changes. */
+    private static String transactionOf(Map<String, ?> off) {
+        return off == null ? null : off.get("file") + ":" + off.get("pos");
+    }
+
+    /** Changes of Tideway's own apply transactions dropped so far (marker writes included). */
+    long ownChangesDropped() {
+        return own.dropped();
     }
 
     private ChangeEvent heartbeat(SourceRecord r) {

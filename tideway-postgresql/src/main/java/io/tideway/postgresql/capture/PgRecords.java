@@ -53,8 +53,11 @@ final class PgRecords {
     private final String placeholder;
     private final byte[] placeholderBytes;
     private final Set<TableId> warnedToast = new HashSet<>();
+    /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
+    private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
     private Connection lookup;
     private volatile Throwable failure;
+    private volatile long lastHeartbeatAt;
 
     private long lastCommit;
     private long lastLsn = -1;
@@ -74,13 +77,33 @@ final class PgRecords {
         this.lastPosition = startPosition;
         this.placeholder = placeholder;
         this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
+        for (String h : spec.state().loadHistory()) {
+            if (h.startsWith(OWN_TRANSACTION)) {
+                own.restore(Long.valueOf(h.substring(OWN_TRANSACTION.length())));
+                savedOwn = own.marked();
+            }
+        }
     }
+
+    /**
+     * The capture's history record naming the transaction of the last marker write, kept before a
+     * heartbeat's offsets are saved while that transaction may still be going on (a heartbeat carries
+     * the position of the last change read, which may lie inside it): a restart from there sees the
+     * rest of the transaction without its marker write, and drops it by this.
+     */
+    static final String OWN_TRANSACTION = "own-transaction ";
+    private Object savedOwn;
 
     /** The columns of one struct schema of one table, resolved once. */
     private record Layout(TableId table, List<String> names, Column[] columns, Field[] fields) { }
 
     Throwable failure() {
         return failure;
+    }
+
+    /** When the last heartbeat came (epoch ms), 0 before the first. */
+    long lastHeartbeatAt() {
+        return lastHeartbeatAt;
     }
 
     void handle(List<RecordChangeEvent<SourceRecord>> batch,
@@ -115,6 +138,11 @@ final class PgRecords {
         if (r.topic() != null && r.topic().startsWith(HEARTBEAT_TOPIC)) {
             Long ts = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
             out.add(ChangeEvent.heartbeat(ts == null ? System.currentTimeMillis() : ts, PgPosition.heartbeat(lastPosition)));
+            lastHeartbeatAt = System.currentTimeMillis();
+            if (own.lastWasOwn() && own.marked() != null && !own.marked().equals(savedOwn)) {
+                spec.state().appendHistory(OWN_TRANSACTION + own.marked());
+                savedOwn = own.marked();
+            }
             addProcessed(rec, processed);
             return;
         }
@@ -125,6 +153,14 @@ final class PgRecords {
         String op = v.getString("op");
         Struct src = v.getStruct("source");
         TableId id = new TableId(src.getString("schema"), src.getString("table"));
+        if (own.drop(id, src.schema().field("txId") == null ? null : src.get("txId"))) {
+            // Tideway's own apply transaction: not delivered, and not marked processed, so that saved offsets never
+            // point inside it (a restart reads it again from its start and sees its marker write again)
+            if (pendingRecord != null) {
+                flushPendingAsDelete(out, processed);   // of an earlier transaction: its second half cannot follow now
+            }
+            return;
+        }
         long ts = src.getInt64("ts_ms");
         long lsn = src.getInt64("lsn");
         long commit = Math.max(lastCommit, commitOf(src.getString("sequence")));

@@ -129,7 +129,9 @@ public final class PostgresCapture implements ChangeCapture {
             LOG.info("capture {}: 3. checking replica identity", slot);
             replicaIdentity(c, dialect, tables.values());
             LOG.info("capture {}: 4. publication {}", slot, slot);
-            publication(c, dialect, slot, spec.tables());
+            List<TableId> published = new ArrayList<>(spec.tables());
+            published.addAll(markers(c, spec.tables()));
+            publication(c, dialect, slot, published);
             LOG.info("capture {}: 5. replication slot {}", slot, slot);
             startLsn = slot(c, spec, slot, hasOffsets);
         } catch (SQLException e) {
@@ -144,6 +146,28 @@ public final class PostgresCapture implements ChangeCapture {
         }
         LOG.info("capture {}: 6. starting the engine from {}", slot, PgPosition.of(startLsn, 0, 0));
         return new PgSession(spec, sink, dialect, slot, tables, startLsn, startTimeout);
+    }
+
+    /**
+     * Tideway's marker tables ({@link io.tideway.core.change.ApplyMarker}) that exist in the schemas of
+     * the captured tables: published too, so that the changes of Tideway's own apply transactions can be
+     * told and dropped (loop prevention).
+     */
+    private static List<TableId> markers(Connection c, List<TableId> tables) throws SQLException {
+        List<TableId> out = new ArrayList<>();
+        for (String schema : tables.stream().map(TableId::schema).distinct().toList()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                    + " WHERE n.nspname = ? AND t.relname = ? AND t.relkind IN ('r', 'p')")) {
+                ps.setString(1, schema);
+                ps.setString(2, io.tideway.core.change.ApplyMarker.TABLE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.add(io.tideway.core.change.ApplyMarker.in(schema));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static void checkWalLevel(Connection c, CaptureSpec spec) throws SQLException {
@@ -427,7 +451,8 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("slot.max.retries", "2");
         p.setProperty("slot.retry.delay.ms", "1000");
         p.setProperty("snapshot.mode", "no_data");
-        p.setProperty("table.include.list", spec.tables().stream()
+        p.setProperty("table.include.list", java.util.stream.Stream.concat(spec.tables().stream(),
+                        spec.tables().stream().map(TableId::schema).distinct().map(io.tideway.core.change.ApplyMarker::in))
                 .map(t -> regex(t.schema()) + "\\." + regex(t.table())).collect(Collectors.joining(",")));
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("binary.handling.mode", "bytes");
@@ -569,6 +594,15 @@ public final class PostgresCapture implements ChangeCapture {
         public Throwable failure() {
             Throwable f = failure.get();
             return f != null ? f : records.failure();
+        }
+
+        /**
+         * The connector sends a heartbeat (every second) only when the server had no message waiting
+         * for it: a heartbeat in the last few seconds means the stream is read to its end.
+         */
+        @Override
+        public boolean caughtUp() {
+            return running() && System.currentTimeMillis() - records.lastHeartbeatAt() < 3_000;
         }
 
         @Override

@@ -1,0 +1,295 @@
+package io.tideway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.model.DataSourceType;
+import io.tideway.core.project.ProjectConfig;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.incremental.Direction;
+import io.tideway.engine.incremental.Store;
+import io.tideway.engine.store.Spool;
+import io.tideway.metadb.MetaDb;
+import io.tideway.metadb.Switchovers.SubStep;
+import io.tideway.test.ChangeWriter;
+import io.tideway.test.EmbeddedServers;
+import io.tideway.test.SampleData;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Forward switchover and reverse sync with an application writing: the switchover process is killed
+ * with SIGKILL at the start of the sub-steps {@link #killAt()} names, and each rerun resumes at the
+ * sub-step it was killed in; once switched, the application writes to the destination and its
+ * changes reach the source through the reverse sync; nothing Tideway applied is captured again (the
+ * reverse spool holds only the application's changes); a final verification passes; a release drops
+ * the captures' slots and the marker tables.
+ */
+@ExtendWith(EmbeddedServers.class)
+abstract class AbstractSwitchoverIT {
+    static final int ROWS = 3_000;
+
+    @TempDir
+    Path tmp;
+
+    abstract DataSourceType source();
+
+    abstract DataSourceType destination();
+
+    /** The sub-steps at whose start the switchover process is killed, in order. */
+    abstract int[] killAt();
+
+    /** Creates sbtest1 and orders (an auto-increment key, rows 1..3) in the source database. */
+    abstract void fill(Connection source) throws SQLException;
+
+    /** The application's name of a project table on the destination. */
+    abstract String onDestination(String srcDb, String table);
+
+    private Connection connectTo(DataSourceType type, String db) throws SQLException {
+        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
+    }
+
+    private String fresh(DataSourceType type, String suffix) {
+        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), suffix)
+                : EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), suffix);
+    }
+
+    @Test
+    void switchoverSurvivesKillsAndTheReverseSyncBringsTheApplicationsChangesBackWithoutLoops() throws Exception {
+        String src = fresh(source(), "src");
+        String dst = fresh(destination(), "dst");
+        try (Connection c = connectTo(source(), src)) {
+            fill(c);
+        }
+        Path project = Projects.write(tmp, "sw", "name: sw\n"
+                + "source: " + Projects.endpoint(source(), src) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dst) + "\n"
+                + "steps: [schema, full, incremental]\n"
+                + "full: { parallelism: 2, chunk-size: 2000 }\n");
+        ProjectConfig cfg = ProjectFiles.load(project);
+        Path data = tmp.resolve("data");
+        Supplier<Connection> source = () -> connect(() -> connectTo(source(), src));
+        ChangeWriter app = new ChangeWriter(source, "sbtest1", ROWS, 150, 7);
+        Process run = Runs.child(project, data, null, "384m");
+        try {
+            Thread.sleep(1500);
+            app.start();
+            awaitStep(data, run, "incremental", "MONITORING");
+            // without a terminal to ask on, a switchover needs --yes; without a passed verification its precheck
+            // refuses, saying what to do (the failed sub-step is retried by the next switchover)
+            LifecycleIT.Out noTerminal = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "switchover",
+                    project.toString()));
+            assertThat(noTerminal.exit()).as(noTerminal.toString()).isEqualTo(2);
+            assertThat(noTerminal.err()).contains("--yes");
+            LifecycleIT.Out unverified = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "switchover",
+                    project.toString(), "--yes"));
+            assertThat(unverified.exit()).as(unverified.toString()).isEqualTo(1);
+            assertThat(unverified.err()).contains("sub-step 1 (precheck) failed", "tideway verify", "--waive-verify");
+            assertThat(subSteps(data)).singleElement().extracting(SubStep::state).isEqualTo("FAILED");
+            // verification passes while the application writes and the sync runs (the switchover's precheck wants it)
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+
+            // the application keeps writing to the source; rows with auto-increment keys arrive during the sync
+            try (Connection c = source.get(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO orders (note) VALUES ('d'), ('e')");
+            }
+
+            // killed at the start of sub-steps 2 to 8; each rerun resumes where the last one stopped
+            boolean appStopped = false;
+            for (int killAt : killAt()) {
+                Process sw = Runs.command(data, "switchover." + killAt + ":1", "256m", "switchover", project.toString(),
+                        "--yes", "--quiet", "3");
+                if (killAt > 3 && !appStopped) {
+                    appStopped = stopApplicationAtSubStep3(data, sw, app);
+                }
+                assertThat(sw.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(sw.exitValue()).as("killed at sub-step " + killAt + "; output:\n" + Runs.output(sw)).isEqualTo(137);
+                List<SubStep> steps = subSteps(data);
+                assertThat(steps).hasSize(killAt);
+                for (SubStep s : steps) {
+                    assertThat(s.state()).as("sub-step " + s.number() + " after the kill at " + killAt + ": " + s.error())
+                            .isEqualTo(s.number() < killAt ? "COMPLETED" : "RUNNING");
+                }
+                assertThat(run.isAlive()).as("the run process lives on; output:\n" + Runs.output(run)).isTrue();
+            }
+            Process last = Runs.command(data, null, "256m", "switchover", project.toString(), "--yes", "--quiet", "3");
+            if (!appStopped) {
+                stopApplicationAtSubStep3(data, last, app);
+            }
+            assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String out = Runs.output(last);
+            assertThat(last.exitValue()).as(out).isZero();
+            assertThat(out).contains("switchover 7/8 reverse-started:", "rows verified equal before the switch", "writes frozen for");
+            for (int k : killAt()) {
+                assertThat(out).as("resumed after the kill at sub-step " + k).contains("switchover " + (k - 1) + "/8 "
+                        + io.tideway.engine.Switchover.STEPS.get(k - 2) + ": done before");
+            }
+            List<SubStep> done = subSteps(data);
+            assertThat(done).hasSize(8).allMatch(s -> "COMPLETED".equals(s.state()));
+            long stoppedIn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.get(4).detailJson())
+                    .path("stoppedInMillis").asLong(-1);
+            assertThat(stoppedIn).as("how long the running process took to stop its forward apply").isBetween(0L, 5000L);
+            awaitStep(data, run, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
+
+            // the application now writes to the destination; the reverse sync brings its changes to the source
+            Supplier<Connection> destination = () -> connect(() -> connectTo(destination(), dst));
+            int maxId;
+            try (Connection c = destination.get(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT max(id) FROM " + onDestination(src, "sbtest1"))) {
+                rs.next();
+                maxId = rs.getInt(1);
+                // the destination numbers its own rows after the keys Tideway wrote (sub-step 6 where needed)
+                st.execute("INSERT INTO " + onDestination(src, "orders") + " (note) VALUES ('after the switch')");
+            }
+            ChangeWriter onDestination = new ChangeWriter(destination, onDestination(src, "sbtest1"), maxId, 150, 8);
+            onDestination.start();
+            Thread.sleep(2000);
+            // verification while the application writes to the destination and the reverse sync applies its changes
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString()))
+                    .as("verify beside the reverse sync").isZero();
+            Thread.sleep(1000);
+            onDestination.close();
+            assertThat(onDestination.changes()).isGreaterThan(200);
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    assertThat(run.isAlive()).as(Runs.output(run)).isTrue();
+                    Runs.assertEqualNow(cfg, 2);
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                printSpooledChangesOfMissingRow(e.getMessage(), data);
+                System.out.println("the run's output:\n" + Runs.output(run));
+                throw e;
+            }
+            try (Connection c = source.get(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM orders WHERE note = 'after the switch' AND id = 6")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the destination numbered its row after the copied keys").isEqualTo(1);
+            }
+            // no loop: the reverse spool holds the application's changes on the destination only, none of the
+            // changes the forward sync applied there between sub-steps 2 and 5
+            long reverseChanges = changesIn(Store.spoolDir(data, "sw", Direction.REVERSE));
+            assertThat(reverseChanges).isPositive().isLessThanOrEqualTo(onDestination.changes() + 1);
+            // and the values stay put: nothing moves once the writers stopped
+            Thread.sleep(2000);
+            Runs.assertEqualNow(cfg, 2);
+            assertThat(changesIn(Store.spoolDir(data, "sw", Direction.REVERSE))).isEqualTo(reverseChanges);
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+            assertThat(run.isAlive()).as(Runs.output(run)).isTrue();
+        } finally {
+            try {
+                app.close();
+            } catch (IllegalStateException ignored) {
+                // closed before
+            }
+            run.destroy();
+            run.waitFor(60, TimeUnit.SECONDS);
+        }
+        // a release drops the captures' slots and publications (PostgreSQL) and the marker tables
+        assertThat(Main.execute("--data-dir", data.toString(), "release", project.toString())).isZero();
+        String pgDb = source() == DataSourceType.POSTGRESQL ? src : dst;
+        String myDb = source() == DataSourceType.POSTGRESQL ? dst : src;
+        try (Connection c = EmbeddedServers.postgres().connect(pgDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'tideway_sw%'),"
+                     + " (SELECT count(*) FROM pg_tables WHERE tablename = 'tideway_apply_marker')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("slots left").isZero();
+            assertThat(rs.getInt(2)).as("marker tables left on PostgreSQL").isZero();
+        }
+        try (Connection c = EmbeddedServers.mariadb().connect(myDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + myDb
+                     + "' AND table_name = 'tideway_apply_marker'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("marker tables left on MariaDB").isZero();
+        }
+    }
+
+    /** The application stops writing to the source once sub-step 3 asks (after the reverse capture's position is fixed). */
+    private static boolean stopApplicationAtSubStep3(Path data, Process sw, ChangeWriter app) throws InterruptedException {
+        awaitSubStep(data, sw, 3, "RUNNING");
+        Thread.sleep(1000);
+        app.close();
+        return true;
+    }
+
+    private static void awaitSubStep(Path data, Process sw, int n, String state) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            assertThat(sw.isAlive()).as("the switchover died: " + Runs.output(sw)).isTrue();
+            return subSteps(data).stream().anyMatch(s -> s.number() == n && state.equals(s.state()));
+        });
+    }
+
+    /** On a failure: what both spools hold about the first row a comparison found missing ("e.g. [id|"). */
+    private static void printSpooledChangesOfMissingRow(String message, Path data) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("e\\.g\\. \\[(\\d+)\\|").matcher(message);
+        if (!m.find()) {
+            return;
+        }
+        String id = m.group(1);
+        for (Direction d : Direction.values()) {
+            try (Spool.Reader r = new Spool.Reader(Store.spoolDir(data, "sw", d), new Spool.Address(1, 0))) {
+                ChangeEvent ev;
+                while ((ev = r.readOne()) != null) {
+                    boolean hit = (ev.before() != null && id.equals(String.valueOf(ev.before()[0])))
+                            || (ev.after() != null && id.equals(String.valueOf(ev.after()[0])));
+                    if (hit) {
+                        System.out.println("spooled " + d + " " + ev.op() + " at " + ev.position() + ": before "
+                                + java.util.Arrays.toString(ev.before()) + ", after " + java.util.Arrays.toString(ev.after()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static long changesIn(Path spool) throws Exception {
+        long n = 0;
+        try (Spool.Reader r = new Spool.Reader(spool, new Spool.Address(1, 0))) {
+            ChangeEvent e;
+            while ((e = r.readOne()) != null) {
+                if (e.op() != ChangeEvent.Op.HEARTBEAT) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static List<SubStep> subSteps(Path data) {
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            return db.switchovers().steps(db.projects().find("sw").orElseThrow().id());
+        }
+    }
+
+    private static void awaitStep(Path data, Process run, String step, String... states) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            assertThat(run.isAlive()).as("the run process died: " + Runs.output(run)).isTrue();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                var p = db.projects().find("sw");
+                return p.isPresent() && List.of(states).contains(db.projects().step(p.get().id(), step).state());
+            }
+        });
+    }
+
+    interface SqlConnect {
+        Connection get() throws SQLException;
+    }
+
+    private static Connection connect(SqlConnect c) {
+        try {
+            return c.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
