@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final Object DELETE = new Object();
+    /**
+     * A batch also ends once its changes take this many bytes in the spool (their rows take a few
+     * times that in memory): wide rows do not multiply the batch's memory by its change count.
+     */
+    static final long MAX_BATCH_BYTES = 32L << 20;
 
     private final Endpoints ends;
     private final MetaDb metaDb;
@@ -283,7 +288,8 @@ public final class Applier implements AutoCloseable {
         int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
         Map<TableId, List<Object[]>> pendingInserts = new LinkedHashMap<>();
-        while (count < maxBatch) {
+        long bytes = 0;
+        while (count < maxBatch && bytes < MAX_BATCH_BYTES) {
             Spool.Address at = reader.address();
             ChangeEvent e;
             try {
@@ -314,6 +320,10 @@ public final class Applier implements AutoCloseable {
             lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
             lastPosition = e.position();
             count++;
+            Spool.Address next = reader.address();
+            if (next.segment() == at.segment()) {
+                bytes += next.offset() - at.offset();
+            }
         }
         if (count == 0) {
             checkCatalog();
