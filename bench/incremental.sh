@@ -23,7 +23,7 @@
 # Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
 # db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
-#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2), TW_XMX (512m), TW_JAVA_OPTS, JFR=1 (record the
+#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2), TW_XMX (512m), TW_JAVA_OPTS, CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -214,6 +214,7 @@ for r in $(seq "$REPS"); do
         else print "INSERT INTO sbtest1 (id,k,c,pad) VALUES " v " ON DUPLICATE KEY UPDATE k = VALUES(k), c = VALUES(c), pad = VALUES(pad);"; n=0; v="" }
       { v = v (n ? "," : "") sprintf("(%d,%d,%c%s%c,%c%s%c)", $1, $2, 39, $3, 39, 39, $4, 39); if (++n == 1000) flush() } END{flush()}' "$WORK/final.tsv" > "$WORK/upsert.sql"
     # 5. lag under load
+    if [ "${CATCHUP_ONLY:-0}" = 1 ]; then continue; fi
     quiesce
     jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-lag.jfr,settings=profile"
     log=$OUT/incremental-last-$p-lag.log

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class MetaDb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaDb.class);
     static final String MIGRATIONS = "classpath:db/migration";
+    /** The highest migration under {@link #MIGRATIONS} ({@code V<n>__...sql}); MetaDbTest checks the two agree. */
+    static final int SCHEMA_VERSION = 3;
     static final int POOL_SIZE = 4;
 
     static {
@@ -171,6 +173,11 @@ public final class MetaDb implements AutoCloseable {
     }
 
     private static int migrate(DataSource ds, Vendor vendor, String url) {
+        // a MetaDB already at this Tideway's version needs no migration: one query instead of Flyway's scans of the
+        // catalog, which cost the process serving an embedded MetaDB CPU for every `tideway status` of a second one
+        if (upToDate(ds, vendor)) {
+            return SCHEMA_VERSION;
+        }
         // the class loader explicitly: code that ran earlier on this thread (Kafka Connect, Debezium) may have left
         // another context class loader, in which Flyway would find no migrations and create no tables
         Flyway flyway = Flyway.configure(MetaDb.class.getClassLoader())
@@ -200,6 +207,36 @@ public final class MetaDb implements AutoCloseable {
             throw new TidewayException(ErrorCode.INTERNAL, "migrating the MetaDB " + maskUrl(url) + " failed: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * True when Flyway's history records every migration up to {@link #SCHEMA_VERSION} as applied
+     * and none after it (anything else, an error included, goes through Flyway).
+     */
+    static boolean upToDate(DataSource ds, Vendor vendor) {
+        String q = vendor == Vendor.MYSQL ? "`" : "\"";
+        String sql = "SELECT " + q + "version" + q + ", " + q + "success" + q + " FROM " + q + "flyway_schema_history" + q;
+        java.util.Set<Integer> applied = new java.util.HashSet<>();
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                String v = rs.getString(1);
+                if (v == null) {
+                    continue;   // a baseline or repeatable entry: let Flyway judge
+                }
+                if (!rs.getBoolean(2)) {
+                    return false;
+                }
+                applied.add(Integer.parseInt(v.split("\\.")[0]));
+            }
+        } catch (SQLException | NumberFormatException e) {
+            return false;   // no history yet (a new MetaDB) or one this check does not understand
+        }
+        for (int v = 1; v <= SCHEMA_VERSION; v++) {
+            if (!applied.contains(v)) {
+                return false;
+            }
+        }
+        return applied.size() == SCHEMA_VERSION;
     }
 
     private static String storedVersion(DataSource ds) {

@@ -55,6 +55,36 @@ class MetaDbTest extends MetaDbContract {
     }
 
     @Test
+    void the_schema_version_is_the_highest_migration_and_only_a_complete_history_skips_flyway() throws Exception {
+        Path migrations = Path.of(MetaDb.class.getClassLoader().getResource("db/migration").toURI());
+        int highest;
+        try (var files = Files.list(migrations)) {
+            highest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElse(0);
+        }
+        assertThat(MetaDb.SCHEMA_VERSION).as("MetaDb.SCHEMA_VERSION against the migrations").isEqualTo(highest);
+        assertThat(db.schemaVersion()).isEqualTo(highest);
+        org.h2.jdbcx.JdbcDataSource fresh = new org.h2.jdbcx.JdbcDataSource();
+        fresh.setURL("jdbc:h2:mem:fresh-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        assertThat(MetaDb.upToDate(fresh, MetaDb.Vendor.H2)).as("a database without history").isFalse();
+        try (Connection c = fresh.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE \"flyway_schema_history\" (\"version\" VARCHAR(50), \"success\" BOOLEAN)");
+            st.execute("INSERT INTO \"flyway_schema_history\" VALUES ('1', TRUE)");
+            assertThat(MetaDb.upToDate(fresh, MetaDb.Vendor.H2)).as("a history that lacks a migration").isFalse();
+            for (int v = 2; v <= highest; v++) {
+                st.execute("INSERT INTO \"flyway_schema_history\" VALUES ('" + v + "', TRUE)");
+            }
+            assertThat(MetaDb.upToDate(fresh, MetaDb.Vendor.H2)).as("a complete history").isTrue();
+            st.execute("INSERT INTO \"flyway_schema_history\" VALUES ('" + (highest + 1) + "', TRUE)");
+            assertThat(MetaDb.upToDate(fresh, MetaDb.Vendor.H2)).as("a history with a newer migration").isFalse();
+        }
+        // and a MetaDB reopened at the current version still works
+        try (MetaDb again = MetaDb.openEmbedded(dataDir, "0.1.0-test")) {
+            assertThat(again.schemaVersion()).isEqualTo(highest);
+        }
+    }
+
+    @Test
     void a_metadb_migrated_by_a_newer_tideway_is_refused() throws Exception {
         Path dir = Files.createTempDirectory(dataDir, "future");
         try (MetaDb newer = MetaDb.openEmbedded(dir, "9.0.0");

@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final Object DELETE = new Object();
+    /**
+     * A batch also ends once its changes take this many bytes in the spool (their rows take a few
+     * times that in memory): wide rows do not multiply the batch's memory by its change count.
+     */
+    static final long MAX_BATCH_BYTES = 32L << 20;
 
     private final Endpoints ends;
     private final MetaDb metaDb;
@@ -321,7 +326,8 @@ public final class Applier implements AutoCloseable {
         int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
         Map<TableId, List<Object[]>> pendingInserts = new LinkedHashMap<>();
-        while (count < maxBatch) {
+        long bytes = 0;
+        while (count < maxBatch && bytes < MAX_BATCH_BYTES) {
             Spool.Address at = reader.address();
             ChangeEvent e;
             try {
@@ -352,6 +358,10 @@ public final class Applier implements AutoCloseable {
             lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
             lastPosition = e.position();
             count++;
+            Spool.Address next = reader.address();
+            if (next.segment() == at.segment()) {
+                bytes += next.offset() - at.offset();
+            }
         }
         if (count == 0) {
             checkCatalog();
@@ -967,7 +977,11 @@ public final class Applier implements AutoCloseable {
                 Table dt = tables.get(e.getKey()).destination();
                 List<Object[]> deletes = e.getValue()[0];
                 List<Object[]> upserts = e.getValue()[1];
+                boolean keyOrder = keyOrderIsFree(dt);
                 if (!deletes.isEmpty()) {
+                    if (keyOrder) {
+                        sortByKey(deletes, java.util.stream.IntStream.range(0, dt.rowKey().size()).toArray());
+                    }
                     dd.deleteKeys(c, dt, deletes);
                 }
                 if (upserts.isEmpty()) {
@@ -976,6 +990,9 @@ public final class Applier implements AutoCloseable {
                 if (dt.rowKey().isEmpty()) {
                     applyKeyless(dd, c, dt, upserts);
                 } else {
+                    if (keyOrder) {
+                        sortByKey(upserts, dt.rowKey().stream().mapToInt(dt::columnIndex).toArray());
+                    }
                     dd.upsert(c, dt, upserts.iterator());
                 }
             }
@@ -988,6 +1005,55 @@ public final class Applier implements AutoCloseable {
             discard(lane);
             throw e;
         }
+    }
+
+    /**
+     * Whether the rows of a batch may be written in any order: each key occurs once in a batch, so
+     * they are independent unless another unique key ties two of them (a value moving from one row
+     * to another must leave the first before it reaches the second).
+     */
+    static boolean keyOrderIsFree(Table t) {
+        java.util.Set<String> key = new java.util.HashSet<>(t.rowKey());
+        return !key.isEmpty() && t.indexes().stream().noneMatch(ix -> ix.unique() && !new java.util.HashSet<>(ix.columns()).equals(key));
+    }
+
+    /**
+     * Sorts rows by their key columns, so that the destination writes them in index order: its
+     * pages are then visited once per batch instead of once per row (a batch of changes to random
+     * keys of a table larger than the server's cache otherwise reads and writes back a page per row).
+     * Rows whose key values cannot be compared keep their order.
+     */
+    static void sortByKey(List<Object[]> rows, int[] keyIdx) {
+        if (rows.size() < 2) {
+            return;
+        }
+        try {
+            rows.sort((a, b) -> {
+                for (int i : keyIdx) {
+                    int c = compareKeyValues(a[i], b[i]);
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+                return 0;
+            });
+        } catch (ClassCastException | IllegalArgumentException e) {
+            // values of different classes in one key column: any order is as correct, this one is kept
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareKeyValues(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        if (a instanceof byte[] x && b instanceof byte[] y) {
+            return java.util.Arrays.compareUnsigned(x, y);
+        }
+        if (a.getClass() == b.getClass() && a instanceof Comparable ca) {
+            return ca.compareTo(b);
+        }
+        throw new ClassCastException("key values of " + a.getClass() + " and " + b.getClass());
     }
 
     /** Ordered changes of a table without a key: runs of inserts go in bulk, others one row at a time. */

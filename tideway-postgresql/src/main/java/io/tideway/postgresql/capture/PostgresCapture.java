@@ -433,6 +433,8 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("topic.prefix", slot);
+        // the __debezium.context.* headers of every record: Tideway reads none of them
+        p.setProperty("extended.headers.enabled", "false");
         p.setProperty("database.hostname", spec.source().host());
         p.setProperty("database.port", Integer.toString(spec.source().port()));
         p.setProperty("database.user", spec.source().user() == null ? "" : spec.source().user());

@@ -1,0 +1,51 @@
+package io.tideway.engine.incremental;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ColumnType;
+import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.Index;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** When and how the Connector writes a batch's rows in key order. */
+class ApplyOrderTest {
+    private static Column col(String name) {
+        return new Column(name, ColumnType.of(Kind.INT64, "bigint"), false, null, false, null);
+    }
+
+    private static Table table(List<String> pk, List<Index> indexes) {
+        return new Table(new TableId("s", "t"), List.of(col("a"), col("b"), col("u")), pk, indexes, null, 0, 0);
+    }
+
+    @Test
+    void anyOrderOnlyWhenNoOtherUniqueKeyTiesRows() {
+        assertThat(Applier.keyOrderIsFree(table(List.of("a"), List.of(new Index("ix_u", List.of("u"), false))))).isTrue();
+        assertThat(Applier.keyOrderIsFree(table(List.of("a"), List.of(new Index("uq_u", List.of("u"), true))))).isFalse();
+        assertThat(Applier.keyOrderIsFree(table(List.of("b", "a"), List.of(new Index("uq_ab", List.of("a", "b"), true)))))
+                .as("a unique index on the key's own columns").isTrue();
+        assertThat(Applier.keyOrderIsFree(table(List.of(), List.of()))).as("no key").isFalse();
+    }
+
+    @Test
+    void rowsAreSortedByTheirKeyColumnsInOrder() {
+        List<Object[]> rows = new ArrayList<>(List.of(
+                new Object[] {2L, "x", 9L}, new Object[] {1L, "z", 8L}, new Object[] {2L, "a", 7L}, new Object[] {null, "q", 6L}));
+        Applier.sortByKey(rows, new int[] {0, 1});
+        assertThat(rows).extracting(r -> r[2]).containsExactly(6L, 8L, 7L, 9L);
+        List<Object[]> bytes = new ArrayList<>(List.of(new Object[] {new byte[] {(byte) 0xff}}, new Object[] {new byte[] {1}}));
+        Applier.sortByKey(bytes, new int[] {0});
+        assertThat((byte[]) bytes.get(0)[0]).containsExactly(1);
+    }
+
+    @Test
+    void keyValuesOfDifferentClassesKeepTheirRows() {
+        List<Object[]> rows = new ArrayList<>(List.of(new Object[] {"b"}, new Object[] {1L}, new Object[] {"a"}));
+        Applier.sortByKey(rows, new int[] {0});
+        assertThat(rows).hasSize(3).extracting(r -> r[0]).containsExactlyInAnyOrder("a", "b", 1L);
+    }
+}
