@@ -267,11 +267,6 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public String updateRowSql(Table t, Object[] row) {
-        return MySqlVerify.updateRowSql(t, row);
-    }
-
-    @Override
     public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         return MySqlInserts.deleteKeys(c, t, keys);
     }

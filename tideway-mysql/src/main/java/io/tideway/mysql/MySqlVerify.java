@@ -175,25 +175,6 @@ final class MySqlVerify {
         return sql.toString();
     }
 
-    static String updateRowSql(Table t, Object[] row) {
-        List<Column> cols = t.columns();
-        Set<String> key = new HashSet<>(t.rowKey());
-        StringBuilder set = new StringBuilder();
-        StringBuilder where = new StringBuilder();
-        for (int i = 0; i < cols.size(); i++) {
-            String assign = MySqlDdl.q(cols.get(i).name()) + " = " + literal(cols.get(i), row[i]);
-            if (key.contains(cols.get(i).name())) {
-                where.append(where.length() == 0 ? "" : " AND ").append(assign);
-            } else {
-                set.append(set.length() == 0 ? "" : ", ").append(assign);
-            }
-        }
-        if (set.length() == 0 || where.length() == 0) {
-            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + ": an update needs a row key and other columns");
-        }
-        return "UPDATE " + MySqlDdl.q(t.id()) + " SET " + set + " WHERE " + where;
-    }
-
     static String deleteRowSql(Table t, Object[] values) {
         List<Column> match = t.rowKey().isEmpty() ? t.columns() : t.rowKeyColumns();
         StringBuilder sql = new StringBuilder("DELETE FROM ").append(MySqlDdl.q(t.id())).append(" WHERE ");

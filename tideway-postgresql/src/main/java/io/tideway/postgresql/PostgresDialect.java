@@ -922,26 +922,6 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String updateRowSql(Table t, Object[] row) {
-        List<Column> cols = t.columns();
-        List<String> key = t.rowKey();
-        StringBuilder set = new StringBuilder();
-        StringBuilder where = new StringBuilder();
-        for (int i = 0; i < cols.size(); i++) {
-            String assign = quote(cols.get(i).name()) + " = " + PostgresScripts.literal(cols.get(i), row[i], t.id());
-            if (key.contains(cols.get(i).name())) {
-                where.append(where.length() == 0 ? "" : " AND ").append(assign);
-            } else {
-                set.append(set.length() == 0 ? "" : ", ").append(assign);
-            }
-        }
-        if (set.length() == 0 || where.length() == 0) {
-            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + ": an update needs a row key and other columns");
-        }
-        return "UPDATE " + quote(t.id()) + " SET " + set + " WHERE " + where;
-    }
-
-    @Override
     public long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
         List<Column> cols = t.columns();
         List<String> key = t.rowKey();

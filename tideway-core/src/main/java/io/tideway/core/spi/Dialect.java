@@ -239,7 +239,25 @@ public interface Dialect {
      * to the values of {@code row} in the row with that key (an UPDATE; other columns untouched).
      * No trailing ';'.
      */
-    String updateRowSql(Table t, Object[] row);
+    default String updateRowSql(Table t, Object[] row) {
+        java.util.List<io.tideway.core.model.Column> cols = t.columns();
+        java.util.Set<String> key = new java.util.HashSet<>(t.rowKey());
+        StringBuilder set = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            String assign = quote(cols.get(i).name()) + " = " + literal(cols.get(i), row[i]);
+            if (key.contains(cols.get(i).name())) {
+                where.append(where.length() == 0 ? "" : " AND ").append(assign);
+            } else {
+                set.append(set.length() == 0 ? "" : ", ").append(assign);
+            }
+        }
+        if (set.length() == 0 || where.length() == 0) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id()
+                    + ": an update needs a row key and other columns");
+        }
+        return "UPDATE " + quote(t.id()) + " SET " + set + " WHERE " + where;
+    }
 
     /**
      * One statement, with literal values, that deletes the row whose row key is {@code values} (in
