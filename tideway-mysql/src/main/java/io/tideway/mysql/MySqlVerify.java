@@ -65,25 +65,36 @@ final class MySqlVerify {
     }
 
     /**
-     * COUNT(*), and the BIT_XOR over the chunk of 64 bits of each row's MD5 and of each row's CRC32,
-     * both of the row's values joined by '#', each preceded by its length (-1 for NULL). FLOAT
-     * columns are hashed widened to DOUBLE, whose text is exact.
+     * COUNT(*) and a 64-bit BIT_XOR over the chunk of a hash of each row's text: the row's values
+     * joined by '#', each value that is text-like or nullable preceded by its length (-1 for NULL),
+     * so that neither a '#' inside a value nor NULL against '' can make two different rows alike
+     * (a NOT NULL number, date or time cannot contain '#' and needs none). FLOAT columns are hashed
+     * widened to DOUBLE, whose text is exact. The hash is CRC32 and CRC32C side by side where the
+     * server has CRC32C (MariaDB 10.8 and later), else 64 bits of MD5 and a CRC32; the checksum
+     * names which, so two servers that hash differently never look equal.
      */
     static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter) throws SQLException {
-        // one text per row: each value preceded by its length in bytes (-1 for NULL), so that neither a
-        // separator inside a value nor NULL against '' can make two different rows alike
+        return chunkChecksum(c, t, range, filter, hasCrc32c(c));
+    }
+
+    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter, boolean crc32c)
+            throws SQLException {
         StringBuilder cols = new StringBuilder();
         for (Column col : t.columns()) {
             String q = MySqlDdl.q(col.name());
             String expr = col.type().kind() == Kind.FLOAT32 ? "(" + q + " * 1e0)" : q;
-            cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(LENGTH(").append(expr).append("), -1), ").append(expr);
+            if (col.nullable() || !NO_SEPARATOR.contains(col.type().kind())) {
+                cols.append(cols.length() == 0 ? "" : ", ").append("IFNULL(LENGTH(").append(expr).append("), -1)");
+            }
+            cols.append(cols.length() == 0 ? "" : ", ").append(expr);
         }
         String row = "CONCAT_WS('#', " + cols + ")";
         MySqlRows.Where where = MySqlRows.where(t, range).and(filter);
-        // per row: 64 bits of its MD5 and its CRC32, each XORed over the chunk (one MD5 per row, not one per value)
-        String sql = "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
-                + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)"
-                + " FROM " + MySqlDdl.q(t.id()) + where.sql();
+        String sql = crc32c
+                ? "SELECT COUNT(*), 'c', CAST(IFNULL(BIT_XOR((CRC32(" + row + ") << 32) | CRC32C(" + row + ")), 0) AS CHAR)"
+                : "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
+                        + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)";
+        sql += " FROM " + MySqlDdl.q(t.id()) + where.sql();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             where.bind(ps, 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -93,6 +104,23 @@ final class MySqlVerify {
         } catch (SQLException e) {
             throw MySqlErrors.orRethrow(e, t.id());
         }
+    }
+
+    /** Kinds whose values, when NOT NULL, have a text without '#': no length needs to precede them. */
+    private static final java.util.Set<Kind> NO_SEPARATOR = java.util.EnumSet.of(Kind.INT8, Kind.INT16, Kind.INT32, Kind.INT64,
+            Kind.UINT8, Kind.UINT16, Kind.UINT32, Kind.UINT64, Kind.DECIMAL, Kind.FLOAT32, Kind.FLOAT64, Kind.BOOLEAN, Kind.DATE, Kind.TIME, Kind.TIME_OF_DAY,
+            Kind.DATETIME, Kind.TIMESTAMP, Kind.YEAR);
+
+    /** MariaDB 10.8 and later have CRC32C(); MySQL does not. */
+    static boolean hasCrc32c(Connection c) throws SQLException {
+        java.sql.DatabaseMetaData md = c.getMetaData();
+        String v = md.getDatabaseProductVersion();
+        if (v == null || !v.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+            return false;
+        }
+        int major = md.getDatabaseMajorVersion();
+        int minor = md.getDatabaseMinorVersion();
+        return major > 10 || (major == 10 && minor >= 8);
     }
 
     // ------------------------------------------------------------ SQL scripts
