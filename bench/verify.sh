@@ -9,7 +9,8 @@
 #   pt-table-checksum   pt-table-checksum on MariaDB db.sbtest1 (--recursion-method none: the checksums of the
 #                       source's chunks, written to benchaux.checksums; what it does per row on one server)
 #   read-mariadb        mariadb --quick -e 'SELECT * FROM db.sbtest1' > /dev/null
-#   read-mariadb-db2    the same for the MariaDB destination db2.sbtest1
+#   read-mariadb-db2    the same for the MariaDB destination db2.sbtest1 (on a second mariadbd, port 3307, same binaries and
+#                       settings, started by bench/dest-mariadb.sh: a source and its destination are separate servers)
 #   read-postgresql     psql -c 'COPY db.sbtest1 TO STDOUT' > /dev/null   (database tw)
 #   tideway-mm          tideway verify: MariaDB db -> MariaDB db2 (same family: per-chunk checksums in both servers)
 #   tideway-mp          tideway verify: MariaDB db -> PostgreSQL tw (across families: both sides read and merged)
@@ -32,6 +33,7 @@ die() { echo "verify-bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root"
 mkdir -p "$OUT" "$WORK"
 my() { mariadb "$@"; }
+myd() { mariadb -S /run/mysqld/mysqld-dest.sock "$@"; }   # the MariaDB destination: a second mariadbd (bench/dest-mariadb.sh)
 pg() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
 if ! my -e 'select 1' >/dev/null 2>&1 || ! psql -qXtA -d db -c 'select 1' >/dev/null 2>&1; then
   "$LIMITS/servers.sh" start >/dev/null
@@ -40,11 +42,12 @@ fi
 if ! command -v pt-table-checksum >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq percona-toolkit >/dev/null || die "cannot install percona-toolkit"
 fi
+"$HERE/dest-mariadb.sh" start
 "$REPO/tideway" --version >/dev/null || die "./tideway could not build or start Tideway"
 my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'; CREATE DATABASE IF NOT EXISTS benchaux"
 
 for p in mm mp; do
-  if [ $p = mm ]; then dst="{ type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db2 }"
+  if [ $p = mm ]; then dst="{ type: mariadb, host: 127.0.0.1, port: 3307, user: bench, password: bench, database: db2 }"
   else dst="{ type: postgresql, host: 127.0.0.1, port: 5432, user: root, password: bench, database: tw }"; fi
   cat > "$WORK/$p.yaml" <<EOF
 name: bench-verify-$p
@@ -58,7 +61,7 @@ done
 
 # the destinations, copied by Tideway (not timed)
 echo "== copying db.sbtest1 to the two destinations (not timed)"
-my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
+myd -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"
 runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS tw" -c "CREATE DATABASE tw OWNER root"
 for p in mm mp; do
   rm -rf "$WORK/data-$p"
@@ -68,14 +71,16 @@ pg -d tw -c "VACUUM ANALYZE db.sbtest1"
 
 quiesce() {
   sync
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
-  local d h i
-  for i in $(seq 120); do
-    read -r d h < <(my -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
-    [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
-    sleep 1
+  local d h i m
+  for m in my myd; do
+    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
+    for i in $(seq 120); do
+      read -r d h < <($m -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
+      [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
+      sleep 1
+    done
+    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
   done
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
   pg -d tw -c CHECKPOINT
   sync; sleep 2
 }
@@ -102,7 +107,7 @@ echo "== $ROWS rows, REPS=$REPS; raw: $RAW"
 for r in $(seq "$REPS"); do
   measure pt-table-checksum "$r" "mariadb -e 'DROP TABLE IF EXISTS benchaux.checksums' && pt-table-checksum --no-check-binlog-format --no-check-replication-filters --recursion-method none --databases db --tables sbtest1 --replicate benchaux.checksums --no-version-check h=localhost,u=root"
   measure read-mariadb "$r" "mariadb --quick -N -e 'SELECT * FROM db.sbtest1' > /dev/null"
-  measure read-mariadb-db2 "$r" "mariadb --quick -N -e 'SELECT * FROM db2.sbtest1' > /dev/null"
+  measure read-mariadb-db2 "$r" "mariadb -S /run/mysqld/mysqld-dest.sock --quick -N -e 'SELECT * FROM db2.sbtest1' > /dev/null"
   measure read-postgresql "$r" "psql -qX -d tw -c 'COPY db.sbtest1 TO STDOUT' > /dev/null"
   measure tideway-mm "$r" "$REPO/tideway --data-dir $WORK/data-mm verify $WORK/mm.yaml"
   measure tideway-mp "$r" "$REPO/tideway --data-dir $WORK/data-mp verify $WORK/mp.yaml"
