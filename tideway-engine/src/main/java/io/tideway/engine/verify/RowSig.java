@@ -2,23 +2,19 @@ package io.tideway.engine.verify;
 
 import io.tideway.core.model.Table;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
- * What a compared row is reduced to: its key (values and canonical text) and a 128-bit digest of
- * the canonical texts of its compared values. Rows with equal digests are taken as equal (the
- * values of rows that differ are read again before anything is reported).
+ * What a compared row is reduced to: its key (values and canonical text) and a 128-bit hash
+ * (MurmurHash3 x64) of the canonical texts of its compared values, each followed by a 1 byte.
+ * Rows with equal hashes are taken as equal (the values of rows that differ are read again before
+ * anything is reported). The hash is not cryptographic: it guards against chance, not against
+ * rows crafted to collide, as a checksum comparison of two copies of one's own data needs.
  */
 record RowSig(String keyText, List<Object> key, long hi, long lo) {
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
+    /** One growable buffer per thread for a row's canonical bytes. */
+    private static final ThreadLocal<byte[][]> BUFFER = ThreadLocal.withInitial(() -> new byte[][] {new byte[1024]});
 
     boolean sameValues(RowSig o) {
         return hi == o.hi && lo == o.lo;
@@ -31,21 +27,19 @@ record RowSig(String keyText, List<Object> key, long hi, long lo) {
     }
 
     static long[] digest(Table t, Object[] row) {
-        MessageDigest md = MD5.get();
-        md.reset();
+        byte[][] holder = BUFFER.get();
+        byte[] buf = holder[0];
+        int n = 0;
         for (int i = 0; i < row.length; i++) {
-            md.update(Canonical.of(row[i], t.columns().get(i).type()).getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 1);
+            byte[] v = Canonical.of(row[i], t.columns().get(i).type()).getBytes(StandardCharsets.UTF_8);
+            if (n + v.length + 1 > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + v.length + 1));
+                holder[0] = buf;
+            }
+            System.arraycopy(v, 0, buf, n, v.length);
+            n += v.length;
+            buf[n++] = 1;
         }
-        byte[] h = md.digest();
-        return new long[] {bytesToLong(h, 0), bytesToLong(h, 8)};
-    }
-
-    private static long bytesToLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[off + i] & 0xffL);
-        }
-        return v;
+        return MurmurHash3.hash128x64(buf, 0, n, 0);
     }
 }
