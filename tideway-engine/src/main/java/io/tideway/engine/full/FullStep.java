@@ -15,6 +15,7 @@ import io.tideway.engine.RunContext;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.TableStates;
 import io.tideway.engine.Throttle;
+import io.tideway.engine.Workers;
 import io.tideway.engine.schema.SchemaStep;
 import io.tideway.metadb.ChunkRecord;
 import io.tideway.metadb.TableRecord;
@@ -96,11 +97,11 @@ public final class FullStep {
             finishTable(m);
         }
         // 2. workers
-        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> named(r, "tideway-full-progress"));
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(Workers.daemon("tideway-full-progress"));
         AtomicInteger tick = new AtomicInteger();
         reporter.scheduleAtFixedRate(() -> report(tick.incrementAndGet() % 4 == 0), 500, 500, TimeUnit.MILLISECONDS);
         int workers = Math.max(1, Math.min(opt.parallelism(), Math.max(1, queue.size())));
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> named(r, "tideway-full-worker"));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, Workers.daemon("tideway-full-worker"));
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             futures.add(pool.submit(() -> workLoop(queue)));
@@ -209,8 +210,8 @@ public final class FullStep {
                         }
                         LOG.warn("{} chunk {} attempt {} failed, retrying: {}", w.table().label(), w.chunk().chunkNo(),
                                 attempt, e.getMessage());
-                        src = closeQuietly(src);
-                        dst = closeQuietly(dst);
+                        src = Workers.closeQuietly(src);
+                        dst = Workers.closeQuietly(dst);
                         Thread.sleep(1000L << (attempt - 1));
                         attempt++;
                     }
@@ -222,8 +223,8 @@ public final class FullStep {
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         } finally {
-            closeQuietly(src);
-            closeQuietly(dst);
+            Workers.closeQuietly(src);
+            Workers.closeQuietly(dst);
             org.slf4j.MDC.remove("table");
         }
     }
@@ -360,22 +361,5 @@ public final class FullStep {
                 // the connection is discarded on retry anyway
             }
         }
-    }
-
-    private static Connection closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // best effort
-            }
-        }
-        return null;
-    }
-
-    private static Thread named(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

@@ -16,6 +16,7 @@ import io.tideway.engine.Progress;
 import io.tideway.engine.ProgressListener;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.Throttle;
+import io.tideway.engine.Workers;
 import io.tideway.engine.full.ChunkPlanner;
 import io.tideway.engine.schema.SchemaStep;
 import java.sql.Connection;
@@ -168,11 +169,11 @@ public final class Verifier {
         long checksummed = ends.sameFamily() ? states.stream().filter(s -> s.plan.keyed()).count() : 0;
         listener.info(String.format("verify: %d chunks in %d tables, parallelism %d%s", queue.size(), states.size(),
                 full.parallelism(), checksummed > 0 ? ", chunk checksums computed by each database first" : ""));
-        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> named(r, "tideway-verify-progress"));
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(Workers.daemon("tideway-verify-progress"));
         reporter.scheduleAtFixedRate(this::tellProgress, 500, 500, TimeUnit.MILLISECONDS);
         try {
             int workers = Math.max(1, Math.min(full.parallelism(), queue.size()));
-            ExecutorService pool = Executors.newFixedThreadPool(workers, r -> named(r, "tideway-verify-worker"));
+            ExecutorService pool = Executors.newFixedThreadPool(workers, Workers.daemon("tideway-verify-worker"));
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 futures.add(pool.submit(() -> workLoop(queue)));
@@ -369,8 +370,8 @@ public final class Verifier {
                             throw e;
                         }
                         LOG.warn("{} {} attempt {} failed, retrying: {}", w.table().plan.label(), w.range(), attempt, e.getMessage());
-                        sc = closeQuietly(sc);
-                        dc = closeQuietly(dc);
+                        sc = Workers.closeQuietly(sc);
+                        dc = Workers.closeQuietly(dc);
                         Thread.sleep(1000L << (attempt - 1));
                     }
                 }
@@ -381,8 +382,8 @@ public final class Verifier {
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         } finally {
-            closeQuietly(sc);
-            closeQuietly(dc);
+            Workers.closeQuietly(sc);
+            Workers.closeQuietly(dc);
             MDC.remove("table");
         }
     }
@@ -814,22 +815,7 @@ public final class Verifier {
         }
     }
 
-    private static Connection closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // discarded anyway
-            }
-        }
-        return null;
-    }
 
-    private static Thread named(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 
     // ------------------------------------------------------------------ state
 
