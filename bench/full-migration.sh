@@ -35,6 +35,7 @@ TSV_ALL=/var/tmp/bench/sbtest1.tsv          # the 2M-row file of ../shared/bench
 FULL_ROWS=2000000
 
 die() { echo "full-migration: $*" >&2; exit 1; }
+. "$HERE/lib.sh"
 
 # ------------------------------------------------------------------ 1. servers
 [ "$(id -u)" = 0 ] || die "run as root (the server setup installs packages and uses socket auth as root)"
@@ -108,14 +109,8 @@ EOF
 # (the same as quiesce in ../shared/bench/limits/lib.sh).
 quiesce() {
   sync
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
-  local d h i cur
-  for i in $(seq 180); do
-    read -r d h < <(my -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
-    [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
-    sleep 1
-  done
-  my -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
+  innodb_settle my
+  local cur
   my -e "FLUSH BINARY LOGS"; cur=$(my -N -e "SHOW MASTER STATUS" | cut -f1)
   my -e "PURGE BINARY LOGS TO '$cur'"
   pg -d db -c CHECKPOINT

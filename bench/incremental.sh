@@ -51,6 +51,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT/incremental-raw-$STAMP.tsv
 WORK=/var/tmp/bench/tideway-incr
 die() { echo "incremental: $*" >&2; exit 1; }
+. "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (socket auth as root)"
 if ! mariadb -e 'select 1' >/dev/null 2>&1 || ! psql -qXtA -d db -c 'select 1' >/dev/null 2>&1; then
@@ -110,16 +111,7 @@ echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; RE
 # quiesce without purging the binary logs: the capture of a stopped Tideway still has to read them
 quiesce() {
   sync
-  local d h i m
-  for m in my myd; do
-    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
-    for i in $(seq 180); do
-      read -r d h < <($m -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
-      [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
-      sleep 1
-    done
-    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
-  done
+  innodb_settle my myd
   pg -d db -c CHECKPOINT
   sync; sleep 2
 }

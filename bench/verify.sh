@@ -30,6 +30,7 @@ OUT=$HERE/results
 WORK=/var/tmp/bench/tideway-verify
 RAW=$OUT/verify-raw-$(date -u +%Y%m%dT%H%M%SZ).tsv
 die() { echo "verify-bench: $*" >&2; exit 1; }
+. "$HERE/lib.sh"
 [ "$(id -u)" = 0 ] || die "run as root"
 mkdir -p "$OUT" "$WORK"
 my() { mariadb "$@"; }
@@ -71,16 +72,7 @@ pg -d tw -c "VACUUM ANALYZE db.sbtest1"
 
 quiesce() {
   sync
-  local d h i m
-  for m in my myd; do
-    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=0"
-    for i in $(seq 120); do
-      read -r d h < <($m -N -e "SELECT (SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_BUFFER_POOL_PAGES_DIRTY'),(SELECT variable_value FROM information_schema.global_status WHERE variable_name='INNODB_HISTORY_LIST_LENGTH')")
-      [ "$d" -lt 50 ] && [ "$h" -lt 1000 ] && break
-      sleep 1
-    done
-    $m -e "SET GLOBAL innodb_max_dirty_pages_pct=90"
-  done
+  innodb_settle my myd
   pg -d tw -c CHECKPOINT
   sync; sleep 2
 }
