@@ -27,6 +27,12 @@ public final class Canonical {
             double d = ((Number) v).doubleValue();
             return v instanceof Float ? "F" + v : "D" + d;
         }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return Long.toString(((Number) v).longValue());   // what the decimal form below gives for an integer
+        }
+        if (v instanceof java.math.BigInteger i) {
+            return i.toString();
+        }
         if (v instanceof Number n) {
             BigDecimal b = n instanceof BigDecimal bd ? bd : new BigDecimal(n.toString());
             return b.signum() == 0 ? "0" : b.stripTrailingZeros().toPlainString();

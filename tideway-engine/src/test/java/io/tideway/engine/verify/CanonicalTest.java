@@ -17,6 +17,12 @@ class CanonicalTest {
         assertThat(Canonical.of(new BigInteger("18446744073709551615"), DEC)).isEqualTo(Canonical.of(new BigDecimal("18446744073709551615.0000"), DEC));
         assertThat(Canonical.of(5L, DEC)).isEqualTo(Canonical.of(new BigDecimal("5.00"), DEC));
         assertThat(Canonical.of(new BigDecimal("5.01"), DEC)).isNotEqualTo(Canonical.of(new BigDecimal("5.00"), DEC));
+        for (long n : new long[] {0, 7, -5, 100, 1_000_000, Long.MIN_VALUE, Long.MAX_VALUE}) {
+            assertThat(Canonical.of(n, DEC)).as("%d", n).isEqualTo(Canonical.of(new BigDecimal(n).setScale(2), DEC))
+                    .isEqualTo(Canonical.of((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n)) == n ? (Object) (int) n
+                            : (Object) BigInteger.valueOf(n), DEC));
+        }
+        assertThat(Canonical.of((short) -12, DEC)).isEqualTo(Canonical.of(new BigDecimal("-12.000"), DEC));
     }
 
     @Test
