@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +66,20 @@ final class MySqlVerify {
     }
 
     /**
+     * How a server hashes a chunk's rows. {@link #CRC} and {@link #CRC_ONE_TEXT} give the same
+     * checksum: the second builds each row's text once, keeping it in a session variable for its
+     * second hash, where the server is seen to evaluate the left operand of {@code |} first.
+     */
+    enum RowHash {
+        /** 64 bits of MD5 and a CRC32: servers without CRC32C. */
+        MD5,
+        /** CRC32 and CRC32C of the row's text, the text built for each. */
+        CRC,
+        /** CRC32 and CRC32C of the row's text, built once. */
+        CRC_ONE_TEXT
+    }
+
+    /**
      * COUNT(*) and a 64-bit BIT_XOR over the chunk of a hash of each row's text: the row's values
      * joined by '#', each value that is text-like or nullable preceded by its length (-1 for NULL),
      * so that neither a '#' inside a value nor NULL against '' can make two different rows alike
@@ -74,10 +89,10 @@ final class MySqlVerify {
      * names which, so two servers that hash differently never look equal.
      */
     static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter) throws SQLException {
-        return chunkChecksum(c, t, range, filter, hasCrc32c(c));
+        return chunkChecksum(c, t, range, filter, rowHash(c));
     }
 
-    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter, boolean crc32c)
+    static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter, RowHash hash)
             throws SQLException {
         StringBuilder cols = new StringBuilder();
         for (Column col : t.columns()) {
@@ -90,10 +105,12 @@ final class MySqlVerify {
         }
         String row = "CONCAT_WS('#', " + cols + ")";
         MySqlRows.Where where = MySqlRows.where(t, range).and(filter);
-        String sql = crc32c
-                ? "SELECT COUNT(*), 'c', CAST(IFNULL(BIT_XOR((CRC32(" + row + ") << 32) | CRC32C(" + row + ")), 0) AS CHAR)"
-                : "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
-                        + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)";
+        String sql = switch (hash) {
+            case CRC -> "SELECT COUNT(*), 'c', " + crcPair(row, row);
+            case CRC_ONE_TEXT -> "SELECT COUNT(*), 'c', " + crcPair("@tideway_row := " + row, "@tideway_row");
+            case MD5 -> "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)), 0) AS CHAR),"
+                    + " CAST(IFNULL(BIT_XOR(CRC32(" + row + ")), 0) AS CHAR)";
+        };
         sql += " FROM " + MySqlDdl.q(t.id()) + where.sql();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             where.bind(ps, 1);
@@ -103,6 +120,25 @@ final class MySqlVerify {
             }
         } catch (SQLException e) {
             throw MySqlErrors.orRethrow(e, t.id());
+        }
+    }
+
+    private static String crcPair(String first, String second) {
+        return "CAST(IFNULL(BIT_XOR((CRC32(" + first + ") << 32) | CRC32C(" + second + ")), 0) AS CHAR)";
+    }
+
+    /** The cheapest {@link RowHash} this server computes correctly. */
+    static RowHash rowHash(Connection c) throws SQLException {
+        if (!hasCrc32c(c)) {
+            return RowHash.MD5;
+        }
+        // the order of evaluation is the server's choice: ask it, on rows, as the checksum will
+        try (Statement st = c.createStatement()) {
+            st.execute("SET @tideway_row = NULL");
+            try (ResultSet rs = st.executeQuery("SELECT BIT_XOR((CRC32(@tideway_row := v) << 32) | CRC32C(@tideway_row))"
+                    + " <=> BIT_XOR((CRC32(v) << 32) | CRC32C(v)) FROM (SELECT 'tideway' v UNION ALL SELECT 'row') x")) {
+                return rs.next() && rs.getInt(1) == 1 ? RowHash.CRC_ONE_TEXT : RowHash.CRC;
+            }
         }
     }
 

@@ -127,6 +127,8 @@ public final class Verifier {
     private final Map<String, RowFilter> filters = new HashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private List<TableState> states = List.of();
+    /** Same family: runs each chunk's destination checksum while the worker computes the source's. */
+    private ExecutorService destinationSide;
 
     private record Work(TableState table, KeyRange range) { }
 
@@ -174,6 +176,9 @@ public final class Verifier {
         try {
             int workers = Math.max(1, Math.min(full.parallelism(), queue.size()));
             ExecutorService pool = Executors.newFixedThreadPool(workers, Workers.daemon("tideway-verify-worker"));
+            if (ends.sameFamily()) {
+                destinationSide = Executors.newFixedThreadPool(workers, Workers.daemon("tideway-verify-destination"));
+            }
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 futures.add(pool.submit(() -> workLoop(queue)));
@@ -189,6 +194,9 @@ public final class Verifier {
                 failure.compareAndSet(null, e.getCause());
             } finally {
                 pool.shutdownNow();
+                if (destinationSide != null) {
+                    destinationSide.shutdownNow();
+                }
             }
             rethrowFailure();
             for (TableState s : states) {
@@ -407,9 +415,17 @@ public final class Verifier {
     private void compareChunk(Connection sc, Connection dc, KeyRange range, Outcome o) {
         TablePlan p = o.table.plan;
         if (ends.sameFamily()) {
-            Optional<ChunkChecksum> a = checksum(sd, sc, p.sourceCompared(), range, filter(p, true), "source");
-            Optional<ChunkChecksum> b = a.isPresent() ? checksum(dd, dc, p.destinationCompared(), range, filter(p, false),
-                    "destination") : Optional.empty();
+            // both databases work at once: a chunk checksum mostly waits for page reads, and each side has its own
+            Future<Optional<ChunkChecksum>> theirs = destinationSide.submit(
+                    () -> checksum(dd, dc, p.destinationCompared(), range, filter(p, false), "destination"));
+            Optional<ChunkChecksum> a;
+            try {
+                a = checksum(sd, sc, p.sourceCompared(), range, filter(p, true), "source");
+            } catch (RuntimeException | Error e) {
+                awaitQuietly(theirs);
+                throw e;
+            }
+            Optional<ChunkChecksum> b = await(theirs);
             if (a.isPresent() && b.isPresent() && a.get().equals(b.get())) {
                 o.sourceRows = a.get().rows();
                 o.destinationRows = b.get().rows();
@@ -473,6 +489,36 @@ public final class Verifier {
         }
         int c = KeyOrder.compare(s.key().toArray(), d.key().toArray());
         return c != 0 ? c : s.keyText().compareTo(d.keyText());
+    }
+
+    /** The destination checksum run beside the source's; the connection is free again when this returns. */
+    private static Optional<ChunkChecksum> await(Future<Optional<ChunkChecksum>> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw new TidewayException(ErrorCode.INTERNAL, "destination checksum failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void awaitQuietly(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            // the source side's failure is the one reported
+        }
     }
 
     private Optional<ChunkChecksum> checksum(Dialect d, Connection c, Table t, KeyRange range, String filter, String side) {
