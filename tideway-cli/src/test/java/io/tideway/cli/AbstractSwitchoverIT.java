@@ -106,7 +106,7 @@ abstract class AbstractSwitchoverIT {
                 st.execute("INSERT INTO orders (note) VALUES ('d'), ('e')");
             }
 
-            // killed at the start of sub-steps 2 to 8; each rerun resumes where the last one stopped
+            // killed at the start of the sub-steps killAt() names; each rerun resumes where the last one stopped
             boolean appStopped = false;
             for (int killAt : killAt()) {
                 Process sw = Runs.command(data, "switchover." + killAt + ":1", "256m", "switchover", project.toString(),
@@ -133,8 +133,11 @@ abstract class AbstractSwitchoverIT {
             assertThat(last.exitValue()).as(out).isZero();
             assertThat(out).contains("switchover 7/8 reverse-started:", "rows verified equal before the switch", "writes frozen for");
             for (int k : killAt()) {
-                assertThat(out).as("resumed after the kill at sub-step " + k).contains("switchover " + (k - 1) + "/8 "
-                        + io.tideway.engine.Switchover.STEPS.get(k - 2) + ": done before");
+                // a kill at sub-step 1 (the precheck, which writes nothing) leaves nothing done: the next run starts it again
+                if (k > 1) {
+                    assertThat(out).as("resumed after the kill at sub-step " + k).contains("switchover " + (k - 1) + "/8 "
+                            + io.tideway.engine.Switchover.STEPS.get(k - 2) + ": done before");
+                }
             }
             List<SubStep> done = subSteps(data);
             assertThat(done).hasSize(8).allMatch(s -> "COMPLETED".equals(s.state()));

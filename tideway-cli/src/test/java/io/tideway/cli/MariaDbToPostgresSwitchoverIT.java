@@ -6,11 +6,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Killed at the start of every sub-step from 2 to 8. */
+/** Killed at the start of every sub-step, 1 to 8. */
 class MariaDbToPostgresSwitchoverIT extends AbstractSwitchoverIT {
     @Override DataSourceType source() { return DataSourceType.MARIADB; }
     @Override DataSourceType destination() { return DataSourceType.POSTGRESQL; }
-    @Override int[] killAt() { return new int[] {2, 3, 4, 5, 6, 7, 8}; }
+    @Override int[] killAt() { return new int[] {1, 2, 3, 4, 5, 6, 7, 8}; }
     @Override String onDestination(String srcDb, String table) { return srcDb + "." + table; }
 
     @Override
