@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Loop prevention at the capture, in both families: a transaction that writes Tideway's marker
- * table is not delivered, not even its other changes; transactions before and after it are; and
+ * table is not delivered, not even its other changes (a table emptied in it included); transactions
+ * before and after it are; and
  * so it stays after the capture is restarted from its saved offsets.
  */
 @ExtendWith(EmbeddedServers.class)
@@ -75,12 +76,16 @@ class LoopPreventionIT {
             }
             assertThat(ids(got)).containsExactly(1L, 3L, 11L, 13L);
             assertThat(got).noneMatch(e -> ApplyMarker.isMarker(e.table()));
+            assertThat(got).as("Tideway's emptying of the table is not captured").noneMatch(e -> e.op() == ChangeEvent.Op.TRUNCATE);
         } finally {
             capture.release(spec);
         }
     }
 
-    /** An application's insert (a), Tideway's transaction: marker, insert (b), update of (a); an application's insert (c). */
+    /**
+     * An application's insert (a), Tideway's transaction: marker, insert (b), update of (a); Tideway's
+     * transaction that empties the table; an application's insert (c).
+     */
     private static void write(Dialect d, DataSourceConfig cfg, TableId t, TableId marker, int a, int b, int c, String run)
             throws Exception {
         try (Connection con = d.connect(cfg); Statement st = con.createStatement()) {
@@ -89,6 +94,12 @@ class LoopPreventionIT {
             d.upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
             st.execute("INSERT INTO " + d.quote(t) + " VALUES (" + b + ", 'tideway')");
             st.execute("UPDATE " + d.quote(t) + " SET v = 'tideway " + run + "' WHERE id = " + a);
+            con.commit();
+            con.setAutoCommit(true);
+            // Tideway empties the table during a switchover: in a marked transaction too
+            con.setAutoCommit(false);
+            d.upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
+            st.execute(d.truncateInTransactionSql(t));
             con.commit();
             con.setAutoCommit(true);
             st.execute("INSERT INTO " + d.quote(t) + " VALUES (" + c + ", 'app')");
@@ -106,7 +117,7 @@ class LoopPreventionIT {
 
     private static List<Long> ids(List<ChangeEvent> got) {
         synchronized (got) {
-            return got.stream().filter(e -> e.op() != ChangeEvent.Op.HEARTBEAT)
+            return got.stream().filter(e -> e.op() != ChangeEvent.Op.HEARTBEAT && e.op() != ChangeEvent.Op.TRUNCATE)
                     .map(e -> ((Number) (e.after() != null ? e.after() : e.before())[0]).longValue()).toList();
         }
     }

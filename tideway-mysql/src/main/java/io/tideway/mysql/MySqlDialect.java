@@ -168,6 +168,11 @@ public final class MySqlDialect implements Dialect {
         return "TRUNCATE TABLE " + quote(id);
     }
 
+    @Override
+    public String truncateInTransactionSql(TableId id) {
+        return "DELETE FROM " + quote(id);
+    }
+
     // ---------------------------------------------------------------- reading rows
 
     @Override

@@ -130,6 +130,16 @@ public interface Dialect {
 
     String truncateSql(TableId id);
 
+    /**
+     * Empties a table inside a transaction, so that a change capture of this database can recognize
+     * the statement as part of that transaction (Tideway's own writes during a switchover, which the
+     * reverse capture drops). Where TRUNCATE is transactional this is {@link #truncateSql}; the MySQL
+     * family logs a TRUNCATE as a statement of its own outside any transaction and deletes instead.
+     */
+    default String truncateInTransactionSql(TableId id) {
+        return truncateSql(id);
+    }
+
     // ---------------------------------------------------------------- reading rows
 
     /**

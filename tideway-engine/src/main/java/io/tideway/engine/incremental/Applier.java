@@ -1086,9 +1086,21 @@ public final class Applier implements AutoCloseable {
         if (m == null) {
             return;
         }
+        Dialect dd = ends.destinationDialect();
         Connection c = connection(0);
+        Table mark = markerModel;
         try (Statement s = c.createStatement()) {
-            s.execute(ends.destinationDialect().truncateSql(m.destination().id()));
+            if (mark == null) {
+                s.execute(dd.truncateSql(m.destination().id()));
+            } else {
+                // a capture of the destination may be running (a switchover's reverse sync): the table is emptied
+                // in a marked transaction, which that capture drops, so the source is never emptied in return
+                c.setAutoCommit(false);
+                dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-0", markerSeq.incrementAndGet()}).iterator());
+                s.execute(dd.truncateInTransactionSql(m.destination().id()));
+                c.commit();
+                c.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             discard(0);
             throw ends.destinationDialect().classify(e, "truncating " + m.destination().id());
