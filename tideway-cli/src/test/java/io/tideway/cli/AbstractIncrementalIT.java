@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,6 +58,13 @@ abstract class AbstractIncrementalIT {
                 // PostgreSQL logs whole old rows of a keyless table only with this (the capture says so if missing)
                 st.execute("ALTER TABLE notes REPLICA IDENTITY FULL");
             }
+            // a second unique key, whose values the application moves between rows (see swapEmails)
+            st.execute("CREATE TABLE accounts (id INT PRIMARY KEY, email VARCHAR(40) NOT NULL UNIQUE, v INT)");
+            StringBuilder rows = new StringBuilder();
+            for (int i = 1; i <= ACCOUNTS; i++) {
+                rows.append(i == 1 ? "" : ", ").append("(").append(i).append(", 'e").append(i).append("', 0)");
+            }
+            st.execute("INSERT INTO accounts VALUES " + rows);
         }
         String srcSchema = source() == DataSourceType.POSTGRESQL ? "public" : srcDb;
         Path project = Projects.write(tmp, "inc", "name: inc-" + getClass().getSimpleName().toLowerCase() + "\n"
@@ -80,7 +89,10 @@ abstract class AbstractIncrementalIT {
             // writes start once the capture is up (T0), and go on during and after the copy
             Thread.sleep(1500);
             writer.start();
+            Thread swaps = new Thread(() -> swapEmails(srcDb, 8000, failure), "swap-emails");
+            swaps.start();
             Thread.sleep(8000);
+            swaps.join(30_000);
             try (Connection c = connectSource(srcDb); java.sql.Statement st = c.createStatement()) {
                 st.execute("INSERT INTO notes VALUES (4, 'four'), (5, NULL)");
                 st.execute("UPDATE notes SET txt = 'TWO' WHERE n = 2");
@@ -97,5 +109,69 @@ abstract class AbstractIncrementalIT {
         }
         // a rerun resumes from the checkpoints and reports synced at once
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
+    }
+
+    static final int ACCOUNTS = 40;
+
+    /**
+     * For {@code millis}, as an application would: two accounts swap their e-mail addresses (through a
+     * temporary one, three statements), an account is deleted and a new one takes its address, each
+     * statement committed on its own; so within a batch of the Connector a unique value leaves one row
+     * and reaches another, and the full copy reads some rows in a later state than the spool's changes.
+     */
+    private void swapEmails(String srcDb, long millis, AtomicReference<Throwable> failure) {
+        java.util.Random rnd = new java.util.Random(7);
+        long end = System.currentTimeMillis() + millis;
+        int next = ACCOUNTS + 1;
+        try (Connection c = connectSource(srcDb);
+             java.sql.PreparedStatement get = c.prepareStatement("SELECT email FROM accounts WHERE id = ?");
+             java.sql.PreparedStatement set = c.prepareStatement("UPDATE accounts SET email = ?, v = v + 1 WHERE id = ?");
+             java.sql.PreparedStatement del = c.prepareStatement("DELETE FROM accounts WHERE id = ?");
+             java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO accounts VALUES (?, ?, 0)");
+             java.sql.Statement ids = c.createStatement()) {
+            while (System.currentTimeMillis() < end) {
+                List<Integer> have = new ArrayList<>();
+                try (java.sql.ResultSet rs = ids.executeQuery("SELECT id FROM accounts")) {
+                    while (rs.next()) {
+                        have.add(rs.getInt(1));
+                    }
+                }
+                int a = have.get(rnd.nextInt(have.size()));
+                int b = have.get(rnd.nextInt(have.size()));
+                if (a == b) {
+                    continue;
+                }
+                String ea = email(get, a);
+                String eb = email(get, b);
+                if (rnd.nextInt(4) == 0) {
+                    del.setInt(1, a);
+                    del.executeUpdate();
+                    ins.setInt(1, next++);
+                    ins.setString(2, ea);
+                    ins.executeUpdate();
+                } else {
+                    update(set, a, "swap-" + a);
+                    update(set, b, ea);
+                    update(set, a, eb);
+                }
+                Thread.sleep(15);
+            }
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private static String email(java.sql.PreparedStatement get, int id) throws SQLException {
+        get.setInt(1, id);
+        try (java.sql.ResultSet rs = get.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void update(java.sql.PreparedStatement set, int id, String email) throws SQLException {
+        set.setString(1, email);
+        set.setInt(2, id);
+        set.executeUpdate();
     }
 }

@@ -911,8 +911,10 @@ public final class Applier implements AutoCloseable {
         int rows = 0;
         for (var te : pending.entrySet()) {
             Table dt = tables.get(te.getKey()).destination();
+            // a table with another unique key is written by one lane: its rows' unique values tie them together
+            boolean oneLane = !keyOrderIsFree(dt);
             for (var ke : te.getValue().entrySet()) {
-                int lane = Math.floorMod(ke.getKey().hashCode(), lanes);
+                int lane = oneLane ? 0 : Math.floorMod(ke.getKey().hashCode(), lanes);
                 @SuppressWarnings("unchecked")
                 List<Object[]>[] lists = work.get(lane).computeIfAbsent(te.getKey(), k -> new List[] {new ArrayList<>(), new ArrayList<>()});
                 Object[] entry = ke.getValue();
@@ -977,6 +979,10 @@ public final class Applier implements AutoCloseable {
                 Table dt = tables.get(e.getKey()).destination();
                 List<Object[]> deletes = e.getValue()[0];
                 List<Object[]> upserts = e.getValue()[1];
+                if (!dt.rowKey().isEmpty() && !keyOrderIsFree(dt)) {
+                    replaceRows(dd, c, dt, deletes, upserts);
+                    continue;
+                }
                 boolean keyOrder = keyOrderIsFree(dt);
                 if (!deletes.isEmpty()) {
                     if (keyOrder) {
@@ -1005,6 +1011,60 @@ public final class Applier implements AutoCloseable {
             discard(lane);
             throw e;
         }
+    }
+
+    /**
+     * Writes a batch of a table that has unique keys besides its row key. Its rows' unique values
+     * may have moved between rows within the batch (a value freed by one row and taken by another,
+     * two rows swapping values), and a replay of changes the full copy already saw meets rows in a
+     * later state than the batch's: upserts in any order could then collide on a unique value, and
+     * MariaDB's ON DUPLICATE KEY UPDATE would update the other row. So every row the batch touches
+     * is deleted first, then any other row that holds a unique value the batch writes, then the
+     * batch's rows are written. Such a row is in a later state than the source's at the end of the
+     * batch (or was written on the destination by someone else): its later change, further on in
+     * the spool, writes it again whole.
+     */
+    private void replaceRows(Dialect dd, Connection c, Table dt, List<Object[]> deletes, List<Object[]> upserts)
+            throws SQLException {
+        List<Object[]> touched = new ArrayList<>(deletes);
+        for (Object[] row : upserts) {
+            touched.add(keyValues(dt, row));
+        }
+        dd.deleteKeys(c, dt, touched);
+        if (upserts.isEmpty()) {
+            return;
+        }
+        long displaced = 0;
+        java.util.Set<String> key = new java.util.HashSet<>(dt.rowKey());
+        for (io.tideway.core.model.Index ix : dt.indexes()) {
+            if (!ix.unique() || new java.util.HashSet<>(ix.columns()).equals(key)
+                    || !ix.columns().stream().allMatch(n -> dt.columnIndex(n) >= 0)) {
+                continue;
+            }
+            int[] at = ix.columns().stream().mapToInt(dt::columnIndex).toArray();
+            List<Object[]> values = new ArrayList<>();
+            for (Object[] row : upserts) {
+                Object[] v = new Object[at.length];
+                boolean hasNull = false;
+                for (int j = 0; j < at.length; j++) {
+                    v[j] = row[at[j]];
+                    hasNull |= v[j] == null;
+                }
+                if (!hasNull) {   // NULLs never collide in a unique key
+                    values.add(v);
+                }
+            }
+            if (!values.isEmpty()) {
+                Table byIndex = new Table(dt.id(), dt.columns(), ix.columns(), List.of(), dt.comment(), dt.estimatedRows(),
+                        dt.estimatedBytes());
+                displaced += dd.deleteKeys(c, byIndex, values);
+            }
+        }
+        if (displaced > 0) {
+            LOG.info("{}: {} row(s) holding unique values this batch writes were removed first; their later changes"
+                    + " write them again", dt.id(), displaced);
+        }
+        dd.upsert(c, dt, upserts.iterator());
     }
 
     /**
