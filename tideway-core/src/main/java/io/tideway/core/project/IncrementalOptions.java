@@ -11,8 +11,11 @@ import java.util.stream.Collectors;
  * @param ddl what a schema change on the source does to the destination
  * @param dropTables whether a table dropped on the source is dropped on the destination (else the
  *     step stops, so that data is never dropped unasked)
+ * @param parallelism the Connector's lanes: destination connections that write a batch at once,
+ *     its rows spread over them by key hash (at least 1)
+ * @param throttleRowsPerSecond source changes applied per second at most; 0 = unlimited
  */
-public record IncrementalOptions(Ddl ddl, boolean dropTables) {
+public record IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, long throttleRowsPerSecond) {
 
     /** How schema changes on the source are handled. */
     public enum Ddl {
@@ -41,9 +44,23 @@ public record IncrementalOptions(Ddl ddl, boolean dropTables) {
         }
     }
 
+    /** Lanes by default (see docs/BENCHMARKS.md). */
+    public static final int DEFAULT_PARALLELISM = 4;
+
     public static final IncrementalOptions DEFAULT = new IncrementalOptions(Ddl.FOLLOW, false);
 
     public IncrementalOptions {
         Objects.requireNonNull(ddl, "ddl");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("incremental.parallelism must be at least 1, got " + parallelism);
+        }
+        if (throttleRowsPerSecond < 0) {
+            throw new IllegalArgumentException("incremental.throttle-rows must be 0 or more, got " + throttleRowsPerSecond);
+        }
+    }
+
+    /** The default lanes, unthrottled. */
+    public IncrementalOptions(Ddl ddl, boolean dropTables) {
+        this(ddl, dropTables, DEFAULT_PARALLELISM, 0);
     }
 }

@@ -73,6 +73,8 @@ import java.util.stream.Collectors;
  *                                       #   ignore = log and skip them, stop = stop the step for the DBA
  *   drop-tables: false                  # true = a table dropped on the source is dropped on the destination;
  *                                       #   false = the step stops instead
+ *   parallelism: 4                      # the Connector's lanes: destination connections writing a batch at once (>= 1)
+ *   throttle-rows: 0                    # source changes applied per second at most; 0 = unlimited
  * precheck:
  *   skip: [destination.tables_empty]    # precheck items not to enforce, by name
  * verify:                               # options of the verify step and of `tideway verify`
@@ -102,7 +104,7 @@ public final class ProjectFiles {
     static final List<String> TABLES_KEYS = List.of("include", "exclude", "rename");
     static final List<String> RENAME_KEYS = List.of("schemas", "tables", "columns");
     static final List<String> FULL_KEYS = List.of("parallelism", "chunk-size", "throttle-rows", "throttle-mb", "zero-dates");
-    static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables");
+    static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables", "parallelism", "throttle-rows");
     static final List<String> PRECHECK_KEYS = List.of("skip");
     static final List<String> VERIFY_KEYS = List.of("exclude-columns", "throttle-rows", "sample", "recheck-rounds", "recheck-interval",
             "where");
@@ -169,6 +171,8 @@ public final class ProjectFiles {
         Map<String, Object> incremental = new LinkedHashMap<>();
         incremental.put("ddl", p.incremental().ddl().id());
         incremental.put("drop-tables", p.incremental().dropTables());
+        incremental.put("parallelism", p.incremental().parallelism());
+        incremental.put("throttle-rows", p.incremental().throttleRowsPerSecond());
         root.put("incremental", incremental);
         root.put("precheck", Map.of("skip", p.precheckSkip().stream().map(ProjectFiles::escape).toList()));
         VerifyOptions v = p.verify();
@@ -434,7 +438,11 @@ public final class ProjectFiles {
                 }
             }
             Boolean dropTables = bool(m, "drop-tables", "incremental.drop-tables");
-            return new IncrementalOptions(ddl, dropTables == null ? d.dropTables() : dropTables);
+            Long parallelism = integer(m, "parallelism", "incremental.parallelism", 1, 1024);
+            Long throttleRows = integer(m, "throttle-rows", "incremental.throttle-rows", 0, Long.MAX_VALUE);
+            return new IncrementalOptions(ddl, dropTables == null ? d.dropTables() : dropTables,
+                    parallelism == null ? d.parallelism() : parallelism.intValue(),
+                    throttleRows == null ? d.throttleRowsPerSecond() : throttleRows);
         }
 
         private VerifyOptions verify(MapNode root) {

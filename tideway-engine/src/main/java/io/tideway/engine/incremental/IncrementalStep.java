@@ -1,8 +1,10 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.Lifecycle.State;
 import io.tideway.engine.RunContext;
+import io.tideway.engine.Throttle;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -68,6 +70,7 @@ public final class IncrementalStep {
         long windowEvents = 0;
         double rate = 0;
         Applier applier = newApplier(ctx, store, direction);
+        Throttle throttle = new Throttle(ctx.config().incremental().throttleRowsPerSecond(), 0);
         try {
             while (!stop.getAsBoolean()) {
                 String cmd = commands.getAndSet(null);
@@ -107,6 +110,14 @@ public final class IncrementalStep {
                     sleep(backoff);
                     applier = newApplier(ctx, store, direction);
                     continue;
+                }
+                if (b.events() > 0 && !throttle.unlimited()) {
+                    try {
+                        throttle.acquire(b.events(), 0);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
                 long now = System.currentTimeMillis();
                 windowEvents += b.events();
@@ -172,9 +183,12 @@ public final class IncrementalStep {
     }
 
     private static Applier newApplier(RunContext ctx, Store store, Direction direction) {
-        int lanes = Math.max(1, ctx.config().full().parallelism());
-        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(), ctx.tables(), store.spool(), lanes,
-                MAX_BATCH, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
+        IncrementalOptions o = ctx.config().incremental();
+        // under a throttle, batches of about a quarter second's worth keep the pace even
+        int maxBatch = o.throttleRowsPerSecond() > 0 ? (int) Math.max(1, Math.min(MAX_BATCH, o.throttleRowsPerSecond() / 4))
+                : MAX_BATCH;
+        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(), ctx.tables(), store.spool(),
+                o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental());
     }
 
