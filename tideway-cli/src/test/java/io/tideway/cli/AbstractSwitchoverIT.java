@@ -100,6 +100,15 @@ abstract class AbstractSwitchoverIT {
             assertThat(subSteps(data)).singleElement().extracting(SubStep::state).isEqualTo("FAILED");
             // verification passes while the application writes and the sync runs (the switchover's precheck wants it)
             assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+            // a verification older than the full copy compared other data: it does not count
+            Path report = data.resolve("verify").resolve("sw").resolve("report.json");
+            java.nio.file.attribute.FileTime verifiedAt = java.nio.file.Files.getLastModifiedTime(report);
+            java.nio.file.Files.setLastModifiedTime(report, java.nio.file.attribute.FileTime.fromMillis(0));
+            LifecycleIT.Out stale = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "switchover",
+                    project.toString(), "--yes"));
+            assertThat(stale.exit()).as(stale.toString()).isEqualTo(1);
+            assertThat(stale.err()).contains("is older than the full copy", "tideway verify");
+            java.nio.file.Files.setLastModifiedTime(report, verifiedAt);
 
             // the application keeps writing to the source; rows with auto-increment keys arrive during the sync
             try (Connection c = source.get(); Statement st = c.createStatement()) {

@@ -226,13 +226,19 @@ public final class Switchover {
             }
         }
         JsonNode verified = lastVerification();
-        if (verified != null && verified.path("equal").asBoolean(false)) {
+        io.tideway.metadb.StepRecord full = metaDb.projects().step(pid, Step.FULL.id());
+        java.time.Instant copied = full == null ? null : full.finishedAt();
+        boolean stale = verified != null && copied != null && java.time.Instant.parse(verified.path("at").asText()).isBefore(copied);
+        if (stale && (options.waiveVerify() == null || options.waiveVerify().isBlank())) {
+            problems.add("the last verification (" + verified.path("at").asText() + ") is older than the full copy (finished "
+                    + copied + "), so it compared other data: run `tideway verify` again, or waive it with --waive-verify \"reason\"");
+        } else if (!stale && verified != null && verified.path("equal").asBoolean(false)) {
             d.put("rowsVerified", verified.path("rowsCompared").asLong());
             d.put("verifiedAt", verified.path("at").asText(""));
         } else if (options.waiveVerify() != null && !options.waiveVerify().isBlank()) {
             d.put("verificationWaived", options.waiveVerify().strip());
             event("WARN", "switchover without a passed verification, waived by the user: " + options.waiveVerify().strip());
-        } else {
+        } else if (!stale) {
             problems.add(verified == null ? "no verification of the project has passed: run `tideway verify` (exit 0) first,"
                     + " or waive it with --waive-verify \"reason\""
                     : "the last verification found differences: fix them (tideway verify --repair) and verify again, or waive it"
@@ -278,7 +284,8 @@ public final class Switchover {
             throw new TidewayException(ErrorCode.PRECHECK_FAILED, problems.size() + " problem(s): " + String.join("; ", problems));
         }
         d.put("summary", "forward lag " + d.path("lagMillis").asLong() + " ms, "
-                + (d.has("rowsVerified") ? d.get("rowsVerified").asLong() + " rows verified equal" : "verification waived")
+                + (d.has("rowsVerified") ? d.get("rowsVerified").asLong() + " rows verified equal at " + d.get("verifiedAt").asText()
+                        : "verification waived")
                 + ", destination writable and capturable, marker tables " + d.get("destinationMarker").asText() + " and "
                 + d.get("sourceMarker").asText() + " ready");
         return d;
