@@ -126,6 +126,50 @@ class SourceRestartIT {
         }
     }
 
+    @Test
+    void aMariaDbSourceRestartedDuringTheFullCopyIsWaitedForAndTheCopyCompletes() throws Exception {
+        try (EmbeddedMariaDb server = EmbeddedMariaDb.start()) {
+            server.recreateDatabase("shop");
+            try (Connection c = server.connect("shop")) {
+                SampleData.mariadbSysbench(c, 40_000);
+            }
+            String name = "mariadb-restart-copy";
+            String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), SourceRestartIT.class, "mariadb_restart_copy");
+            // throttled to take about 10 s, so that the server goes down in the middle of it
+            Path project = Projects.write(tmp, name, "name: " + name + "\n"
+                    + "source: { type: mariadb, host: " + server.host() + ", port: " + server.port() + ", user: " + server.user()
+                    + ", password: \"\", database: shop }\n"
+                    + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                    + "steps: [schema, full]\n"
+                    + "full: { parallelism: 2, chunk-size: 2000, throttle-rows: 4000 }\n");
+            ProjectConfig cfg = ProjectFiles.load(project);
+            Path data = tmp.resolve("data-" + name);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                Engine engine = new Engine(db, data);
+                Thread run = Runs.engine(engine, cfg, failure);
+                await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find(name)
+                        .map(p -> db.projects().step(p.id(), "full").state()).orElse("").equals("RUNNING"));
+                Thread.sleep(3000);
+                server.stop();
+                Thread.sleep(8000);   // down for a while: chunks fail and wait
+                assertThat(failure.get()).as("the copy waits for the source, it does not fail").isNull();
+                assertThat(run.isAlive()).isTrue();
+                server.startAgain();
+                run.join(240_000);
+                assertThat(run.isAlive()).as("the copy finished").isFalse();
+                assertThat(failure.get()).isNull();
+                long pid = db.projects().find(name).orElseThrow().id();
+                assertThat(db.projects().step(pid, "full").state()).isEqualTo("COMPLETED");
+                assertThat(db.events().list(pid, 200)).as("the failed attempts are recorded").anySatisfy(e -> {
+                    assertThat(e.level()).isEqualTo("WARN");
+                    assertThat(e.message()).contains("retrying for up to");
+                });
+            }
+            Runs.assertEqualNow(cfg);
+        }
+    }
+
     private void restartMidStream(Source source, String srcDb, String name) throws Exception {
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), SourceRestartIT.class, name.replace('-', '_'));
         Path project = Projects.write(tmp, name, "name: " + name + "\n"

@@ -55,7 +55,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class FullStep {
     private static final Logger LOG = LoggerFactory.getLogger(FullStep.class);
-    private static final int MAX_ATTEMPTS = 4;
+    /**
+     * How long a chunk keeps being retried after failures that may pass (a lost connection, a
+     * server restarting, a deadlock), backing off up to {@link #MAX_BACKOFF_MILLIS} between attempts,
+     * as the change capture waits for its source.
+     */
+    static final long RETRY_FOR_MILLIS = 10 * 60_000L;
+    static final long MAX_BACKOFF_MILLIS = 30_000L;
 
     private final RunContext ctx;
     private final FullOptions opt;
@@ -193,6 +199,7 @@ public final class FullStep {
             while (failure.get() == null && (w = queue.poll()) != null) {
                 org.slf4j.MDC.put("table", w.table().label());
                 int attempt = 1;
+                long firstFailure = 0;
                 while (true) {
                     try {
                         if (src == null) {
@@ -205,14 +212,21 @@ public final class FullStep {
                         break;
                     } catch (TidewayException e) {
                         rollback(dst);
-                        if (!e.code().retriable() || attempt >= MAX_ATTEMPTS) {
+                        long now = System.currentTimeMillis();
+                        firstFailure = firstFailure == 0 ? now : firstFailure;
+                        if (!e.code().retriable() || now - firstFailure >= RETRY_FOR_MILLIS) {
                             throw e;
                         }
-                        LOG.warn("{} chunk {} attempt {} failed, retrying: {}", w.table().label(), w.chunk().chunkNo(),
-                                attempt, e.getMessage());
+                        long backoff = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(attempt - 1, 5));
+                        LOG.warn("{} chunk {} attempt {} failed, retrying in {} ms: {}", w.table().label(), w.chunk().chunkNo(),
+                                attempt, backoff, e.getMessage());
+                        if (attempt == 1 || attempt % 5 == 0) {
+                            ctx.event("WARN", "full", w.table().label() + " chunk " + w.chunk().chunkNo() + ": attempt " + attempt
+                                    + " failed, retrying for up to " + RETRY_FOR_MILLIS / 60_000 + " minutes: " + e.getMessage());
+                        }
                         src = Workers.closeQuietly(src);
                         dst = Workers.closeQuietly(dst);
-                        Thread.sleep(1000L << (attempt - 1));
+                        Thread.sleep(backoff);
                         attempt++;
                     }
                 }
