@@ -89,8 +89,17 @@ final class MySqlVerify {
      * names which, so two servers that hash differently never look equal.
      */
     static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter) throws SQLException {
-        return chunkChecksum(c, t, range, filter, rowHash(c));
+        RowHash hash = ROW_HASH.get(c);
+        if (hash == null) {
+            hash = rowHash(c);
+            ROW_HASH.put(c, hash);
+        }
+        return chunkChecksum(c, t, range, filter, hash);
     }
+
+    /** The {@link RowHash} of each connection in use, asked of its server once. */
+    private static final java.util.Map<Connection, RowHash> ROW_HASH =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     static Optional<ChunkChecksum> chunkChecksum(Connection c, Table t, KeyRange range, String filter, RowHash hash)
             throws SQLException {

@@ -972,18 +972,17 @@ public final class Applier implements AutoCloseable {
             c.setAutoCommit(false);
             Table mark = markerModel;
             if (mark != null) {
-                // first in the transaction: a capture of this database drops the whole transaction (loop prevention)
-                dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, markerSeq.incrementAndGet()}).iterator());
+                writeMarker(dd, c, mark, lane);
             }
             for (var e : work.entrySet()) {
                 Table dt = tables.get(e.getKey()).destination();
                 List<Object[]> deletes = e.getValue()[0];
                 List<Object[]> upserts = e.getValue()[1];
-                if (!dt.rowKey().isEmpty() && !keyOrderIsFree(dt)) {
+                boolean keyOrder = keyOrderIsFree(dt);
+                if (!keyOrder && !dt.rowKey().isEmpty()) {
                     replaceRows(dd, c, dt, deletes, upserts);
                     continue;
                 }
-                boolean keyOrder = keyOrderIsFree(dt);
                 if (!deletes.isEmpty()) {
                     if (keyOrder) {
                         sortByKey(deletes, java.util.stream.IntStream.range(0, dt.rowKey().size()).toArray());
@@ -1011,6 +1010,14 @@ public final class Applier implements AutoCloseable {
             discard(lane);
             throw e;
         }
+    }
+
+    /**
+     * The lane's row of the marker table, written first in a transaction: a capture of this
+     * database drops the whole transaction (loop prevention).
+     */
+    private void writeMarker(Dialect dd, Connection c, Table mark, int lane) throws SQLException {
+        dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, markerSeq.incrementAndGet()}).iterator());
     }
 
     /**
@@ -1156,7 +1163,7 @@ public final class Applier implements AutoCloseable {
                 // a capture of the destination may be running (a switchover's reverse sync): the table is emptied
                 // in a marked transaction, which that capture drops, so the source is never emptied in return
                 c.setAutoCommit(false);
-                dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-0", markerSeq.incrementAndGet()}).iterator());
+                writeMarker(dd, c, mark, 0);
                 s.execute(dd.truncateInTransactionSql(m.destination().id()));
                 c.commit();
                 c.setAutoCommit(true);
