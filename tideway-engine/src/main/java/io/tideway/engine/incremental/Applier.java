@@ -56,10 +56,14 @@ public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final Object DELETE = new Object();
     /**
-     * A batch also ends once its changes take this many bytes in the spool (their rows take a few
-     * times that in memory): wide rows do not multiply the batch's memory by its change count.
+     * A batch also ends once its changes take this many bytes in the spool: a sixth of the heap
+     * (85 MB of 512 MB), at most 256 MB. A batch keeps each key's newest row, about as many bytes in
+     * memory as its changes take in the spool for rows of text, up to twice that for rows of many
+     * small numbers, so wide rows do not multiply the batch's memory by its change count. Larger
+     * batches let a destination whose cache is smaller than the table visit each page fewer times
+     * while catching up (docs/BENCHMARKS.md).
      */
-    static final long MAX_BATCH_BYTES = 32L << 20;
+    static final long MAX_BATCH_BYTES = Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 6));
 
     private final Endpoints ends;
     private final MetaDb metaDb;
@@ -913,11 +917,18 @@ public final class Applier implements AutoCloseable {
             Table dt = tables.get(te.getKey()).destination();
             // a table with another unique key is written by one lane: its rows' unique values tie them together
             boolean oneLane = !keyOrderIsFree(dt);
-            for (var ke : te.getValue().entrySet()) {
-                int lane = oneLane ? 0 : Math.floorMod(ke.getKey().hashCode(), lanes);
+            List<Object[]> entries = new ArrayList<>(te.getValue().values());
+            // each lane takes a contiguous range of the batch's keys (sorted), so that no two lanes
+            // visit the same destination page in one batch; keys that cannot be ordered go by hash
+            boolean ranges = !oneLane && lanes > 1 && sortEntriesByKey(entries, dt);
+            int perLane = (entries.size() + lanes - 1) / lanes;
+            int i = 0;
+            for (Object[] entry : entries) {
+                int lane = oneLane || lanes == 1 ? 0 : ranges ? i / perLane
+                        : Math.floorMod(keyOf(dt, (Object[]) entry[1]).hashCode(), lanes);
+                i++;
                 @SuppressWarnings("unchecked")
                 List<Object[]>[] lists = work.get(lane).computeIfAbsent(te.getKey(), k -> new List[] {new ArrayList<>(), new ArrayList<>()});
-                Object[] entry = ke.getValue();
                 if (entry[0] == DELETE) {
                     lists[0].add(keyValues(dt, (Object[]) entry[1]));
                 } else {
@@ -1107,6 +1118,30 @@ public final class Applier implements AutoCloseable {
         } catch (ClassCastException | IllegalArgumentException e) {
             // values of different classes in one key column: any order is as correct, this one is kept
         }
+    }
+
+    /** Sorts [marker, row] entries by their row's key; false (order unchanged) when the key values cannot be compared. */
+    private static boolean sortEntriesByKey(List<Object[]> entries, Table t) {
+        int[] keyIdx = t.rowKey().stream().mapToInt(t::columnIndex).toArray();
+        Object[][] copy = entries.toArray(new Object[0][]);
+        try {
+            java.util.Arrays.sort(copy, (x, y) -> {
+                Object[] a = (Object[]) x[1];
+                Object[] b = (Object[]) y[1];
+                for (int k : keyIdx) {
+                    int c = compareKeyValues(a[k], b[k]);
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+                return 0;
+            });
+        } catch (ClassCastException | IllegalArgumentException e) {
+            return false;
+        }
+        entries.clear();
+        entries.addAll(java.util.Arrays.asList(copy));
+        return true;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
