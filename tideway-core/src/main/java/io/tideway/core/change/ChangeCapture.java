@@ -1,7 +1,9 @@
 package io.tideway.core.change;
 
 import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.Table;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +30,16 @@ public interface ChangeCapture {
      * Called when a project is released.
      */
     void release(CaptureSpec spec);
+
+    /**
+     * The columns of {@code table} (as a {@code type} source has it) whose values this capture cannot
+     * deliver correctly, each as "column NAME ...: why, and what to do"; empty when all can be. A
+     * capture refuses such tables when it starts; the Connector asks it of a table created or
+     * altered while it applies, and stops naming the statement rather than write wrong values.
+     */
+    default List<String> unreadableColumns(DataSourceType type, Table table) {
+        return List.of();
+    }
 
     /**
      * Whether starting again from the saved offsets may succeed after {@code failure}: the failure

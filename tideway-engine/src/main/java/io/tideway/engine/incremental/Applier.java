@@ -565,6 +565,7 @@ public final class Applier implements AutoCloseable {
             now = fate.renamedTo().renamed(id, Map.of());
         }
         vanished.remove(id);
+        checkReadable(what, now);
         Dialect dd = ends.destinationDialect();
         if (!ends.sameFamily()) {
             List<String> unsupported = ends.sourceDialect().unsupportedColumns(now).stream()
@@ -595,6 +596,23 @@ public final class Applier implements AutoCloseable {
         tables.put(id, new MappedTable(now, dest));
         columnMaps.remove(id);
         metaDb.checkpoints().upsertTable(projectId, id, dest.id(), io.tideway.engine.TableStates.DONE, now.estimatedRows());
+    }
+
+    /**
+     * Stops the step at a table or columns the capture cannot deliver correctly (MariaDB's uuid
+     * type), before any row of them is written.
+     */
+    private void checkReadable(String what, Table t) {
+        if (t.columns().isEmpty()) {
+            return;
+        }
+        List<String> unreadable = Store.captureFor(ends.source().type()).unreadableColumns(ends.source().type(), t);
+        if (!unreadable.isEmpty()) {
+            throw new TidewayException(ErrorCode.DDL_UNSUPPORTED, what + " cannot be followed: " + String.join("; ", unreadable)
+                    + ". No row of it is applied. Exclude the table (tables.exclude in the project file), run `tideway"
+                    + " skip-ddl PROJECT.yaml` and run the project again; to carry the table, change the column to char(36)"
+                    + " on the source (ALTER TABLE ... MODIFY ... char(36) keeps the text) and move it with a project of its own");
+        }
     }
 
     /** DROP TABLE: the destination table is dropped with {@code incremental.drop-tables: true}; else the step stops. */
@@ -710,6 +728,8 @@ public final class Applier implements AutoCloseable {
                 cols.add(was);
             }
         }
+        List<Column> newlyTyped = cols.stream().filter(c -> !before.contains(c.name()) || modified.contains(c.name())).toList();
+        checkReadable(what, new Table(e.table(), newlyTyped, List.of(), List.of(), null, 0, 0));
         List<String> kept = cols.stream().map(Column::name).toList();
         for (String k : m.source().rowKey()) {
             if (!kept.contains(k) && !(rename && dropped.contains(k))) {

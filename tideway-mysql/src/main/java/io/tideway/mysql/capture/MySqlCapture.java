@@ -118,8 +118,9 @@ public final class MySqlCapture implements ChangeCapture {
                     throw translate(spec, failure.get(), session.lastMessage());
                 }
                 String started = streamingPosition(prefix);
-                // the server refuses a purged position only after the reader connected: give it a moment to say so
-                if (started != null && done.await(1500, TimeUnit.MILLISECONDS)) {
+                // the server refuses a purged position only after the reader connected: give it a moment to
+                // say so, unless records already came (it sent events from there: it accepted the position)
+                if (started != null && refusedWithin(done, session, 1500)) {
                     session.close();
                     throw translate(spec, failure.get(), session.lastMessage());
                 }
@@ -141,6 +142,25 @@ public final class MySqlCapture implements ChangeCapture {
             session.close();
             throw new TidewayException(ErrorCode.INTERNAL, "capture " + spec.name() + ": interrupted while starting", e);
         }
+    }
+
+    /**
+     * True when the engine stops within {@code millis}; false as soon as the session receives
+     * records read from the binlog after the reader connected.
+     */
+    private static boolean refusedWithin(CountDownLatch done, MySqlCaptureSession session, long millis) throws InterruptedException {
+        long from = System.nanoTime();
+        long until = from + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < until) {
+            if (done.await(50, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            long batch = session.batchStartedNanos();
+            if (batch != 0 && batch - from > 0) {
+                return false;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -216,9 +236,22 @@ public final class MySqlCapture implements ChangeCapture {
         }
         if (!found.isEmpty()) {
             throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "capture " + spec.name() + ": " + String.join(", ", found)
-                    + " is of MariaDB's uuid type, whose time-based values the binlog reader decodes wrongly; change the"
-                    + " column to char(36) (ALTER TABLE ... MODIFY ... char(36) keeps the text) or exclude the table");
+                    + UUID_WHY + "; change the column to char(36) (ALTER TABLE ... MODIFY ... char(36) keeps the text) or exclude the table");
         }
+    }
+
+    private static final String UUID_WHY = " is of MariaDB's uuid type, whose time-based values the binlog reader decodes wrongly";
+
+    /** MariaDB's uuid columns (see {@link #checkColumns}), for a table created or altered during the sync. */
+    @Override
+    public List<String> unreadableColumns(DataSourceType type, io.tideway.core.model.Table table) {
+        if (type != DataSourceType.MARIADB) {
+            return List.of();
+        }
+        return table.columns().stream()
+                .filter(c -> c.type().kind() == io.tideway.core.model.ColumnType.Kind.UUID)
+                .map(c -> "column " + c.name() + " of " + table.id() + UUID_WHY)
+                .toList();
     }
 
     static Properties properties(CaptureSpec spec, String id, String prefix) {

@@ -93,7 +93,15 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.startPosition = position;
     }
 
+    /** When the engine last began handing over a batch of records ({@link System#nanoTime()}), 0 before the first. */
+    long batchStartedNanos() {
+        return batchStartedNanos;
+    }
+
+    private volatile long batchStartedNanos;
+
     void batchStarted() {
+        batchStartedNanos = System.nanoTime();
         inBatch = true;
         lastBatchAt = System.currentTimeMillis();
     }
