@@ -12,13 +12,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP proxy on loopback for fault injection: forwards a local port to a server, and can cut
  * every connection and refuse new ones ({@link #cut()}) until {@link #restore()}, as a network
- * outage or a server restart would.
+ * outage or a server restart would, or silently drop everything sent over the connections open
+ * now while new ones work ({@link #blackhole()}), as a firewall that forgot a connection does.
  */
 public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final java.util.Set<Socket> swallowed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
     private volatile boolean closed;
 
@@ -44,6 +46,14 @@ public final class TcpProxy implements AutoCloseable {
             s.close();
         }
         open.clear();
+    }
+
+    /**
+     * From now on, what either end of a connection open now sends is dropped, without an error and
+     * without closing it; connections made later are forwarded as usual.
+     */
+    public void blackhole() {
+        swallowed.addAll(open);
     }
 
     /** Accepts connections again, on the same port. */
@@ -82,6 +92,9 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (swallowed.contains(from)) {
+                        continue;
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -96,6 +109,8 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 open.remove(from);
                 open.remove(to);
+                swallowed.remove(from);
+                swallowed.remove(to);
             }
         }, "test-tcp-proxy-pump");
         t.setDaemon(true);

@@ -466,6 +466,8 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("skipped.operations", "none");
         p.setProperty("heartbeat.interval.ms", "1000");
+        // the replies that tell the server (and PgSession's watch) that this reader is alive
+        p.setProperty("status.update.interval.ms", Long.toString(Math.max(500, Math.min(10_000, PgSession.stallMillis() / 4))));
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");
         p.setProperty("poll.interval.ms", "50");
@@ -489,10 +491,28 @@ public final class PostgresCapture implements ChangeCapture {
         private final AtomicBoolean stopped = new AtomicBoolean();
         private final AtomicBoolean polling = new AtomicBoolean();
         private final PgRecords records;
+        private final CaptureSpec spec;
+        private final PostgresDialect dialect;
+        private volatile java.util.concurrent.ScheduledExecutorService watch;
+        private Connection probe;
+        private boolean probeWarned;
+
+        /**
+         * System property: how long the server may go without a reply from the replication connection
+         * before Tideway takes it as lost (milliseconds, default 60 s, PostgreSQL's own
+         * wal_sender_timeout default). For tests.
+         */
+        static final String STALL_PROPERTY = "tideway.capture.postgresql.stall-millis";
+
+        static long stallMillis() {
+            return Math.max(2_000, Long.getLong(STALL_PROPERTY, 60_000));
+        }
 
         PgSession(CaptureSpec spec, CaptureSink sink, PostgresDialect dialect, String slot, Map<TableId, Table> tables,
                   long startLsn, Duration startTimeout) {
             this.slot = slot;
+            this.spec = spec;
+            this.dialect = dialect;
             this.startPosition = PgPosition.of(startLsn, 0, 0);
             this.records = new PgRecords(spec, dialect, tables, startLsn, startPosition, UNAVAILABLE);
             StateOffsetStore.REGISTRY.put(stateId, spec.state());
@@ -527,6 +547,103 @@ public final class PostgresCapture implements ChangeCapture {
             } catch (RuntimeException e) {
                 close();
                 throw e;
+            }
+            long every = Math.max(1_000, stallMillis() / 6);
+            watch = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tideway-capture-watch-" + slot);
+                t.setDaemon(true);
+                return t;
+            });
+            watch.scheduleWithFixedDelay(this::watchReplies, every, every, TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * A replication connection that a network device dropped without telling either end looks
+         * alive from here: reads find nothing and the connector's own heartbeats go on. The server
+         * sees it: no reply arrives. Asked on a connection of its own, when the server has had no
+         * reply from this slot's reader for {@link #stallMillis()} (PostgreSQL's wal_sender_timeout
+         * rule, applied even where the server's is off), or the slot has had no reader that long,
+         * the session ends with a TRANSIENT failure, so the Store starts it again from the saved
+         * offsets; the server process still holding the slot for the dead connection is ended
+         * first, so that the new session can take the slot. Nothing is lost: offsets cover only
+         * what the sink accepted.
+         */
+        private void watchReplies() {
+            if (stopped.get() || failure.get() != null) {
+                return;
+            }
+            long stall = stallMillis();
+            try {
+                if (probe == null || probe.isClosed()) {
+                    probe = dialect.connect(spec.source());
+                    probe.setNetworkTimeout(Runnable::run, 10_000);
+                }
+                Integer pid = null;
+                Double replyAge = null;
+                try (PreparedStatement ps = probe.prepareStatement("SELECT s.active_pid,"
+                        // before its first reply the server shows a zero reply_time: count from the process start then
+                        + " EXTRACT(EPOCH FROM (clock_timestamp() - GREATEST(r.reply_time, r.backend_start)))::float8"
+                        + " FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid"
+                        + " WHERE s.slot_name = ?")) {
+                    ps.setString(1, slot);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return;   // the slot is gone: the reader fails by itself, naming it
+                        }
+                        int p = rs.getInt(1);
+                        pid = rs.wasNull() ? null : p;
+                        double a = rs.getDouble(2);
+                        replyAge = rs.wasNull() ? null : a;
+                    }
+                }
+                probeWarned = false;
+                long now = System.currentTimeMillis();
+                if (pid == null) {
+                    if (noReaderSince == 0) {
+                        noReaderSince = now;
+                    } else if (now - noReaderSince >= stall) {
+                        lost("the server has had no reader on replication slot " + slot + " for " + (now - noReaderSince) / 1000
+                                + " s although this one streams: its connection is taken as lost");
+                    }
+                    return;
+                }
+                noReaderSince = 0;
+                if (replyAge != null && replyAge * 1000 >= stall) {
+                    try (PreparedStatement ps = probe.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                        ps.setInt(1, pid);
+                        ps.execute();
+                    } catch (SQLException e) {
+                        LOG.warn("capture {}: ending server process {} of the lost connection: {}", slot, pid, e.getMessage());
+                    }
+                    lost(String.format(java.util.Locale.ROOT, "the server has had no reply from the replication connection"
+                            + " for %.0f s (reads here found nothing, without an error): the connection is taken as lost,"
+                            + " and its server process %d was ended", replyAge, pid));
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!probeWarned) {
+                    probeWarned = true;
+                    LOG.warn("capture {}: cannot check the replication connection on the server: {}", slot, e.getMessage());
+                }
+                closeProbe();
+            }
+        }
+
+        private long noReaderSince;
+
+        private void lost(String why) {
+            if (failure.compareAndSet(null, new TidewayException(ErrorCode.TRANSIENT, "capture " + slot + ": " + why))) {
+                LOG.warn("capture {}: {}", slot, why);
+            }
+        }
+
+        private void closeProbe() {
+            if (probe != null) {
+                try {
+                    probe.close();
+                } catch (SQLException ignored) {
+                    // already broken
+                }
+                probe = null;
             }
         }
 
@@ -610,6 +727,16 @@ public final class PostgresCapture implements ChangeCapture {
         @Override
         public void close() {
             boolean wasStopped = stopped.getAndSet(true);
+            java.util.concurrent.ScheduledExecutorService w = watch;
+            if (w != null) {
+                w.shutdownNow();
+                try {
+                    w.awaitTermination(15, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                closeProbe();
+            }
             try {
                 engine.close();
             } catch (Exception e) {
