@@ -12,10 +12,13 @@ import java.util.stream.Collectors;
  * @param dropTables whether a table dropped on the source is dropped on the destination (else the
  *     step stops, so that data is never dropped unasked)
  * @param parallelism the Connector's lanes: destination connections that write a batch at once,
- *     its rows spread over them by key hash (at least 1)
+ *     each one range of its keys (at least 1)
  * @param throttleRowsPerSecond source changes applied per second at most; 0 = unlimited
+ * @param retentionHours how long spooled changes are kept after they were written (hours, at least
+ *     1): a segment of the spool is deleted once every consumer has applied it and it is older
  */
-public record IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, long throttleRowsPerSecond) {
+public record IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, long throttleRowsPerSecond,
+                                 long retentionHours) {
 
     /** How schema changes on the source are handled. */
     public enum Ddl {
@@ -47,6 +50,9 @@ public record IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, l
     /** Lanes by default (see docs/BENCHMARKS.md). */
     public static final int DEFAULT_PARALLELISM = 4;
 
+    /** Spool retention by default: 7 days. */
+    public static final long DEFAULT_RETENTION_HOURS = 7 * 24;
+
     public static final IncrementalOptions DEFAULT = new IncrementalOptions(Ddl.FOLLOW, false);
 
     public IncrementalOptions {
@@ -57,6 +63,14 @@ public record IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, l
         if (throttleRowsPerSecond < 0) {
             throw new IllegalArgumentException("incremental.throttle-rows must be 0 or more, got " + throttleRowsPerSecond);
         }
+        if (retentionHours < 1) {
+            throw new IllegalArgumentException("incremental.retention-hours must be at least 1, got " + retentionHours);
+        }
+    }
+
+    /** With the default retention. */
+    public IncrementalOptions(Ddl ddl, boolean dropTables, int parallelism, long throttleRowsPerSecond) {
+        this(ddl, dropTables, parallelism, throttleRowsPerSecond, DEFAULT_RETENTION_HOURS);
     }
 
     /** The default lanes, unthrottled. */

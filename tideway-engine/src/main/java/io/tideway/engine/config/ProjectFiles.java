@@ -75,6 +75,7 @@ import java.util.stream.Collectors;
  *                                       #   false = the step stops instead
  *   parallelism: 4                      # the Connector's lanes: destination connections writing a batch at once (>= 1)
  *   throttle-rows: 0                    # source changes applied per second at most; 0 = unlimited
+ *   retention-hours: 168                # spooled changes are kept this long (and until applied), >= 1
  * precheck:
  *   skip: [destination.tables_empty]    # precheck items not to enforce, by name
  * verify:                               # options of the verify step and of `tideway verify`
@@ -104,7 +105,7 @@ public final class ProjectFiles {
     static final List<String> TABLES_KEYS = List.of("include", "exclude", "rename");
     static final List<String> RENAME_KEYS = List.of("schemas", "tables", "columns");
     static final List<String> FULL_KEYS = List.of("parallelism", "chunk-size", "throttle-rows", "throttle-mb", "zero-dates");
-    static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables", "parallelism", "throttle-rows");
+    static final List<String> INCREMENTAL_KEYS = List.of("ddl", "drop-tables", "parallelism", "throttle-rows", "retention-hours");
     static final List<String> PRECHECK_KEYS = List.of("skip");
     static final List<String> VERIFY_KEYS = List.of("exclude-columns", "throttle-rows", "sample", "recheck-rounds", "recheck-interval",
             "where");
@@ -173,6 +174,7 @@ public final class ProjectFiles {
         incremental.put("drop-tables", p.incremental().dropTables());
         incremental.put("parallelism", p.incremental().parallelism());
         incremental.put("throttle-rows", p.incremental().throttleRowsPerSecond());
+        incremental.put("retention-hours", p.incremental().retentionHours());
         root.put("incremental", incremental);
         root.put("precheck", Map.of("skip", p.precheckSkip().stream().map(ProjectFiles::escape).toList()));
         VerifyOptions v = p.verify();
@@ -440,9 +442,11 @@ public final class ProjectFiles {
             Boolean dropTables = bool(m, "drop-tables", "incremental.drop-tables");
             Long parallelism = integer(m, "parallelism", "incremental.parallelism", 1, 1024);
             Long throttleRows = integer(m, "throttle-rows", "incremental.throttle-rows", 0, Long.MAX_VALUE);
+            Long retention = integer(m, "retention-hours", "incremental.retention-hours", 1, 24L * 365 * 10);
             return new IncrementalOptions(ddl, dropTables == null ? d.dropTables() : dropTables,
                     parallelism == null ? d.parallelism() : parallelism.intValue(),
-                    throttleRows == null ? d.throttleRowsPerSecond() : throttleRows);
+                    throttleRows == null ? d.throttleRowsPerSecond() : throttleRows,
+                    retention == null ? d.retentionHours() : retention);
         }
 
         private VerifyOptions verify(MapNode root) {

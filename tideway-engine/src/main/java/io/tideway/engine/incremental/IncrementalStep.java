@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 public final class IncrementalStep {
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalStep.class);
     public static final Duration DEFAULT_LAG_THRESHOLD = Duration.ofSeconds(5);
-    private static final Duration RETENTION = Duration.ofDays(7);
     /**
      * Changes per Connector batch at most (one destination transaction per lane; see also
      * {@link Applier#MAX_BATCH_BYTES}): while catching up, large batches collapse repeated changes of
@@ -144,11 +143,11 @@ public final class IncrementalStep {
                     ctx.metaDb().projects().setStepProgress(pid, step, String.format(
                             "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
                                     + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\",\"changesSpooled\":%d,"
-                                    + "\"spoolEnd\":\"%s\",\"captureCaughtUp\":%s%s}",
+                                    + "\"spoolEnd\":\"%s\",\"retentionHours\":%d,\"captureCaughtUp\":%s%s}",
                             lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
                             s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
                             store.spool().changesAppended(), store.spool().end().segment() + ":" + store.spool().end().offset(),
-                            store.caughtUp(),
+                            ctx.config().incremental().retentionHours(), store.caughtUp(),
                             reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
                 }
                 // synced only while the capture streams: during a reconnect, changes may wait unread on the source
@@ -167,7 +166,7 @@ public final class IncrementalStep {
                 }
                 if (now - lastPurge > 60_000) {
                     lastPurge = now;
-                    store.spool().purge(applier.address(), RETENTION);
+                    store.spool().purge(applier.address(), Duration.ofHours(ctx.config().incremental().retentionHours()));
                 }
                 if (drained) {
                     try {

@@ -39,7 +39,7 @@ class ProjectFilesTest {
                 columns: { "shop.orders.amt": amount }
             steps: [schema, full, incremental, verify]
             full: { parallelism: 8, chunk-size: 10000, throttle-rows: 5000, throttle-mb: 2.5, zero-dates: fail }
-            incremental: { ddl: ignore, drop-tables: true, parallelism: 6, throttle-rows: 2000 }
+            incremental: { ddl: ignore, drop-tables: true, parallelism: 6, throttle-rows: 2000, retention-hours: 48 }
             precheck: { skip: [destination.tables_empty] }
             """;
 
@@ -83,7 +83,7 @@ class ProjectFilesTest {
                 List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY),
                 new FullOptions(8, 10000, 5000, 2.5, ReadOptions.ZeroDates.FAIL),
                 List.of("destination.tables_empty"),
-                new IncrementalOptions(IncrementalOptions.Ddl.IGNORE, true, 6, 2000));
+                new IncrementalOptions(IncrementalOptions.Ddl.IGNORE, true, 6, 2000, 48));
         assertThat(p).isEqualTo(expected);
         assertThat(p.destination().password()).isEqualTo("pg-secret");
     }
@@ -230,16 +230,21 @@ class ProjectFilesTest {
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { drop-tables: yes please }")))
                 .isEqualTo("shop.yaml: line 5: incremental.drop-tables: expected true or false, got 'yes please'");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { dll: stop }")))
-                .contains("line 5: unknown key 'dll' in incremental; expected one of ddl, drop-tables, parallelism, throttle-rows (did you mean 'ddl'?)");
+                .contains("line 5: unknown key 'dll' in incremental; expected one of ddl, drop-tables, parallelism, throttle-rows, retention-hours (did you mean 'ddl'?)");
         assertThat(load(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { ddl: STOP }")).incremental().ddl())
                 .isEqualTo(IncrementalOptions.Ddl.STOP);
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { parallelism: 0 }")))
                 .contains("line 5: incremental.parallelism:");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { throttle-rows: -5 }")))
                 .contains("line 5: incremental.throttle-rows:");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { retention-hours: 0 }")))
+                .contains("line 5: incremental.retention-hours:");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "incremental: { retention-hours: 7d }")))
+                .contains("line 5: incremental.retention-hours:");
         IncrementalOptions unset = load(minimal(NAME, SOURCE, DEST, STEPS)).incremental();
         assertThat(unset.parallelism()).isEqualTo(IncrementalOptions.DEFAULT_PARALLELISM);
         assertThat(unset.throttleRowsPerSecond()).isZero();
+        assertThat(unset.retentionHours()).isEqualTo(7 * 24);
     }
 
     @Test
