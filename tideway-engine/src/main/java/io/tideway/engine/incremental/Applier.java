@@ -1126,42 +1126,34 @@ public final class Applier implements AutoCloseable {
             return;
         }
         try {
-            rows.sort((a, b) -> {
-                for (int i : keyIdx) {
-                    int c = compareKeyValues(a[i], b[i]);
-                    if (c != 0) {
-                        return c;
-                    }
-                }
-                return 0;
-            });
+            rows.sort(byKey(keyIdx));
         } catch (ClassCastException | IllegalArgumentException e) {
             // values of different classes in one key column: any order is as correct, this one is kept
         }
     }
 
-    /** Sorts [marker, row] entries by their row's key; false (order unchanged) when the key values cannot be compared. */
+    /** Sorts [marker, row] entries by their row's key; false (any order) when the key values cannot be compared. */
     private static boolean sortEntriesByKey(List<Object[]> entries, Table t) {
-        int[] keyIdx = t.rowKey().stream().mapToInt(t::columnIndex).toArray();
-        Object[][] copy = entries.toArray(new Object[0][]);
+        java.util.Comparator<Object[]> byKey = byKey(t.rowKey().stream().mapToInt(t::columnIndex).toArray());
         try {
-            java.util.Arrays.sort(copy, (x, y) -> {
-                Object[] a = (Object[]) x[1];
-                Object[] b = (Object[]) y[1];
-                for (int k : keyIdx) {
-                    int c = compareKeyValues(a[k], b[k]);
-                    if (c != 0) {
-                        return c;
-                    }
-                }
-                return 0;
-            });
+            entries.sort((x, y) -> byKey.compare((Object[]) x[1], (Object[]) y[1]));
+            return true;
         } catch (ClassCastException | IllegalArgumentException e) {
             return false;
         }
-        entries.clear();
-        entries.addAll(java.util.Arrays.asList(copy));
-        return true;
+    }
+
+    /** Rows in the order of their values in the columns {@code keyIdx}. */
+    private static java.util.Comparator<Object[]> byKey(int[] keyIdx) {
+        return (a, b) -> {
+            for (int i : keyIdx) {
+                int c = compareKeyValues(a[i], b[i]);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
