@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped it, telling neither end) while new connections work: Tideway notices from the server's
  * side (no reply from its reader), ends the stale server process, reconnects from the saved
  * offsets, and the changes made meanwhile arrive. Without that watch the capture waits forever,
- * its own heartbeats making it look current.
+ * its own heartbeats making it look current. Then the source becomes unreachable altogether for
+ * a while: taken as lost the same way, the capture reconnects once the source is back.
  */
 @ExtendWith(EmbeddedServers.class)
 class StalledReplicationIT {
@@ -71,6 +72,16 @@ class StalledReplicationIT {
                     s.execute("DELETE FROM sbtest1 WHERE id % 11 = 0");
                 }
                 Runs.awaitEqual(cfg, failure, Duration.ofSeconds(90));
+                // then the whole network path goes: open connections carry nothing, new ones are refused
+                proxy.blackhole();
+                proxy.refuseNew();
+                try (Connection c = pg.connect(src); Statement s = c.createStatement()) {
+                    s.execute("UPDATE sbtest1 SET c = 'during the partition' WHERE id % 5 = 0");
+                }
+                await().atMost(Duration.ofSeconds(120)).until(() -> db.events().list(db.projects().find("stall").orElseThrow().id(), 200)
+                        .stream().anyMatch(e -> e.message().contains("has not been reachable on a new connection")));
+                proxy.restore();
+                Runs.awaitEqual(cfg, failure, Duration.ofSeconds(180));
                 engine.requestStop();
                 run.join(60_000);
                 assertThat(failure.get()).isNull();

@@ -56,6 +56,14 @@ public final class TcpProxy implements AutoCloseable {
         swallowed.addAll(open);
     }
 
+    /** Stops accepting (new connections are refused) until {@link #restore()}; open ones are left as they are. */
+    public synchronized void refuseNew() throws IOException {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
     /** Accepts connections again, on the same port. */
     public synchronized void restore() throws IOException {
         if (server == null && !closed) {

@@ -566,7 +566,8 @@ public final class PostgresCapture implements ChangeCapture {
          * the session ends with a TRANSIENT failure, so the Store starts it again from the saved
          * offsets; the server process still holding the slot for the dead connection is ended
          * first, so that the new session can take the slot. Nothing is lost: offsets cover only
-         * what the sink accepted.
+         * what the sink accepted. A source that no new connection reaches for as long is taken
+         * the same way (the reconnect then reports why it cannot connect).
          */
         private void watchReplies() {
             if (stopped.get() || failure.get() != null) {
@@ -597,6 +598,7 @@ public final class PostgresCapture implements ChangeCapture {
                     }
                 }
                 probeWarned = false;
+                probeFailingSince = 0;
                 long now = System.currentTimeMillis();
                 if (pid == null) {
                     if (noReaderSince == 0) {
@@ -625,10 +627,20 @@ public final class PostgresCapture implements ChangeCapture {
                     LOG.warn("capture {}: cannot check the replication connection on the server: {}", slot, e.getMessage());
                 }
                 closeProbe();
+                // a source no connection reaches: the reader's silence is no sign of a current capture (its own
+                // heartbeats would keep the lag near 0); taken as lost, the reconnect shows what is wrong
+                long now = System.currentTimeMillis();
+                if (probeFailingSince == 0) {
+                    probeFailingSince = now;
+                } else if (now - probeFailingSince >= stall) {
+                    lost("the source has not been reachable on a new connection for " + (now - probeFailingSince) / 1000
+                            + " s (" + e.getMessage() + "): the replication connection is taken as lost");
+                }
             }
         }
 
         private long noReaderSince;
+        private long probeFailingSince;
 
         private void lost(String why) {
             if (failure.compareAndSet(null, new TidewayException(ErrorCode.TRANSIENT, "capture " + slot + ": " + why))) {
