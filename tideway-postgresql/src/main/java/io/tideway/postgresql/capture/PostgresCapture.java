@@ -267,6 +267,51 @@ public final class PostgresCapture implements ChangeCapture {
         }
     }
 
+    /**
+     * When resuming: a slot held by a server process that has had no reply from its reader for as
+     * long as a lost connection is allowed ({@link PgSession#stallMillis()}) is held for a
+     * connection that is gone (a network partition ended it without telling the server): that
+     * process is ended, and true is returned once the slot is free. A live reader replies every few
+     * seconds and is never ended.
+     */
+    private static boolean endStaleHolder(Connection c, String slot, int pid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXTRACT(EPOCH FROM (clock_timestamp()"
+                + " - GREATEST(reply_time, backend_start)))::float8 FROM pg_stat_replication WHERE pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getDouble(1) * 1000 < PgSession.stallMillis()) {
+                    return false;
+                }
+                LOG.warn("capture {}: replication slot {} is held by server process {}, which has had no reply from its"
+                        + " reader for {} s: ending it (its connection is gone)", slot, slot, pid, Math.round(rs.getDouble(1)));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            ps.setInt(1, pid);
+            ps.execute();
+        } catch (SQLException e) {
+            LOG.warn("capture {}: ending server process {}: {}", slot, pid, e.getMessage());
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            for (int i = 0; i < 50; i++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Checks or creates the slot; returns its consistent point (new slot) or confirmed flush LSN. */
     private static long slot(Connection c, CaptureSpec spec, String slot, boolean hasOffsets) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT plugin, database, active, active_pid, "
@@ -282,7 +327,11 @@ public final class PostgresCapture implements ChangeCapture {
                                 + "another name or drop the slot (SELECT pg_drop_replication_slot('" + slot + "'))");
                     }
                     if (rs.getBoolean(3)) {
-                        throw slotInUse(slot, rs.getInt(4), spec);
+                        int pid = rs.getInt(4);
+                        if (hasOffsets && endStaleHolder(c, slot, pid)) {
+                            return slot(c, spec, slot, hasOffsets);   // released: read it again
+                        }
+                        throw slotInUse(slot, pid, spec);
                     }
                     String flushed = rs.getString(5);
                     return flushed == null ? 0 : PgPosition.parseLsn(flushed);
@@ -576,8 +625,13 @@ public final class PostgresCapture implements ChangeCapture {
             long stall = stallMillis();
             try {
                 if (probe == null || probe.isClosed()) {
-                    probe = dialect.connect(spec.source());
-                    probe.setNetworkTimeout(Runnable::run, 10_000);
+                    // every step bounded, so that a dead network path fails the check instead of hanging it
+                    Map<String, String> props = new LinkedHashMap<>(spec.source().properties());
+                    props.putIfAbsent("loginTimeout", "10");
+                    props.putIfAbsent("socketTimeout", "10");
+                    var src = spec.source();
+                    probe = dialect.connect(new io.tideway.core.model.DataSourceConfig(src.type(), src.host(), src.port(),
+                            src.user(), src.password(), src.database(), props));
                 }
                 Integer pid = null;
                 Double replyAge = null;
