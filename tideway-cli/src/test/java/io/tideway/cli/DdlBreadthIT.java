@@ -56,7 +56,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, cfg.name());
+            Runs.awaitMonitoring(db, cfg.name(), Duration.ofSeconds(180));
             source(src, "DROP TABLE logs");
             run.join(120_000);
             assertThat(failure.get()).isNotNull();
@@ -98,7 +98,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, cfg.name());
+            Runs.awaitMonitoring(db, cfg.name(), Duration.ofSeconds(180));
             source(src, "DROP TABLE logs", "INSERT INTO items VALUES (3001, 'after the drop', 1)");
             try (Connection d = EmbeddedServers.mariadb().connect(dst); Statement s = d.createStatement()) {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(list(s,
@@ -134,7 +134,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, name);
+            Runs.awaitMonitoring(db, name, Duration.ofSeconds(180));
             source(src,
                     // types widened, with rows that need the new types right after
                     "ALTER TABLE items MODIFY qty BIGINT",
@@ -184,7 +184,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, "ignore");
+            Runs.awaitMonitoring(db, "ignore", Duration.ofSeconds(180));
             source(src, "ALTER TABLE items MODIFY name VARCHAR(100)", "CREATE INDEX ix_name ON items (name)",
                     "INSERT INTO items VALUES (501, 'short'), (502, 'also short')", "DELETE FROM items WHERE id = 3");
             Runs.awaitEqual(cfg, failure, Duration.ofSeconds(60));
@@ -222,7 +222,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, "stop");
+            Runs.awaitMonitoring(db, "stop", Duration.ofSeconds(180));
             source(src, "ALTER TABLE items ADD COLUMN note VARCHAR(10)", "INSERT INTO items VALUES (501, 'new', 'noted')");
             run.join(120_000);
             assertThat(failure.get()).isNotNull();
@@ -259,7 +259,7 @@ class DdlBreadthIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            awaitMonitoring(db, "uuid");
+            Runs.awaitMonitoring(db, "uuid", Duration.ofSeconds(180));
             source(src, "CREATE TABLE tokens (id INT PRIMARY KEY, u UUID)",
                     "INSERT INTO tokens VALUES (1, 'e4a5b2d0-3f1c-11ef-9a3b-0242ac120002')",
                     "INSERT INTO items VALUES (301, 'after tokens')");
@@ -276,11 +276,6 @@ class DdlBreadthIT {
         assertThat(Main.execute("--data-dir", data.toString(), "skip-ddl", project.toString())).isZero();
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
         Runs.assertEqualNow(ProjectFiles.load(project));
-    }
-
-    private static void awaitMonitoring(MetaDb db, String name) {
-        await().atMost(Duration.ofSeconds(180)).until(() -> db.projects().find(name)
-                .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
     }
 
     private static void source(String db, String... sql) throws Exception {

@@ -48,8 +48,7 @@ class DdlIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("ddl")
-                    .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+            Runs.awaitMonitoring(db, "ddl", Duration.ofSeconds(120));
             try (Connection c = EmbeddedServers.mariadb().connect(src); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE items ADD COLUMN price DECIMAL(10,2)");
                 s.execute("INSERT INTO items VALUES (1001, 'new', 1, 9.99)");
@@ -147,8 +146,7 @@ class DdlIT {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
             Engine engine = new Engine(db, data);
             Thread run = Runs.engine(engine, cfg, failure);
-            await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("pgdrop")
-                    .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+            Runs.awaitMonitoring(db, "pgdrop", Duration.ofSeconds(120));
             long pid = db.projects().find("pgdrop").orElseThrow().id();
             try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE later (id integer PRIMARY KEY)");

@@ -1,7 +1,6 @@
 package io.tideway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
@@ -54,8 +53,7 @@ class OutageIT {
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
                 Engine engine = new Engine(db, data);
                 Thread run = Runs.engine(engine, cfg, failure);
-                await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("outage")
-                        .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+                Runs.awaitMonitoring(db, "outage", Duration.ofSeconds(120));
                 try (ChangeWriter writer = new ChangeWriter(() -> {
                     try {
                         return EmbeddedServers.mariadb().connect(src);

@@ -64,8 +64,7 @@ class StalledReplicationIT {
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
                 Engine engine = new Engine(db, data);
                 Thread run = Runs.engine(engine, cfg, failure);
-                await().atMost(Duration.ofSeconds(120)).until(() -> db.projects().find("stall")
-                        .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
+                Runs.awaitMonitoring(db, "stall", Duration.ofSeconds(120));
                 proxy.blackhole();   // every connection open now carries nothing from here on, without an error
                 try (Connection c = pg.connect(src); Statement s = c.createStatement()) {
                     s.execute("UPDATE sbtest1 SET k = k + 1 WHERE id % 7 = 0");
