@@ -5,6 +5,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.Lifecycle.State;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.Throttle;
+import io.tideway.engine.store.Spool;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -32,6 +33,20 @@ public final class IncrementalStep {
      * from 36 s to 27 s, its destination's 128 MB cache sweeping the 500 MB table fewer times.
      */
     static final int MAX_BATCH = 200_000;
+
+    /**
+     * While the capture reads a backlog (its newest change is older than {@link #BEHIND_MILLIS} and
+     * it has not reached the end of the source's log), the Connector lets a batch fill for up to
+     * this long before applying it, as long as the capture keeps adding to it: a full batch collapses
+     * repeated changes of a key and writes each destination page once, where the small batches a
+     * slow capture hands over rewrite the same pages again and again (docs/BENCHMARKS.md: the
+     * destination's CPU in a MariaDB -> PostgreSQL catch-up 12-14 s -> 8-10 s). A change that is
+     * already this far behind loses nothing by waiting a moment; a live one never waits.
+     */
+    static final long FILL_MILLIS = 5_000;
+    static final long BEHIND_MILLIS = 10_000;
+    /** The capture is taken to have paused (the end of a backlog) when the spool has not grown for this long. */
+    static final long QUIET_MILLIS = 400;
 
     /**
      * Figures of the incremental step at one moment.
@@ -92,6 +107,14 @@ public final class IncrementalStep {
                 if (paused) {
                     sleep(200);
                     continue;
+                }
+                if (behind(store)) {
+                    try {
+                        fill(store, applier.address(), () -> stop.getAsBoolean() || commands.get() != null);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
                 Applier.Batch b;
                 try {
@@ -181,6 +204,28 @@ public final class IncrementalStep {
                     monitoring ? "under " + lagThreshold.toSeconds() + " s (synced)" : "not yet under the threshold");
         } finally {
             applier.close();
+        }
+    }
+
+    private static boolean behind(Store store) {
+        long newest = store.spool().lastSourceMillis();
+        return newest > 0 && System.currentTimeMillis() - newest > BEHIND_MILLIS && !store.caughtUp();
+    }
+
+    /**
+     * Waits (up to {@link #FILL_MILLIS}) for a full batch after {@code at} while the capture keeps
+     * adding to the spool; {@code interrupt} (a stop, or a pause from another shell) ends the wait.
+     */
+    private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt) throws InterruptedException {
+        long until = System.currentTimeMillis() + FILL_MILLIS;
+        long had = store.spool().bytesAfter(at);
+        while (had < Applier.MAX_BATCH_BYTES && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
+            store.spool().awaitBytes(at, Applier.MAX_BATCH_BYTES, QUIET_MILLIS);
+            long now = store.spool().bytesAfter(at);
+            if (now == had || store.caughtUp()) {
+                return;
+            }
+            had = now;
         }
     }
 

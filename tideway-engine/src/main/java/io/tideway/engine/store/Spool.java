@@ -200,6 +200,36 @@ public final class Spool implements AutoCloseable {
         out = FileChannel.open(file(dir, segment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
+    /** Bytes spooled after {@code a}, across segments. */
+    public synchronized long bytesAfter(Address a) {
+        if (a.segment() >= segment) {
+            return Math.max(0, size - a.offset());
+        }
+        long n = size;
+        for (long s = a.segment(); s < segment; s++) {
+            try {
+                long len = Files.size(file(dir, s));
+                n += s == a.segment() ? Math.max(0, len - a.offset()) : len;
+            } catch (IOException purged) {
+                // a segment deleted meanwhile holds nothing to read
+            }
+        }
+        return n;
+    }
+
+    /** Waits up to {@code millis} until at least {@code bytes} are spooled after {@code a}; true when they are. */
+    public synchronized boolean awaitBytes(Address a, long bytes, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (bytesAfter(a) < bytes) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
     /** Waits up to {@code millis} for data after {@code a}; true when there is some. */
     public synchronized boolean awaitData(Address a, long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;

@@ -101,6 +101,43 @@ class SpoolTest {
     }
 
     @Test
+    void bytesAfterAnAddressCountEveryLaterSegmentAndAwaitBytesWakesWhenEnoughIsAppended() throws Exception {
+        try (Spool s = Spool.open(dir, 500)) {
+            for (int i = 1; i <= 50; i++) {
+                s.append(List.of(ev(i)));
+            }
+            long total = 0;
+            for (long seg : Spool.segments(dir)) {
+                total += java.nio.file.Files.size(Spool.file(dir, seg));
+            }
+            assertThat(s.bytesAfter(new Spool.Address(1, 0))).isEqualTo(total);
+            assertThat(s.bytesAfter(s.end())).isZero();
+            Spool.Address middle;
+            try (Spool.Reader r = new Spool.Reader(dir, new Spool.Address(1, 0))) {
+                r.read(20);
+                middle = r.address();
+            }
+            long rest = s.bytesAfter(middle);
+            assertThat(rest).isPositive().isLessThan(total);
+
+            Spool.Address end = s.end();
+            assertThat(s.awaitBytes(end, 1, 50)).isFalse();
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                s.append(List.of(ev(51), ev(52)));
+            });
+            writer.start();
+            assertThat(s.awaitBytes(end, 1, 10_000)).isTrue();
+            writer.join();
+            assertThat(s.bytesAfter(middle)).isGreaterThan(rest);
+        }
+    }
+
+    @Test
     void purgeDeletesOnlySegmentsEveryoneHasPassedAndThatAreOldEnough() throws Exception {
         try (Spool s = Spool.open(dir, 500)) {
             for (int i = 1; i <= 50; i++) {
