@@ -214,7 +214,9 @@ public final class IncrementalStep {
 
     /**
      * Waits (up to {@link #FILL_MILLIS}) for a full batch after {@code at} while the capture keeps
-     * adding to the spool; {@code interrupt} (a stop, or a pause from another shell) ends the wait.
+     * adding to the spool and is still behind (a capture that has come up to live changes, as one
+     * that starts on a busy source does within a second, ends the wait); {@code interrupt} (a stop,
+     * or a pause from another shell) ends it too.
      */
     private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt) throws InterruptedException {
         long until = System.currentTimeMillis() + FILL_MILLIS;
@@ -222,7 +224,7 @@ public final class IncrementalStep {
         while (had < Applier.MAX_BATCH_BYTES && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
             store.spool().awaitBytes(at, Applier.MAX_BATCH_BYTES, QUIET_MILLIS);
             long now = store.spool().bytesAfter(at);
-            if (now == had || store.caughtUp()) {
+            if (now == had || !behind(store)) {
                 return;
             }
             had = now;
