@@ -231,16 +231,8 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Waits up to {@code millis} for data after {@code a}; true when there is some. */
-    public synchronized boolean awaitData(Address a, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (a.compareTo(end()) >= 0) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return true;
+    public boolean awaitData(Address a, long millis) throws InterruptedException {
+        return awaitBytes(a, 1, millis);
     }
 
     /**
