@@ -41,6 +41,11 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private static final String OLD_KEY_HEADER = "__debezium.oldkey";
     /** A connected binlog reader that delivers nothing for this long is taken as disconnected. */
     static final long SILENCE_MILLIS = 60_000;
+    /** Shortens {@link #SILENCE_MILLIS} (tests only; at least 5 s, above the server's 1.6 s heartbeat). */
+    static final String SILENCE_PROPERTY = "tideway.capture.mysql.silence-millis";
+    /** How long a query of the binlog-end probe may wait for the server. */
+    static final int PROBE_TIMEOUT_MILLIS = 10_000;
+    private final long silenceMillis = Math.max(5_000, Long.getLong(SILENCE_PROPERTY, SILENCE_MILLIS));
 
     private final CaptureSpec spec;
     private final CaptureSink sink;
@@ -126,9 +131,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         long now = System.currentTimeMillis();
         if (MySqlCapture.streamingPosition(prefix) != null) {
             disconnectedSince = 0;
-            if (!inBatch && now - lastBatchAt > SILENCE_MILLIS) {
+            if (!inBatch && now - lastBatchAt > silenceMillis) {
                 why = "nothing came from the binlog connection to " + spec.source().address() + " for "
-                        + SILENCE_MILLIS / 1000 + " s, not even the server's heartbeats: the connection is taken as lost";
+                        + silenceMillis / 1000 + " s, not even the server's heartbeats: the connection is taken as lost";
             }
         } else if (disconnectedSince == 0) {
             disconnectedSince = now;
@@ -353,6 +358,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         try {
             if (probe == null || probe.isClosed()) {
                 probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
+                // a read on a path that went dead would wait forever, holding the capture's batch
+                // handler (and with it the silence rule) and the Connector's "caught up" question
+                probe.setNetworkTimeout(Runnable::run, PROBE_TIMEOUT_MILLIS);
             }
             String[] end = binlogEnd(probe);
             if (end != null) {
