@@ -56,14 +56,15 @@ public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private static final Object DELETE = new Object();
     /**
-     * A batch also ends once its changes take this many bytes in the spool: a sixth of the heap
-     * (85 MB of 512 MB), at most 256 MB. A batch keeps each key's newest row, about as many bytes in
-     * memory as its changes take in the spool for rows of text, up to twice that for rows of many
-     * small numbers, so wide rows do not multiply the batch's memory by its change count. Larger
-     * batches let a destination whose cache is smaller than the table visit each page fewer times
-     * while catching up (docs/BENCHMARKS.md).
+     * A batch also ends once the rows it keeps (each key's newest row, with its key) take about this
+     * much of the heap, as {@link #heapBytes} estimates them: 30% of the heap (307 MB of the 1 GB the
+     * launcher gives an incremental run, 154 MB of 512 MB). The rest of the heap holds the capture's
+     * queue, the lanes' statements and the collector's headroom. Larger batches let a destination
+     * whose cache is smaller than the table visit each page fewer times while catching up: one pass
+     * of 442,451 keys over a 2M-row table cost a 128 MB-cache MariaDB 10 s of CPU, four passes of a
+     * quarter each 18 s (docs/BENCHMARKS.md).
      */
-    static final long MAX_BATCH_BYTES = Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 6));
+    static final long MAX_BATCH_HEAP = Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.3));
 
     private final Endpoints ends;
     private final MetaDb metaDb;
@@ -330,8 +331,8 @@ public final class Applier implements AutoCloseable {
         int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
         Map<TableId, List<Object[]>> pendingInserts = new LinkedHashMap<>();
-        long bytes = 0;
-        while (count < maxBatch && bytes < MAX_BATCH_BYTES) {
+        heldBytes = 0;
+        while (count < maxBatch && heldBytes < MAX_BATCH_HEAP) {
             Spool.Address at = reader.address();
             ChangeEvent e;
             try {
@@ -362,10 +363,6 @@ public final class Applier implements AutoCloseable {
             lastSourceMillis = Math.max(lastSourceMillis, e.sourceMillis());
             lastPosition = e.position();
             count++;
-            Spool.Address next = reader.address();
-            if (next.segment() == at.segment()) {
-                bytes += next.offset() - at.offset();
-            }
         }
         if (count == 0) {
             checkCatalog();
@@ -892,6 +889,7 @@ public final class Applier implements AutoCloseable {
         if (dt.rowKey().isEmpty()) {
             // no key: changes apply one by one, in order, a row found by all its columns
             pendingInserts.computeIfAbsent(m.source().id(), k -> new ArrayList<>()).add(new Object[] {e.op(), before, after});
+            heldBytes += 32 + heapBytes(before) + heapBytes(after);
             return;
         }
         LinkedHashMap<String, Object[]> byKey = pending.computeIfAbsent(m.source().id(), k -> new LinkedHashMap<>());
@@ -918,9 +916,44 @@ public final class Applier implements AutoCloseable {
     }
 
     /** Entry: [marker-or-null, row]; the row is the after image, or the key-bearing before image of a delete. */
-    private static void put(LinkedHashMap<String, Object[]> byKey, String key, Object[] row) {
-        byKey.remove(key);   // keep insertion order = order of the last change
+    private void put(LinkedHashMap<String, Object[]> byKey, String key, Object[] row) {
+        Object[] old = byKey.remove(key);   // keep insertion order = order of the last change
         byKey.put(key, new Object[] {null, row});
+        heldBytes += old == null ? ENTRY_BYTES + 40 + key.length() + heapBytes(row) : heapBytes(row) - heapBytes((Object[]) old[1]);
+    }
+
+    /** Estimated heap bytes of the rows the current batch keeps (see {@link #MAX_BATCH_HEAP}). */
+    private long heldBytes;
+    /** A kept key's map entry (with the table's slot) and its [marker, row] pair, without the key and the row. */
+    private static final int ENTRY_BYTES = 48 + 24;
+
+    /**
+     * About how many bytes of heap a decoded row takes: the array and each value's object (strings
+     * counted at a byte a character, as the JVM keeps Latin-1 text). An estimate for sizing batches,
+     * not an accounting.
+     */
+    static long heapBytes(Object[] row) {
+        if (row == null) {
+            return 0;
+        }
+        long n = 16 + 4L * row.length;
+        for (Object v : row) {
+            if (v == null || v == DELETE) {
+                continue;
+            }
+            if (v instanceof String s) {
+                n += 40 + s.length();
+            } else if (v instanceof byte[] b) {
+                n += 16 + b.length;
+            } else if (v instanceof java.math.BigDecimal d) {
+                n += 72 + d.unscaledValue().bitLength() / 8;
+            } else if (v instanceof Number || v instanceof Boolean || v instanceof Character) {
+                n += 16;
+            } else {
+                n += 48;   // dates and times, UUIDs, other objects: a few fields each
+            }
+        }
+        return n;
     }
 
     private int flush(Map<TableId, LinkedHashMap<String, Object[]>> pending, Map<TableId, List<Object[]>> pendingInserts) {
@@ -990,6 +1023,7 @@ public final class Applier implements AutoCloseable {
         }
         pending.clear();
         pendingInserts.clear();
+        heldBytes = 0;
         if (failure != null) {
             throw failure;
         }

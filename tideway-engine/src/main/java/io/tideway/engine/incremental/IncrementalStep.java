@@ -24,15 +24,15 @@ public final class IncrementalStep {
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalStep.class);
     public static final Duration DEFAULT_LAG_THRESHOLD = Duration.ofSeconds(5);
     /**
-     * Changes per Connector batch at most (one destination transaction per lane; see also
-     * {@link Applier#MAX_BATCH_BYTES}): while catching up, large batches collapse repeated changes of
-     * a key and let the destination write each batch in key order, each lane one range of keys (see
-     * Applier); a synced Connector's batches are what arrived since the last. The benchmark of
-     * docs/BENCHMARKS.md chose it: 100,000 against 20,000 took the MariaDB -> PostgreSQL catch-up from
-     * 24 s to 19 s; 200,000 (with 85 MB instead of 32 MB of spool per batch) took MariaDB -> MariaDB
-     * from 36 s to 27 s, its destination's 128 MB cache sweeping the 500 MB table fewer times.
+     * Changes per Connector batch at most (one destination transaction per lane; a batch also ends
+     * at {@link Applier#MAX_BATCH_HEAP}): while catching up, large batches collapse repeated changes
+     * of a key and let the destination write each batch in key order, each lane one range of keys
+     * (see Applier); a synced Connector's batches are what arrived since the last. The benchmark of
+     * docs/BENCHMARKS.md chose it: the fewer the batches of a catch-up, the fewer times a destination
+     * whose cache is smaller than the table sweeps it (MariaDB -> MariaDB 36 s -> 27 s from 100,000
+     * to 200,000 changes; 23 s -> 21 s from 200,000 changes or 85 MB of spool to the heap budget).
      */
-    static final int MAX_BATCH = 200_000;
+    static final int MAX_BATCH = 1_000_000;
 
     /**
      * While the capture reads a backlog (its newest change is older than {@link #BEHIND_MILLIS} and
@@ -40,13 +40,14 @@ public final class IncrementalStep {
      * this long before applying it, as long as the capture keeps adding to it: a full batch collapses
      * repeated changes of a key and writes each destination page once, where the small batches a
      * slow capture hands over rewrite the same pages again and again (docs/BENCHMARKS.md: the
-     * destination's CPU in a MariaDB -> PostgreSQL catch-up 12-14 s -> 8-10 s). A change that is
-     * already this far behind loses nothing by waiting a moment; a live one never waits.
+     * destination's CPU in a MariaDB -> MariaDB catch-up 25.6 s -> 14.3 s with a 5 s fill, 14 s -> 10-13 s
+     * with this one, whose batch is the whole 500,000-change backlog). A change that is already this
+     * far behind loses nothing by waiting; a live one never waits.
      */
-    static final long FILL_MILLIS = 5_000;
+    static final long FILL_MILLIS = 20_000;
     static final long BEHIND_MILLIS = 10_000;
     /** The capture is taken to have paused (the end of a backlog) when the spool has not grown for this long. */
-    static final long QUIET_MILLIS = 400;
+    static final long QUIET_MILLIS = 1_000;
 
     /**
      * Figures of the incremental step at one moment.
@@ -221,8 +222,8 @@ public final class IncrementalStep {
     private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt) throws InterruptedException {
         long until = System.currentTimeMillis() + FILL_MILLIS;
         long had = store.spool().bytesAfter(at);
-        while (had < Applier.MAX_BATCH_BYTES && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
-            store.spool().awaitBytes(at, Applier.MAX_BATCH_BYTES, QUIET_MILLIS);
+        while (had < Applier.MAX_BATCH_HEAP && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
+            store.spool().awaitBytes(at, Applier.MAX_BATCH_HEAP, QUIET_MILLIS);
             long now = store.spool().bytesAfter(at);
             if (now == had || !behind(store)) {
                 return;
