@@ -23,7 +23,7 @@
 # Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
 # db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
-#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS, CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
+#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS, TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -47,6 +47,13 @@ TW_CHUNK=${TW_CHUNK:-50000}
 TW_XMX=${TW_XMX:-512m}
 TW_JAR=${TW_JAR:-$REPO/tideway-cli/target/tideway.jar}
 TW_JAVA_OPTS=${TW_JAVA_OPTS:-}
+# the JDK Tideway runs on (the launcher honours JAVA_HOME): JAVA_HOME if set, else the newest JDK under
+# /usr/lib/jvm (JDK 25 caught up ~10% faster than JDK 17 in trials: docs/BENCHMARKS.md)
+jdk_version() { sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$1/release" 2>/dev/null | head -1; }
+newest_jdk() { for d in /usr/lib/jvm/*/; do v=$(jdk_version "$d"); [ -n "$v" ] && [ -x "$d/bin/java" ] && echo "$v ${d%/}"; done | sort -V | tail -1 | cut -d' ' -f2; }
+TW_JAVA_HOME=${TW_JAVA_HOME:-${JAVA_HOME:-$(newest_jdk)}}
+[ -n "$TW_JAVA_HOME" ] && export JAVA_HOME="$TW_JAVA_HOME"
+TW_JDK=$(jdk_version "${TW_JAVA_HOME:-/nonexistent}"); TW_JDK=${TW_JDK:-$(java -version 2>&1 | head -1)}
 OUT=${OUT:-$HERE/results}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT/incremental-raw-$STAMP.tsv
@@ -107,7 +114,7 @@ gen_updates
 DISTINCT=$(cat "$WORK/upd.distinct")
 my -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
 my --local-infile=1 benchaux -e "LOAD DATA LOCAL INFILE '$WORK/upd.ids' INTO TABLE ids"
-echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; REPS=$REPS; Tideway copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX; raw: $RAW"
+echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; REPS=$REPS; Tideway on JDK $TW_JDK, copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX; raw: $RAW"
 
 # ------------------------------------------------------------------ helpers
 # quiesce without purging the binary logs: the capture of a stopped Tideway still has to read them
@@ -284,7 +291,7 @@ ENVF=$OUT/incremental-env.txt
   echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
   echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog))")"
   echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','synchronous_commit','wal_level')")"
-  echo "tideway=copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX $TW_JAVA_OPTS"
+  echo "tideway=JDK $TW_JDK ($TW_JAVA_HOME), copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX $TW_JAVA_OPTS"
   echo "reps=$REPS"
   echo "updates=$UPDATES"
   echo "distinct=$DISTINCT"
