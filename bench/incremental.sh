@@ -286,7 +286,7 @@ ENVF=$OUT/incremental-env.txt
   echo "mem=$(free -g | awk '/^Mem:/{print $2" GiB"}')"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   echo "os=$(. /etc/os-release; echo "$PRETTY_NAME")"
-  echo "java=$(java -version 2>&1 | head -1)"
+  echo "java=$("${TW_JAVA_HOME:+$TW_JAVA_HOME/bin/}java" -version 2>&1 | head -1) (Tideway's; the machine's default: $(java -version 2>&1 | head -1))"
   echo "mariadb=$(my -N -e 'SELECT VERSION()')"
   echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
   echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog))")"
