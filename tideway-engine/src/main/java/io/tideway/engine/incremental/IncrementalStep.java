@@ -111,7 +111,12 @@ public final class IncrementalStep {
                 }
                 if (behind(store)) {
                     try {
-                        fill(store, applier.address(), () -> stop.getAsBoolean() || commands.get() != null);
+                        Applier filling = applier;
+                        boolean mon = monitoring;
+                        fill(store, applier.address(), () -> stop.getAsBoolean() || commands.get() != null,
+                                () -> report(ctx, store, filling, step, pid, mon, filling.lastSourceMillis() <= 0 ? Long.MAX_VALUE
+                                        : Math.max(0, System.currentTimeMillis() - filling.lastSourceMillis()), 0));
+                        lastReport = System.currentTimeMillis();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -159,20 +164,7 @@ public final class IncrementalStep {
                 }
                 if (now - lastReport >= 1000) {
                     lastReport = now;
-                    String reconnecting = store.reconnecting();
-                    Status s = new Status((monitoring ? State.MONITORING : State.RUNNING).name(), lag, applier.eventsApplied(), rate,
-                            store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
-                    ctx.listener().incremental(s);
-                    LOG.debug("{} changes spooled, {} applied, capture caught up: {}", store.spool().changesAppended(), applier.eventsApplied(), store.caughtUp());
-                    ctx.metaDb().projects().setStepProgress(pid, step, String.format(
-                            "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
-                                    + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\",\"changesSpooled\":%d,"
-                                    + "\"spoolEnd\":\"%s\",\"retentionHours\":%d,\"captureCaughtUp\":%s%s}",
-                            lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
-                            s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
-                            store.spool().changesAppended(), store.spool().end().segment() + ":" + store.spool().end().offset(),
-                            ctx.config().incremental().retentionHours(), store.caughtUp(),
-                            reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
+                    report(ctx, store, applier, step, pid, monitoring, lag, rate);
                 }
                 // synced only while the capture streams: during a reconnect, changes may wait unread on the source
                 if (drained && lag < lagThreshold.toMillis() && store.caughtUpOnce()) {
@@ -208,6 +200,25 @@ public final class IncrementalStep {
         }
     }
 
+    /** One progress report: to the console (the listener) and to the step's row, which `status` reads. */
+    private static void report(RunContext ctx, Store store, Applier applier, String step, long pid, boolean monitoring,
+                               long lag, double rate) {
+        String reconnecting = store.reconnecting();
+        Status s = new Status((monitoring ? State.MONITORING : State.RUNNING).name(), lag, applier.eventsApplied(), rate,
+                store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
+        ctx.listener().incremental(s);
+        LOG.debug("{} changes spooled, {} applied, capture caught up: {}", store.spool().changesAppended(), applier.eventsApplied(), store.caughtUp());
+        ctx.metaDb().projects().setStepProgress(pid, step, String.format(
+                "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
+                        + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\",\"changesSpooled\":%d,"
+                        + "\"spoolEnd\":\"%s\",\"retentionHours\":%d,\"captureCaughtUp\":%s%s}",
+                lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
+                s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
+                store.spool().changesAppended(), store.spool().end().segment() + ":" + store.spool().end().offset(),
+                ctx.config().incremental().retentionHours(), store.caughtUp(),
+                reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
+    }
+
     private static boolean behind(Store store) {
         long newest = store.spool().lastSourceMillis();
         return newest > 0 && System.currentTimeMillis() - newest > BEHIND_MILLIS && !store.caughtUp();
@@ -217,13 +228,15 @@ public final class IncrementalStep {
      * Waits (up to {@link #FILL_MILLIS}) for a full batch after {@code at} while the capture keeps
      * adding to the spool and is still behind (a capture that has come up to live changes, as one
      * that starts on a busy source does within a second, ends the wait); {@code interrupt} (a stop,
-     * or a pause from another shell) ends it too.
+     * or a pause from another shell) ends it too. {@code progress} reports the step about once a second meanwhile.
      */
-    private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt) throws InterruptedException {
+    private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt, Runnable progress)
+            throws InterruptedException {
         long until = System.currentTimeMillis() + FILL_MILLIS;
         long had = store.spool().bytesAfter(at);
         while (had < Applier.MAX_BATCH_HEAP && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
             store.spool().awaitBytes(at, Applier.MAX_BATCH_HEAP, QUIET_MILLIS);
+            progress.run();   // a fill lasts up to FILL_MILLIS: the console and `status` keep moving
             long now = store.spool().bytesAfter(at);
             if (now == had || !behind(store)) {
                 return;
