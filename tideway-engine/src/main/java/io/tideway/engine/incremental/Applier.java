@@ -57,8 +57,8 @@ public final class Applier implements AutoCloseable {
     private static final Object DELETE = new Object();
     /**
      * A batch also ends once the rows it keeps (each key's newest row, with its key) take about this
-     * much of the heap, as {@link #heapBytes} estimates them: 30% of the heap (307 MB of the 1 GB the
-     * launcher gives an incremental run, 154 MB of 512 MB). The rest of the heap holds the capture's
+     * much of the heap, as {@link #heapBytes} estimates them: 30% of the heap (154 MB of the 512 MB the
+     * launcher gives a run). The rest of the heap holds the capture's
      * queue, the lanes' statements and the collector's headroom. Larger batches let a destination
      * whose cache is smaller than the table visit each page fewer times while catching up: one pass
      * of 442,451 keys over a 2M-row table cost a 128 MB-cache MariaDB 10 s of CPU, four passes of a
