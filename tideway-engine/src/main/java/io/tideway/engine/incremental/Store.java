@@ -54,7 +54,7 @@ public final class Store implements AutoCloseable {
     private final Thread watcher;
     private volatile ChangeCapture.Session session;
     private volatile long streamingSince = System.currentTimeMillis();
-    private volatile long appendedAtStart;
+    private volatile long offeredAtStart;
     /** While reconnecting: what happened and how far the reconnect is; null while streaming. */
     private volatile String reconnecting;
     private volatile TidewayException fatal;
@@ -70,7 +70,7 @@ public final class Store implements AutoCloseable {
         this.session = session;
         this.backoff = backoff;
         this.events = events;
-        this.appendedAtStart = spool.appended();
+        this.offeredAtStart = spool.offered();
         this.watcher = new Thread(this::watch, "tideway-store-" + spec.name());
         this.watcher.setDaemon(true);
         this.watcher.start();
@@ -136,15 +136,15 @@ public final class Store implements AutoCloseable {
 
     /**
      * Whether the capture has had time, since it last (re)started streaming, to deliver what the
-     * source logged before: it has streamed for a few heartbeat intervals and spooled something
-     * since (a heartbeat will do), or it has streamed for a while.
+     * source logged before: it has streamed for a few heartbeat intervals and delivered something
+     * since (a heartbeat will do, spooled or not), or it has streamed for a while.
      */
     public boolean caughtUpOnce() {
         if (!streaming()) {
             return false;
         }
         long up = System.currentTimeMillis() - streamingSince;
-        return up >= 3_000 && (spool.appended() > appendedAtStart || up >= 10_000);
+        return up >= 3_000 && (spool.offered() > offeredAtStart || up >= 10_000);
     }
 
     /** True while the capture is connected and streaming (not reconnecting, not failed). */
@@ -306,7 +306,7 @@ public final class Store implements AutoCloseable {
                     }
                     session = s;
                     streamingSince = System.currentTimeMillis();
-                    appendedAtStart = spool.appended();
+                    offeredAtStart = spool.offered();
                     reconnecting = null;
                 }
                 long took = (System.currentTimeMillis() - began) / 1000;

@@ -54,6 +54,7 @@ public final class Spool implements AutoCloseable {
     private String lastPosition;
     private long lastSourceMillis;
     private long appended;
+    private long offered;
     private long changesAppended;
 
     private Spool(Path dir, long segmentBytes) {
@@ -126,6 +127,15 @@ public final class Spool implements AutoCloseable {
         return lastSourceMillis;
     }
 
+    /**
+     * Events handed to {@link #append} since this spool was opened, those it skipped as already
+     * spooled included: a capture that resumes on an idle source delivers heartbeats at the
+     * position it resumed from, which are not appended again but show that it delivers.
+     */
+    public synchronized long offered() {
+        return offered;
+    }
+
     /** Events appended since this spool was opened. */
     public synchronized long appended() {
         return appended;
@@ -148,6 +158,7 @@ public final class Spool implements AutoCloseable {
             buf.reset();
             int n = 0;
             int changes = 0;
+            offered += batch.size();
             for (ChangeEvent e : batch) {
                 if (lastPosition != null && e.position().compareTo(lastPosition) <= 0) {
                     continue;   // re-delivered after a capture restart: already spooled

@@ -125,6 +125,7 @@ public final class MySqlCapture implements ChangeCapture {
                     throw translate(spec, failure.get(), session.lastMessage());
                 }
                 if (started != null) {
+                    started = knownPosition(streamingPosition(prefix), session, spec);
                     session.started(started);
                     LOG.info("capture {}: streaming from {}", spec.name(), started);
                     return session;
@@ -371,6 +372,32 @@ public final class MySqlCapture implements ChangeCapture {
     // ------------------------------------------------------------------ start-up
 
     /** The position the binlog reader started from once it is connected, or null while it is not. */
+    /**
+     * Where a capture that streams reads from, for messages: the reader's own position once it has
+     * seen an event (it names no file before that, on an idle source), else the offset of the last
+     * record delivered, else the offset it resumed from.
+     */
+    static String knownPosition(String streaming, MySqlCaptureSession session, CaptureSpec spec) {
+        if (streaming != null && !streaming.startsWith("000000:")) {   // file sequence 0: no file named yet
+            return streaming;
+        }
+        String reached = session.reachedPosition();
+        if (reached != null) {
+            return reached;
+        }
+        for (String offset : spec.state().loadOffsets().values()) {
+            java.util.regex.Matcher file = SAVED_FILE.matcher(offset);
+            java.util.regex.Matcher pos = SAVED_POS.matcher(offset);
+            if (file.find() && pos.find()) {
+                return BinlogPosition.of(file.group(1), Long.parseLong(pos.group(1)), 0, 0);
+            }
+        }
+        return streaming;
+    }
+
+    private static final java.util.regex.Pattern SAVED_FILE = java.util.regex.Pattern.compile("\"file\"\\s*:\\s*\"([^\"]+)\"");
+    private static final java.util.regex.Pattern SAVED_POS = java.util.regex.Pattern.compile("\"pos\"\\s*:\\s*(\\d+)");
+
     static String streamingPosition(String prefix) {
         try {
             MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();

@@ -98,6 +98,12 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.startPosition = position;
     }
 
+    /** The position of the last record whose event is in the sink; null before the first. */
+    String reachedPosition() {
+        Map<String, ?> off = lastOffset;
+        return off == null || off.get("file") == null ? null : BinlogPosition.ofOffset(off, true);
+    }
+
     /** When the engine last began handing over a batch of records ({@link System#nanoTime()}), 0 before the first. */
     long batchStartedNanos() {
         return batchStartedNanos;
@@ -233,9 +239,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         boolean[] skipMark = new boolean[n];
         for (int i = 0; i < n; i++) {
             SourceRecord r = records.get(i).record();
-            if (r.sourceOffset() != null) {
-                lastOffset = r.sourceOffset();
-            }
             Struct value = r.value() instanceof Struct s ? s : null;
             if (value == null) {
                 continue;
@@ -298,6 +301,15 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         }
         if (!out.isEmpty()) {
             sink.accept(out);
+        }
+        // what caughtUp() judges by: the offset of the last record whose event is in the sink (set only now,
+        // so that "read to the end" never covers changes still on their way to the spool)
+        for (int i = markUpTo - 1; i >= 0; i--) {
+            Map<String, ?> off = records.get(i).record().sourceOffset();
+            if (off != null) {
+                lastOffset = off;
+                break;
+            }
         }
         for (int i = 0; i < markUpTo; i++) {
             if (!skipMark[i]) {
