@@ -121,6 +121,15 @@ echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; RE
 quiesce() {
   sync
   innodb_settle my myd
+  # every PostgreSQL destination table (Tideway's and the references' copies) vacuumed and analyzed before
+  # each timed step, so that each starts from the same state and no autovacuum (due after a full copy or a
+  # catch-up) overlaps one
+  pg -d tw -c "VACUUM ANALYZE" 2>/dev/null || true
+  local i
+  for i in $(seq 300); do
+    [ "$(pg -d postgres -Atc "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break
+    sleep 1
+  done
   pg -d db -c CHECKPOINT
   sync; sleep 2
 }

@@ -103,7 +103,8 @@ final class ConsoleProgress implements ProgressListener {
         String line = String.format("incremental %s: lag %s, %,d changes applied, %,.0f changes/s, spool %.1f MB, capture at %s",
                 s.state(), s.lagMillis() == Long.MAX_VALUE ? "--" : String.format("%.1f s", s.lagMillis() / 1000.0), s.eventsApplied(),
                 s.eventsPerSecond(), s.spoolBytes() / 1e6, s.capturePosition() == null ? "T0" : s.capturePosition())
-                + (s.captureReconnecting() == null ? "" : "; capture " + s.captureReconnecting());
+                + (s.captureReconnecting() == null ? "" : "; capture " + s.captureReconnecting())
+                + (s.batch() == null ? "" : "; " + s.batch());
         if (terminal) {
             clear();
             out.println("   " + line);

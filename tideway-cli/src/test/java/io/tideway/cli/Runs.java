@@ -93,13 +93,13 @@ final class Runs {
         }
     }
 
-    /** Waits until every table is equal, failing at once if the run reports a failure. */
     /** Waits until the project's incremental step is MONITORING (synced). */
     static void awaitMonitoring(io.tideway.metadb.MetaDb db, String name, Duration atMost) {
         await().atMost(atMost).until(() -> db.projects().find(name)
                 .map(p -> db.projects().step(p.id(), "incremental").state()).orElse("").equals("MONITORING"));
     }
 
+    /** Waits until every table is equal, failing at once if the run reports a failure. */
     static void awaitEqual(ProjectConfig cfg, AtomicReference<Throwable> failure, Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(failure.get()).as("the run failed").isNull();

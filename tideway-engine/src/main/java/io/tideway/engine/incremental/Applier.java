@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,48 @@ public final class Applier implements AutoCloseable {
 
     /** Result of one batch. */
     public record Batch(int events, int rowsWritten, long lastSourceMillis) { }
+
+    /** Called about once a second while a batch is read or written (a large one takes seconds), to report progress. */
+    private volatile Runnable whileApplying = () -> { };
+    private long lastWhileApplying;
+    /** Changes read into the batch being built, or -1 between batches. */
+    private volatile int batchChanges = -1;
+    /** While the lanes write a batch: true, with the number of keyed rows they upsert and have sent so far. */
+    private volatile boolean writing;
+    private volatile long batchUpserts;
+    /** Rows the lanes have sent of the batch being written (not committed until every lane is done). */
+    private final java.util.concurrent.atomic.AtomicLong batchRowsSent = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Sets what {@link #applyNext} calls about once a second while it reads or writes a batch. */
+    public void whileApplying(Runnable report) {
+        this.whileApplying = report == null ? () -> { } : report;
+    }
+
+    /**
+     * What the batch under way has come to, for progress reports ("reading a batch: N changes", "writing a batch
+     * of N changes: R of T rows sent, not yet committed"); null between batches.
+     */
+    public String batchUnderWay() {
+        int changes = batchChanges;
+        if (changes < 0) {
+            return null;
+        }
+        if (!writing) {
+            return String.format("reading a batch: %,d changes", changes);
+        }
+        long total = batchUpserts;
+        return total == 0 ? String.format("writing a batch of %,d changes", changes)
+                : String.format("writing a batch of %,d changes: %,d of %,d rows sent, not yet committed", changes,
+                        Math.min(batchRowsSent.get(), total), total);
+    }
+
+    private void tick() {
+        long now = System.currentTimeMillis();
+        if (now - lastWhileApplying >= 1000) {
+            lastWhileApplying = now;
+            whileApplying.run();
+        }
+    }
 
     private final java.util.function.UnaryOperator<Table> destinationOf;
     private final java.util.function.Predicate<TableId> selected;
@@ -327,12 +370,26 @@ public final class Applier implements AutoCloseable {
             reconciled = true;
         }
         checkMarker();
-        int count = 0;
-        int rows = 0;
         Map<TableId, LinkedHashMap<String, Object[]>> pending = new LinkedHashMap<>();
         Map<TableId, List<Object[]>> pendingInserts = new LinkedHashMap<>();
         heldBytes = 0;
+        lastWhileApplying = System.currentTimeMillis();
+        try {
+            return readAndApply(pending, pendingInserts);
+        } finally {
+            batchChanges = -1;
+            writing = false;
+        }
+    }
+
+    private Batch readAndApply(Map<TableId, LinkedHashMap<String, Object[]>> pending, Map<TableId, List<Object[]>> pendingInserts) {
+        int count = 0;
+        int rows = 0;
         while (count < maxBatch && heldBytes < MAX_BATCH_HEAP) {
+            if ((count & 8191) == 0) {
+                batchChanges = count;
+                tick();
+            }
             Spool.Address at = reader.address();
             ChangeEvent e;
             try {
@@ -346,6 +403,7 @@ public final class Applier implements AutoCloseable {
             boolean drift = e.table() != null && (e.op() == ChangeEvent.Op.DDL || schemaDrifted(e));
             if (drift || e.op() == ChangeEvent.Op.TRUNCATE) {
                 // a barrier: what came before is applied and checkpointed first
+                batchChanges = count;
                 rows += flush(pending, pendingInserts);
                 eventsApplied += count;
                 count = 0;
@@ -368,6 +426,7 @@ public final class Applier implements AutoCloseable {
             checkCatalog();
             return new Batch(0, rows, lastSourceMillis);
         }
+        batchChanges = count;
         rows += flush(pending, pendingInserts);
         eventsApplied += count;
         Spool.Address after = reader.address();
@@ -966,6 +1025,7 @@ public final class Applier implements AutoCloseable {
             work.add(new LinkedHashMap<>());
         }
         int rows = 0;
+        long upserts = 0;
         for (var te : pending.entrySet()) {
             Table dt = tables.get(te.getKey()).destination();
             // a table with another unique key is written by one lane: its rows' unique values tie them together
@@ -986,6 +1046,7 @@ public final class Applier implements AutoCloseable {
                     lists[0].add(keyValues(dt, (Object[]) entry[1]));
                 } else {
                     lists[1].add((Object[]) entry[1]);
+                    upserts++;
                 }
                 rows++;
             }
@@ -996,6 +1057,9 @@ public final class Applier implements AutoCloseable {
             lists[1].addAll(ie.getValue());   // [op, before, after] in event order
             rows += ie.getValue().size();
         }
+        batchRowsSent.set(0);
+        batchUpserts = upserts;
+        writing = true;
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < lanes; i++) {
             if (work.get(i).isEmpty()) {
@@ -1010,7 +1074,14 @@ public final class Applier implements AutoCloseable {
         RuntimeException failure = null;
         for (Future<?> f : futures) {
             try {
-                f.get();
+                while (true) {
+                    try {
+                        f.get(250, TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException stillWriting) {
+                        tick();
+                    }
+                }
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable c = e.getCause();
                 if (failure == null) {
@@ -1024,6 +1095,7 @@ public final class Applier implements AutoCloseable {
         pending.clear();
         pendingInserts.clear();
         heldBytes = 0;
+        writing = false;
         if (failure != null) {
             throw failure;
         }
@@ -1063,7 +1135,7 @@ public final class Applier implements AutoCloseable {
                     if (keyOrder) {
                         sortByKey(upserts, dt.rowKey().stream().mapToInt(dt::columnIndex).toArray());
                     }
-                    dd.upsert(c, dt, upserts.iterator());
+                    dd.upsert(c, dt, counted(upserts));
                 }
             }
             c.commit();
@@ -1136,7 +1208,35 @@ public final class Applier implements AutoCloseable {
             LOG.info("{}: {} row(s) holding unique values this batch writes were removed first; their later changes"
                     + " write them again", dt.id(), displaced);
         }
-        dd.upsert(c, dt, upserts.iterator());
+        dd.upsert(c, dt, counted(upserts));
+    }
+
+    /** The rows, counted into {@link #batchRowsSent} as the dialect takes them (progress of a large batch). */
+    private java.util.Iterator<Object[]> counted(List<Object[]> rows) {
+        java.util.Iterator<Object[]> it = rows.iterator();
+        return new java.util.Iterator<>() {
+            private int unreported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = it.hasNext();
+                if (!more && unreported > 0) {
+                    batchRowsSent.addAndGet(unreported);
+                    unreported = 0;
+                }
+                return more;
+            }
+
+            @Override
+            public Object[] next() {
+                Object[] row = it.next();
+                if (++unreported == 1024) {
+                    batchRowsSent.addAndGet(unreported);
+                    unreported = 0;
+                }
+                return row;
+            }
+        };
     }
 
     /**

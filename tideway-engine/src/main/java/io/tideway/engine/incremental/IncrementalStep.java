@@ -54,8 +54,9 @@ public final class IncrementalStep {
      *
      * @param captureReconnecting while the Store reconnects a lost capture: how far it is; null while the capture streams
      */
+    /** One progress report; {@code batch} says how far a batch under way has come (null between batches). */
     public record Status(String state, long lagMillis, long eventsApplied, double eventsPerSecond, String capturePosition,
-                         long spoolBytes, boolean paused, String captureReconnecting) { }
+                         long spoolBytes, boolean paused, String captureReconnecting, String batch) { }
 
     private IncrementalStep() { }
 
@@ -114,8 +115,7 @@ public final class IncrementalStep {
                         Applier filling = applier;
                         boolean mon = monitoring;
                         fill(store, applier.address(), () -> stop.getAsBoolean() || commands.get() != null,
-                                () -> report(ctx, store, filling, step, pid, mon, filling.lastSourceMillis() <= 0 ? Long.MAX_VALUE
-                                        : Math.max(0, System.currentTimeMillis() - filling.lastSourceMillis()), 0));
+                                () -> report(ctx, store, filling, step, pid, mon, lagOf(filling), 0));
                         lastReport = System.currentTimeMillis();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -124,6 +124,11 @@ public final class IncrementalStep {
                 }
                 Applier.Batch b;
                 try {
+                    // a large batch takes seconds to read and write: the console and `status` keep moving meanwhile
+                    Applier applying = applier;
+                    boolean mon = monitoring;
+                    double r = rate;
+                    applier.whileApplying(() -> report(ctx, store, applying, step, pid, mon, lagOf(applying), r));
                     b = applier.applyNext();
                     attempt = 0;
                 } catch (TidewayException e) {
@@ -204,19 +209,27 @@ public final class IncrementalStep {
     private static void report(RunContext ctx, Store store, Applier applier, String step, long pid, boolean monitoring,
                                long lag, double rate) {
         String reconnecting = store.reconnecting();
+        String batch = applier.batchUnderWay();
         Status s = new Status((monitoring ? State.MONITORING : State.RUNNING).name(), lag, applier.eventsApplied(), rate,
-                store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting);
+                store.spool().lastPosition(), store.spool().diskBytes(), false, reconnecting, batch);
         ctx.listener().incremental(s);
         LOG.debug("{} changes spooled, {} applied, capture caught up: {}", store.spool().changesAppended(), applier.eventsApplied(), store.caughtUp());
         ctx.metaDb().projects().setStepProgress(pid, step, String.format(
                 "{\"lagMillis\":%d,\"eventsApplied\":%d,\"eventsPerSecond\":%.0f,\"capturePosition\":\"%s\","
                         + "\"spoolBytes\":%d,\"appliedPosition\":\"%s\",\"capture\":\"%s\",\"changesSpooled\":%d,"
-                        + "\"spoolEnd\":\"%s\",\"retentionHours\":%d,\"captureCaughtUp\":%s%s}",
+                        + "\"spoolEnd\":\"%s\",\"retentionHours\":%d,\"captureCaughtUp\":%s%s%s}",
                 lag == Long.MAX_VALUE ? -1 : lag, applier.eventsApplied(), rate, json(store.spool().lastPosition()),
                 s.spoolBytes(), json(applier.lastPosition()), reconnecting == null ? "STREAMING" : "RECONNECTING",
                 store.spool().changesAppended(), store.spool().end().segment() + ":" + store.spool().end().offset(),
                 ctx.config().incremental().retentionHours(), store.caughtUp(),
-                reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\""));
+                reconnecting == null ? "" : ",\"captureReconnecting\":\"" + json(reconnecting) + "\"",
+                batch == null ? "" : ",\"batch\":\"" + json(batch) + "\""));
+    }
+
+    /** The lag as of the newest change applied; unknown (Long.MAX_VALUE) before the first. */
+    private static long lagOf(Applier applier) {
+        long newest = applier.lastSourceMillis();
+        return newest <= 0 ? Long.MAX_VALUE : Math.max(0, System.currentTimeMillis() - newest);
     }
 
     private static boolean behind(Store store) {
