@@ -310,6 +310,16 @@ public final class MySqlDialect implements Dialect {
 
     // ---------------------------------------------------------------- precheck
 
+    /** MariaDB/MySQL error codes first (lock wait timeout, full disk, missing privilege ...), then SQLSTATE classes. */
+    @Override
+    public io.tideway.core.model.TidewayException classify(SQLException e, String what) {
+        if (e.getCause() instanceof io.tideway.core.model.TidewayException t) {
+            return t;
+        }
+        io.tideway.core.model.TidewayException t = MySqlErrors.translate(e, null);
+        return t == null ? Dialect.super.classify(e, what) : new io.tideway.core.model.TidewayException(t.code(), what + ": " + t.getMessage(), e);
+    }
+
     @Override
     public List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
         return MySqlPrecheck.run(c, cfg, role, steps);

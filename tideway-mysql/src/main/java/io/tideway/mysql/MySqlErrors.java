@@ -33,6 +33,17 @@ public final class MySqlErrors {
         };
     }
 
+    /**
+     * Out of disk space: disk full (1021), a table that cannot grow (1114, what InnoDB says when its
+     * disk is full), or a write that failed with ENOSPC (errno 28, in 3 / 1030 and others).
+     */
+    static boolean isDiskFull(SQLException e) {
+        int code = e.getErrorCode();
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        return code == 1021 || code == 1114 || m.contains("No space left on device") || m.contains("(Errcode: 28")
+                || (code == 1030 && m.contains("error 28 "));
+    }
+
     static boolean isTransient(SQLException e) {
         int code = e.getErrorCode();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -67,6 +78,10 @@ public final class MySqlErrors {
         }
         if (code == 1142 || code == 1143 || code == 1227 || code == 1044 || code == 1370) {
             return new TidewayException(ErrorCode.PRIVILEGE_MISSING, e.getMessage() + where, e);
+        }
+        if (isDiskFull(e)) {
+            return new TidewayException(ErrorCode.TRANSIENT, "the server's disk is full" + where + " (" + e.getMessage()
+                    + "); free space on it: Tideway retries from its last checkpoint", e);
         }
         if (isTransient(e)) {
             return new TidewayException(ErrorCode.TRANSIENT, e.getMessage() + where, e);

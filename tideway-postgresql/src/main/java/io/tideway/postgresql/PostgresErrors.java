@@ -57,15 +57,15 @@ final class PostgresErrors {
 
     /**
      * The error kind of a failure during work, by SQLState: lost connections, serialization
-     * failures, deadlocks, lock and statement timeouts, admin shutdowns and full connection slots are
-     * TRANSIENT (retried); an undefined table or schema is TABLE_VANISHED; a duplicate key
+     * failures, deadlocks, lock and statement timeouts, admin shutdowns, full connection slots and a
+     * full disk (space may be freed) are TRANSIENT (retried); an undefined table or schema is TABLE_VANISHED; a duplicate key
      * TABLE_CONFLICT (the destination already holds the row); other data exceptions and integrity
      * violations DATA_INVALID; insufficient privilege PRIVILEGE_MISSING.
      */
     static ErrorCode classify(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         switch (state) {
-            case "40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300", "53200":
+            case "40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300", "53200", "53100":
                 return ErrorCode.TRANSIENT;
             case "42P01", "3F000":
                 return ErrorCode.TABLE_VANISHED;
@@ -95,6 +95,10 @@ final class PostgresErrors {
             return t;
         }
         String state = e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]";
+        if ("53100".equals(e.getSQLState())) {
+            return new TidewayException(ErrorCode.TRANSIENT, what + ": the server's disk is full (" + serverText(e) + state
+                    + "); free space on it: Tideway retries from its last checkpoint", e);
+        }
         return new TidewayException(classify(e), what + ": " + serverText(e) + state, e);
     }
 
