@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tideway.core.model.DataSourceType;
-import io.tideway.core.project.ProjectConfig;
-import io.tideway.engine.Engine;
-import io.tideway.engine.Version;
-import io.tideway.engine.config.ProjectFiles;
 import io.tideway.metadb.MetaDb;
 import io.tideway.test.EmbeddedServers;
 import io.tideway.test.SampleData;
@@ -15,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,14 +39,9 @@ class BlockedApplyIT {
                 + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
                 + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
-        ProjectConfig cfg = ProjectFiles.load(project);
-        Path data = tmp.resolve("data");
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
-            Engine engine = new Engine(db, data);
-            Thread run = Runs.engine(engine, cfg, failure);
-            Runs.awaitMonitoring(db, "blocked", Duration.ofSeconds(120));
-            long pid = db.projects().find("blocked").orElseThrow().id();
+        try (Runs.InProcess run = Runs.synced(project, tmp.resolve("data"))) {
+            MetaDb db = run.db();
+            long pid = run.projectId();
             try (Connection dba = EmbeddedServers.postgres().connect(dst); Statement st = dba.createStatement()) {
                 dba.setAutoCommit(false);
                 st.executeQuery("SELECT * FROM \"" + src + "\".sbtest1 WHERE id = " + ROWS / 2 + " FOR UPDATE").close();
@@ -61,15 +51,12 @@ class BlockedApplyIT {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                         db.projects().step(pid, "incremental").progressJson())
                         .containsPattern("\"batch\":\"writing a batch of [0-9,]+ changes: [0-9,]+ of [0-9,]+ rows sent, not yet committed\""));
-                assertThat(failure.get()).isNull();
+                assertThat(run.failure().get()).isNull();
                 dba.rollback();
             }
-            Runs.awaitEqual(cfg, failure, Duration.ofSeconds(60));
+            Runs.awaitEqual(run.cfg(), run.failure(), Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     db.projects().step(pid, "incremental").progressJson()).doesNotContain("\"batch\""));
-            engine.requestStop();
-            run.join(60_000);
-            assertThat(failure.get()).isNull();
         }
     }
 }

@@ -60,6 +60,49 @@ final class Runs {
         }
     }
 
+    /**
+     * A project run in this JVM, started by {@link #synced}: its MetaDB, engine and run thread, and the
+     * run's failure, if any. Closing it stops the run (final checkpoints) and checks that it did not fail.
+     */
+    record InProcess(String name, ProjectConfig cfg, io.tideway.metadb.MetaDb db, Engine engine, Thread thread,
+                     AtomicReference<Throwable> failure) implements AutoCloseable {
+        long projectId() {
+            return db.projects().find(name).orElseThrow().id();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                engine.requestStop();
+                thread.join(60_000);
+                assertThat(thread.isAlive()).as("the run stops").isFalse();
+                assertThat(failure.get()).as("the run failed").isNull();
+            } finally {
+                db.close();
+            }
+        }
+    }
+
+    /** Starts {@code project} (steps up to incremental) in this JVM with its data in {@code data}; returns once it is synced. */
+    static InProcess synced(Path project, Path data) throws Exception {
+        ProjectConfig cfg = io.tideway.engine.config.ProjectFiles.load(project);
+        io.tideway.metadb.MetaDb db = io.tideway.metadb.MetaDb.openEmbedded(data, io.tideway.engine.Version.current());
+        Engine engine = new Engine(db, data);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        InProcess run = new InProcess(cfg.name(), cfg, db, engine, engine(engine, cfg, failure), failure);
+        try {
+            awaitMonitoring(db, cfg.name(), Duration.ofSeconds(120));
+            return run;
+        } catch (RuntimeException | Error e) {
+            try {
+                run.close();
+            } catch (Exception | Error closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
     /** Runs the project in this JVM until {@link Engine#requestStop()}; a failure lands in {@code failure}. */
     static Thread engine(Engine engine, ProjectConfig cfg, AtomicReference<Throwable> failure) {
         Thread t = new Thread(() -> {
