@@ -127,6 +127,46 @@ class DdlIT {
         Runs.awaitEqual(cfg, new AtomicReference<>(), Duration.ofSeconds(120));
     }
 
+    /**
+     * PostgreSQL logs no DDL, and a column whose type changes keeps its name: the capture tells by the
+     * new type its rows carry, and the destination column follows before the first such row is written
+     * (a wider varchar would be refused, a wider numeric scale silently rounded).
+     */
+    @Test
+    void columnTypesChangedOnPostgresqlDuringSyncAreFollowed() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "pgtypesrc");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlIT.class, "mytypedst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id integer PRIMARY KEY, name varchar(20), price numeric(8,2))");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g, g * 1.25 FROM generate_series(1, 300) g");
+        }
+        Path project = Projects.write(tmp, "pgtypes", "name: pgtypes\n"
+                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full, incremental]\n");
+        try (Runs.InProcess run = Runs.synced(project, tmp.resolve("pgtypedata"))) {
+            try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+                s.execute("UPDATE items SET name = 'before' WHERE id = 1");
+                s.execute("ALTER TABLE items ALTER COLUMN name TYPE varchar(200), ALTER COLUMN price TYPE numeric(12,4)");
+                s.execute("UPDATE items SET name = repeat('x', 150), price = 12.3456 WHERE id = 2");
+                s.execute("INSERT INTO items VALUES (301, repeat('y', 180), 99999999.9999)");
+            }
+            Runs.awaitEqual(run.cfg(), run.failure(), Duration.ofSeconds(60));
+            try (Connection c = EmbeddedServers.mariadb().connect(dst); Statement s = c.createStatement();
+                 var rs = s.executeQuery("SELECT column_name, character_maximum_length, numeric_precision, numeric_scale"
+                         + " FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'items'"
+                         + " AND column_name IN ('name', 'price') ORDER BY column_name")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(2)).as("name's length").isEqualTo(200);
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(3)).as("price's precision").isEqualTo(12);
+                assertThat(rs.getInt(4)).as("price's scale").isEqualTo(4);
+            }
+            assertThat(run.db().events().list(run.projectId(), 100)).as("the change is recorded").anySatisfy(ev -> assertThat(ev.message())
+                    .contains("schema change followed on").contains("MODIFY COLUMN `name` varchar(200)"));
+        }
+    }
+
     @Test
     void aTableDroppedOnPostgresqlStopsTheStepAndANewOneIsReported() throws Exception {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlIT.class, "pgsrc2");

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param before the row before the change (UPDATE, DELETE); null for INSERT. With MySQL's row image
  *     FULL and PostgreSQL's REPLICA IDENTITY FULL every column is present, otherwise at least the key
  * @param after the row after the change (INSERT, UPDATE); null for DELETE
- * @param ddl the statement as the source logged it (DDL only)
+ * @param ddl the statement as the source logged it (DDL); on a row change, a note that the table's
+ *            column types changed on the source just before it (from a source that logs no DDL), else null
  * @param sourceMillis the source's commit time of the transaction, epoch milliseconds
  * @param position where this event is in the source's log, as an opaque string that sorts in log
  *     order (so a re-read event can be recognised and skipped)

@@ -400,7 +400,7 @@ public final class Applier implements AutoCloseable {
             if (e == null) {
                 break;
             }
-            boolean drift = e.table() != null && (e.op() == ChangeEvent.Op.DDL || schemaDrifted(e));
+            boolean drift = e.table() != null && (e.op() == ChangeEvent.Op.DDL || typesChanged(e) || schemaDrifted(e));
             if (drift || e.op() == ChangeEvent.Op.TRUNCATE) {
                 // a barrier: what came before is applied and checkpointed first
                 batchChanges = count;
@@ -441,6 +441,11 @@ public final class Applier implements AutoCloseable {
                 new ApplyCheckpoint(at.segment(), at.offset(), lastPosition, lastSourceMillis, eventsApplied, null));
     }
 
+    /** True when a row change comes with the capture's note that its table's column types changed just before it. */
+    private static boolean typesChanged(ChangeEvent e) {
+        return e.ddl() != null && e.op() != ChangeEvent.Op.DDL && e.op() != ChangeEvent.Op.HEARTBEAT;
+    }
+
     /** True when a row change carries columns the project's picture of its table lacks (a DDL the log did not show). */
     private boolean schemaDrifted(ChangeEvent e) {
         MappedTable m = tables.get(e.table());
@@ -467,7 +472,7 @@ public final class Applier implements AutoCloseable {
     private final Map<TableId, Object[]> checkedColumns = new HashMap<>();
 
     private static String describe(ChangeEvent e) {
-        return e.ddl() != null ? "DDL `" + e.ddl() + "`" : "a change of the columns of " + e.table();
+        return typesChanged(e) ? "the change of " + e.ddl() : e.ddl() != null ? "DDL `" + e.ddl() + "`" : "a change of the columns of " + e.table();
     }
 
     /**
@@ -486,7 +491,14 @@ public final class Applier implements AutoCloseable {
         if (!concerned) {
             return;   // a table the project does not move
         }
+        if (typesChanged(e) && !typesDiffer(e.table(), what)) {
+            return;   // the project's picture has the new types already (read after the change, as after a restart)
+        }
         if (options.ddl() == IncrementalOptions.Ddl.IGNORE) {
+            if (typesChanged(e)) {
+                warnings.accept("not applied to the destination (incremental.ddl is ignore): " + e.ddl());
+                return;
+            }
             if (e.op() != ChangeEvent.Op.DDL) {
                 throw unknownColumns(e);
             }
@@ -826,6 +838,22 @@ public final class Applier implements AutoCloseable {
     }
 
     /** Whether a column's type, nullability, default or auto-increment differ. */
+    /** Whether a column of the project's picture of a table differs from the source's column now (or the table is gone). */
+    private boolean typesDiffer(TableId id, String what) {
+        MappedTable m = tables.get(id);
+        Table now = sourceTable(id, what);
+        if (m == null || now == null) {
+            return true;
+        }
+        for (Column was : m.source().columns()) {
+            Column is = now.column(was.name()).orElse(null);
+            if (is != null && changed(was, is)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean changed(Column was, Column is) {
         return !was.type().equals(is.type()) || was.nullable() != is.nullable()
                 || !java.util.Objects.equals(was.defaultValue(), is.defaultValue()) || was.autoIncrement() != is.autoIncrement();

@@ -50,6 +50,10 @@ final class PgRecords {
     private final PostgresDialect dialect;
     private final Map<TableId, Table> tables;
     private final Map<Schema, Layout> layouts = new IdentityHashMap<>();
+    /** Per table and column list, the row schema seen last: a new one with the same columns means changed types. */
+    private final Map<List<Object>, Schema> rowSchemas = new java.util.HashMap<>();
+    /** Per table, a note that its column types changed, for the next change of it (see {@link #event}). */
+    private final Map<TableId, String> typeChanges = new java.util.HashMap<>();
     private final String placeholder;
     private final byte[] placeholderBytes;
     private final Set<TableId> warnedToast = new HashSet<>();
@@ -238,8 +242,9 @@ final class PgRecords {
         pendingBefore = null;
     }
 
+    /** A row change; the first one of a table after its column types changed carries the note of it. */
     private ChangeEvent event(Op op, Layout l, Object[] before, Object[] after, long ts, long commit, long lsn) {
-        return new ChangeEvent(op, l.table, l.names, before, after, null, ts, position(commit, lsn));
+        return new ChangeEvent(op, l.table, l.names, before, after, typeChanges.remove(l.table), ts, position(commit, lsn));
     }
 
     private String position(long commit, long lsn) {
@@ -278,7 +283,16 @@ final class PgRecords {
         }
         List<Field> fields = schema.fields();
         Table known = tables.get(id);
-        Table t = known == null || fields.stream().anyMatch(f -> known.column(f.name()).isEmpty()) ? reload(id) : known;
+        List<Object> shape = new ArrayList<>(fields.size() + 1);
+        shape.add(id);
+        fields.forEach(f -> shape.add(f.name()));
+        Schema previous = rowSchemas.put(List.copyOf(shape), schema);
+        String typesChanged = previous == null ? null : typeChanges(id, previous, schema);
+        if (typesChanged != null) {
+            typeChanges.put(id, typesChanged);
+        }
+        Table t = known == null || typesChanged != null || fields.stream().anyMatch(f -> known.column(f.name()).isEmpty())
+                ? reload(id) : known;
         Column[] cols = new Column[fields.size()];
         List<String> names = new ArrayList<>(fields.size());
         for (int i = 0; i < cols.length; i++) {
@@ -293,6 +307,38 @@ final class PgRecords {
         l = new Layout(id, List.copyOf(names), cols, fields.toArray(new Field[0]));
         layouts.put(schema, l);
         return l;
+    }
+
+    /**
+     * "column types of T changed on the source: c varchar(20) -> varchar(200), ..." when two schemas of the same
+     * columns of a table differ in a column's type (as the source names it, with length and scale); else null.
+     */
+    static String typeChanges(TableId id, Schema before, Schema after) {
+        List<String> changed = new ArrayList<>();
+        for (Field f : after.fields()) {
+            Field was = before.field(f.name());
+            if (was == null) {
+                continue;
+            }
+            String from = sourceType(was.schema());
+            String to = sourceType(f.schema());
+            if (!from.equals(to)) {
+                changed.add(f.name() + " " + from + " -> " + to);
+            }
+        }
+        return changed.isEmpty() ? null : "column types of " + id + " changed on the source: " + String.join(", ", changed);
+    }
+
+    /** A field's type as the source names it (from the schema parameters the capture asks for), else its schema's. */
+    private static String sourceType(Schema s) {
+        Map<String, String> p = s.parameters() == null ? Map.of() : s.parameters();
+        String type = p.get("__debezium.source.column.type");
+        if (type == null) {
+            return String.valueOf(s.name() == null ? s.type() : s.name()) + p;
+        }
+        String length = p.get("__debezium.source.column.length");
+        String scale = p.get("__debezium.source.column.scale");
+        return type.toLowerCase(java.util.Locale.ROOT) + (length == null ? "" : "(" + length + (scale == null ? "" : "," + scale) + ")");
     }
 
     private Table reload(TableId id) {

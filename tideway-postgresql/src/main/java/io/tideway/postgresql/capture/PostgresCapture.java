@@ -511,6 +511,9 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("include.unknown.datatypes", "true");
+        // each field's schema names its source type, length and scale: a column whose type changes gets a new
+        // schema, which PgRecords tells the Connector about (PostgreSQL logs no DDL)
+        p.setProperty("column.propagate.source.type", ".*");
         p.setProperty("unavailable.value.placeholder", PgSession.UNAVAILABLE);
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("skipped.operations", "none");
