@@ -12,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -54,6 +56,8 @@ public final class Spool implements AutoCloseable {
     private String lastPosition;
     private long lastSourceMillis;
     private long appended;
+    /** Sizes of segments before the one being written, as {@link #bytesAfter} counts them (see {@link #closedSize}). */
+    private final Map<Long, Long> closedSizes = new HashMap<>();
     private long offered;
     private long changesAppended;
 
@@ -206,6 +210,7 @@ public final class Spool implements AutoCloseable {
     private void roll() throws IOException {
         out.force(true);
         out.close();
+        closedSizes.put(segment, size);
         segment++;
         size = 0;
         out = FileChannel.open(file(dir, segment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -218,14 +223,24 @@ public final class Spool implements AutoCloseable {
         }
         long n = size;
         for (long s = a.segment(); s < segment; s++) {
-            try {
-                long len = Files.size(file(dir, s));
-                n += s == a.segment() ? Math.max(0, len - a.offset()) : len;
-            } catch (IOException purged) {
-                // a segment deleted meanwhile holds nothing to read
-            }
+            long len = closedSize(s);
+            n += s == a.segment() ? Math.max(0, len - a.offset()) : len;
         }
         return n;
+    }
+
+    /** The size of a segment no longer written to (they never change), read from disk once; 0 once purged. */
+    private long closedSize(long s) {
+        Long len = closedSizes.get(s);
+        if (len == null) {
+            try {
+                len = Files.size(file(dir, s));
+            } catch (IOException purged) {
+                return 0;   // a segment deleted meanwhile holds nothing to read
+            }
+            closedSizes.put(s, len);
+        }
+        return len;
     }
 
     /** Waits up to {@code millis} until at least {@code bytes} are spooled after {@code a}; true when they are. */
@@ -261,6 +276,7 @@ public final class Spool implements AutoCloseable {
                 Instant modified = Files.getLastModifiedTime(f).toInstant();
                 if (modified.plus(retention).isBefore(Instant.now())) {
                     Files.delete(f);
+                    closedSizes.remove(s);
                     n++;
                 }
             }
