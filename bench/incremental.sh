@@ -23,7 +23,7 @@
 # Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
 # db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
-#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS, TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
+#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS (added after the launcher's own JVM flags for an incremental run), TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -114,7 +114,7 @@ gen_updates
 DISTINCT=$(cat "$WORK/upd.distinct")
 my -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
 my --local-infile=1 benchaux -e "LOAD DATA LOCAL INFILE '$WORK/upd.ids' INTO TABLE ids"
-echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; REPS=$REPS; Tideway on JDK $TW_JDK, copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX; raw: $RAW"
+echo "== $UPDATES updates on $DISTINCT distinct ids, $WRITERS source writers; REPS=$REPS; Tideway on JDK $TW_JDK, copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, the launcher's flags + -Xmx$TW_XMX $TW_JAVA_OPTS; raw: $RAW"
 
 # ------------------------------------------------------------------ helpers
 # quiesce without purging the binary logs: the capture of a stopped Tideway still has to read them
@@ -169,9 +169,11 @@ timed() {
   printf "%-3s %-18s run %d  %8.3f s  %8.0f changes/s  client CPU %s s  servers CPU %s s  others %s cores %s %s\n" "$pair" "$case" "$run" "$WALL" \
     "$(awk -v w="$WALL" -v n="$UPDATES" 'BEGIN{print n/w}')" "$client" "$srv" "$other" "${rss:+peak RSS ${rss} kB}" "$note"
 }
-# Tideway runs through ./tideway, as a user starts it (its class-data archive included); the JVM flags
-# go through TIDEWAY_JAVA_OPTS, set per run by twopts (JFR, when asked, is added for the timed runs)
-twopts() { export TIDEWAY_JAVA_OPTS="-Xmx$TW_XMX $TW_JAVA_OPTS ${1:-}"; }
+# Tideway runs through ./tideway, as a user starts it (its class-data archive and its JVM flags for an
+# incremental run included); the benchmark's own flags (heap, JFR when asked for the timed runs)
+# go after the launcher's own flags for an incremental run (TIDEWAY_EXTRA_JAVA_OPTS; a later flag wins)
+unset TIDEWAY_JAVA_OPTS
+twopts() { export TIDEWAY_EXTRA_JAVA_OPTS="-Xmx$TW_XMX $TW_JAVA_OPTS ${1:-}"; }
 tw() { echo "$REPO/tideway --data-dir $WORK/data-$2 ${3:-run} $WORK/$2.yaml"; }   # call twopts first
 dst_md5() {
   if [ "$1" = mm ]; then myd -N --batch db2 -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5sum | cut -c1-32
@@ -241,7 +243,7 @@ for r in $(seq "$REPS"); do
     statusf=$OUT/incremental-last-$p-status.txt; : > "$statusf"
     ( while kill -0 "$twpid" 2>/dev/null; do
         printf '%s ' "$(date +%s.%N)" >> "$statusf"
-        TIDEWAY_JAVA_OPTS="-Xmx128m" "$REPO/tideway" --data-dir "$WORK/data-$p" status "$WORK/$p.yaml" 2>&1 | grep -o '"lagMillis":[-0-9]*' | head -1 >> "$statusf" || echo >> "$statusf"
+        TIDEWAY_JAVA_OPTS="-Xmx128m" TIDEWAY_EXTRA_JAVA_OPTS="" "$REPO/tideway" --data-dir "$WORK/data-$p" status "$WORK/$p.yaml" 2>&1 | grep -o '"lagMillis":[-0-9]*' | head -1 >> "$statusf" || echo >> "$statusf"
         sleep "$STATUS_EVERY"; done ) &
     statpid=$!
     v0=$(servers_cpu); b0=$(cpu_all); t0=$(date +%s%N); u0=$(awk '{print $14+$15}' /proc/$twpid/stat)
@@ -300,7 +302,7 @@ ENVF=$OUT/incremental-env.txt
   echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
   echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog))")"
   echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','synchronous_commit','wal_level')")"
-  echo "tideway=JDK $TW_JDK ($TW_JAVA_HOME), copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, -Xmx$TW_XMX $TW_JAVA_OPTS"
+  echo "tideway=JDK $TW_JDK ($TW_JAVA_HOME), copy parallelism $TW_PARALLELISM, apply lanes $TW_LANES, the launcher's flags for an incremental run ($(sed -n 's/^if \[ \$long_running = 1 \]; then default_opts="\(.*\)"$/\1/p' "$REPO/tideway")) + -Xmx$TW_XMX $TW_JAVA_OPTS"
   echo "reps=$REPS"
   echo "updates=$UPDATES"
   echo "distinct=$DISTINCT"
