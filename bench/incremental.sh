@@ -23,7 +23,9 @@
 # Needs root (socket auth), the servers of ../shared/bench/limits (started if down), the source table
 # db.sbtest1 of bench/full-migration.sh (ROWS rows), a JDK 17+, gawk, python3.
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
-#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS (added after the launcher's own JVM flags for an incremental run), TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), JFR=1 (record the
+#   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS (added after the launcher's own JVM flags for an incremental run), TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), CATCHUP_REPEATS (1: with N > 1 the catch-up of step 4 is timed N times, the
+#   destination server's and Tideway's data directories saved before the first and restored, untimed, before each
+#   other, so the table reports the median of N catch-ups of the same backlog), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -34,6 +36,7 @@ REPS=${REPS:-1}
 PAIRS=${PAIRS:-"mm mp"}
 ROWS=${ROWS:-2000000}
 UPDATES=${UPDATES:-500000}
+CATCHUP_REPEATS=${CATCHUP_REPEATS:-1}
 WRITERS=${WRITERS:-8}
 LAG_RATE=${LAG_RATE:-5000}
 LAG_SECONDS=${LAG_SECONDS:-120}
@@ -183,6 +186,20 @@ src_md5() { my -N --batch db -e 'SELECT id,k,c FROM sbtest1 ORDER BY id' | md5su
 check_equal() { local a b; a=$(src_md5); b=$(dst_md5 "$1"); [ "$a" = "$b" ] || die "$1: destination differs from the source after $2 (md5 $b, source $a)"; echo "    $1: destination equals the source after $2 (md5 of id,k,c over $ROWS rows)"; }
 # a reference's rows of the updated ids against the source's rows right after the catch-up (final.tsv)
 ref_check() { [ "$1" = "$(md5sum < "$WORK/final.tsv")" ] && echo "    reference $2 reached the source's state of the updated rows" || die "reference $2 did not reach the source's state of the updated rows"; }
+# the destination server's data directory and Tideway's, saved before a catch-up and restored before each repeat
+PGDATA_DIR=/var/lib/postgresql/$(ls /etc/postgresql | head -1)/main
+DEST_DATA=${DEST_DATA:-/var/tmp/bench/mariadb-dest}
+SAVED=$WORK/saved-before-catchup
+dest_stop() { if [ "$1" = mm ]; then "$HERE/dest-mariadb.sh" stop; else pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main stop -m fast; fi; }
+dest_start() { if [ "$1" = mm ]; then "$HERE/dest-mariadb.sh" start; else pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start; fi; }
+save_state() {
+  local d; d=$([ "$1" = mm ] && echo "$DEST_DATA" || echo "$PGDATA_DIR")
+  dest_stop "$1"; rm -rf "$SAVED"; mkdir -p "$SAVED"; cp -a "$d" "$SAVED/server"; cp -a "$WORK/data-$1" "$SAVED/tideway"; dest_start "$1"
+}
+restore_state() {
+  local d; d=$([ "$1" = mm ] && echo "$DEST_DATA" || echo "$PGDATA_DIR")
+  dest_stop "$1"; rm -rf "$d" "$WORK/data-$1"; cp -a "$SAVED/server" "$d"; cp -a "$SAVED/tideway" "$WORK/data-$1"; dest_start "$1"
+}
 # incremental step's own time from the timestamped console output: "== incremental" to "incremental done"
 incr_time() { awk '/== incremental/{s=$1} / incremental done/{e=$1} END{if (s && e) printf "%.2f", e-s}' "$1"; }
 
@@ -209,16 +226,21 @@ for r in $(seq "$REPS"); do
     cmd=""; for i in $(seq 0 $((WRITERS-1))); do cmd="$cmd mariadb db < $WORK/upd.$i.sql &"; done
     timed $p source-writes "$r" "$cmd wait" "$WRITERS autocommit clients on the source"
     SRC_WRITE_WALL=$WALL
-    # 4. the catch-up
+    # 4. the catch-up (CATCHUP_REPEATS times, from the same saved state)
+    [ "$CATCHUP_REPEATS" -gt 1 ] && { quiesce; save_state $p; }
+    for k in $(seq "$CATCHUP_REPEATS"); do
+    [ "$k" -gt 1 ] && restore_state $p
     quiesce
     jfr=""; [ "${JFR:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$WORK/incremental-$p-catchup.jfr,settings=profile"
     twopts "$jfr"
     timed $p tideway-catchup "$r" "$(tw "$jfr" $p) --until synced | stamp_lines" "catch-up"
     cp "$WORK/last.log" "$OUT/incremental-last-$p-catchup.log"
     it=$(incr_time "$OUT/incremental-last-$p-catchup.log")
-    sed -i "\$s/catch-up\$/catch-up; incremental step ${it:-?} s/" "$RAW"
+    sed -i "\$s/catch-up\$/catch-up $k of $CATCHUP_REPEATS; incremental step ${it:-?} s/" "$RAW"
     echo "    incremental step alone: ${it:-?} s"
     check_equal $p "the catch-up"
+    done
+    rm -rf "$SAVED"
     # final rows of the updated ids, for reference (b)
     my -N --batch db -e "SELECT s.id,s.k,s.c,s.pad FROM sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" > "$WORK/final.tsv"
     gawk -F'\t' -v pg=$([ $p = mp ] && echo 1 || echo 0) '

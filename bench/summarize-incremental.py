@@ -67,6 +67,9 @@ def main():
             if case == "tideway-catchup":
                 rss = f"{max(int(r['peak_rss_kb']) for r in rs) / 1024:.0f} MB"
             extra = f" (incremental step alone: {statistics.median(inc):.1f} s, {n_upd / statistics.median(inc):,.0f} changes/s)" if case == "tideway-catchup" and inc else ""
+            if case == "tideway-catchup" and len(rs) > 1:
+                extra += f"; {len(rs)} catch-ups of the same backlog, each from the same saved state: " \
+                         + ", ".join(f"{float(r['wall_s']):.1f}" for r in rs) + " s"
             L.append(f"| {pname} | {label}{extra} | {w:.2f} | {n_upd / w:,.0f} | {ratio} | {med(rs, 'client_cpu_s'):.1f} | "
                      f"{med(rs, 'servers_cpu_s'):.1f} | {med(rs, 'other_cores'):.2f} | {rss} |")
     L.append("")
