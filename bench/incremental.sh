@@ -187,18 +187,15 @@ check_equal() { local a b; a=$(src_md5); b=$(dst_md5 "$1"); [ "$a" = "$b" ] || d
 # a reference's rows of the updated ids against the source's rows right after the catch-up (final.tsv)
 ref_check() { [ "$1" = "$(md5sum < "$WORK/final.tsv")" ] && echo "    reference $2 reached the source's state of the updated rows" || die "reference $2 did not reach the source's state of the updated rows"; }
 # the destination server's data directory and Tideway's, saved before a catch-up and restored before each repeat
-PGDATA_DIR=/var/lib/postgresql/$(ls /etc/postgresql | head -1)/main
-DEST_DATA=${DEST_DATA:-/var/tmp/bench/mariadb-dest}
+PGVER=$(ls /etc/postgresql | head -1)
 SAVED=$WORK/saved-before-catchup
-dest_stop() { if [ "$1" = mm ]; then "$HERE/dest-mariadb.sh" stop; else pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main stop -m fast; fi; }
-dest_start() { if [ "$1" = mm ]; then "$HERE/dest-mariadb.sh" start; else pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start; fi; }
-save_state() {
-  local d; d=$([ "$1" = mm ] && echo "$DEST_DATA" || echo "$PGDATA_DIR")
-  dest_stop "$1"; rm -rf "$SAVED"; mkdir -p "$SAVED"; cp -a "$d" "$SAVED/server"; cp -a "$WORK/data-$1" "$SAVED/tideway"; dest_start "$1"
-}
+dest_dir() { if [ "$1" = mm ]; then echo "${DEST_DATA:-/var/tmp/bench/mariadb-dest}"; else echo "/var/lib/postgresql/$PGVER/main"; fi; }
+dest_ctl() { if [ "$1" = mm ]; then "$HERE/dest-mariadb.sh" "$2"; else pg_ctlcluster --skip-systemctl-redirect "$PGVER" main "$2"; fi; }
+# save_state PAIR: copy both directories to $SAVED; restore_state PAIR: put the copies back
+save_state() { dest_ctl "$1" stop; rm -rf "$SAVED"; mkdir -p "$SAVED"; cp -a "$(dest_dir "$1")" "$SAVED/server"; cp -a "$WORK/data-$1" "$SAVED/tideway"; dest_ctl "$1" start; }
 restore_state() {
-  local d; d=$([ "$1" = mm ] && echo "$DEST_DATA" || echo "$PGDATA_DIR")
-  dest_stop "$1"; rm -rf "$d" "$WORK/data-$1"; cp -a "$SAVED/server" "$d"; cp -a "$SAVED/tideway" "$WORK/data-$1"; dest_start "$1"
+  dest_ctl "$1" stop; rm -rf "$(dest_dir "$1")" "$WORK/data-$1"
+  cp -a "$SAVED/server" "$(dest_dir "$1")"; cp -a "$SAVED/tideway" "$WORK/data-$1"; dest_ctl "$1" start
 }
 # incremental step's own time from the timestamped console output: "== incremental" to "incremental done"
 incr_time() { awk '/== incremental/{s=$1} / incremental done/{e=$1} END{if (s && e) printf "%.2f", e-s}' "$1"; }
