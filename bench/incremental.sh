@@ -25,7 +25,8 @@
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
 #   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS (added after the launcher's own JVM flags for an incremental run), TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), CATCHUP_REPEATS (1: with N > 1 the catch-up of step 4 is timed N times, the
 #   destination server's and Tideway's data directories saved before the first and restored, untimed, before each
-#   other, so the table reports the median of N catch-ups of the same backlog), JFR=1 (record the
+#   other, so the table reports the median of N catch-ups of the same backlog; KEEP_SAVED=1 leaves the saved copies in
+#   $WORK/saved-before-catchup for replays), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
 set -euo pipefail
@@ -237,7 +238,7 @@ for r in $(seq "$REPS"); do
     echo "    incremental step alone: ${it:-?} s"
     check_equal $p "the catch-up"
     done
-    rm -rf "$SAVED"
+    [ "${KEEP_SAVED:-0}" = 1 ] || rm -rf "$SAVED"
     # final rows of the updated ids, for reference (b)
     my -N --batch db -e "SELECT s.id,s.k,s.c,s.pad FROM sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" > "$WORK/final.tsv"
     gawk -F'\t' -v pg=$([ $p = mp ] && echo 1 || echo 0) '
