@@ -25,7 +25,9 @@
 # Settings: REPS (1), PAIRS ("mm mp"), UPDATES (500000), WRITERS (8), LAG_RATE (5000), LAG_SECONDS (120),
 #   LAG_WARMUP (30: seconds at LAG_RATE before the LAG_SECONDS measured, reported apart), LAG_THREADS (8), LAG_TXN (5 updates per source transaction: one commit per update tops out near 4,000/s here), STATUS_EVERY (5), TW_PARALLELISM (2: the full copy's), TW_LANES (4: incremental.parallelism, the default), TW_XMX (512m), TW_JAVA_OPTS (added after the launcher's own JVM flags for an incremental run), TW_JAVA_HOME (JAVA_HOME, else the newest JDK in /usr/lib/jvm), CATCHUP_ONLY=1 (steps 1-4 only), CATCHUP_REPEATS (1: with N > 1 the catch-up of step 4 is timed N times, the
 #   destination server's and Tideway's data directories saved before the first and restored, untimed, before each
-#   other, so the table reports the median of N catch-ups of the same backlog; KEEP_SAVED=1 leaves the saved copies in
+#   other, so the table reports the median of N catch-ups of the same backlog), REF_B_REPEATS (CATCHUP_REPEATS: reference (b)
+#   timed that many times, each on a fresh copy of the pre-update table made untimed from a pristine one, the median
+#   compared with Tideway's; KEEP_SAVED=1 leaves the saved copies in
 #   $WORK/saved-before-catchup for replays), JFR=1 (record the
 #   catch-up and the lag run with JFR into /var/tmp/bench/tideway-incr/), ONLY_REFS=1 (only steps 6 and 7, on the
 #   copies and files an interrupted earlier run left in /var/tmp/bench/tideway-incr/), DOC=0 (leave docs/BENCHMARKS.md alone).
@@ -38,6 +40,7 @@ PAIRS=${PAIRS:-"mm mp"}
 ROWS=${ROWS:-2000000}
 UPDATES=${UPDATES:-500000}
 CATCHUP_REPEATS=${CATCHUP_REPEATS:-1}
+REF_B_REPEATS=${REF_B_REPEATS:-$CATCHUP_REPEATS}
 WRITERS=${WRITERS:-8}
 LAG_RATE=${LAG_RATE:-5000}
 LAG_SECONDS=${LAG_SECONDS:-120}
@@ -215,9 +218,9 @@ for r in $(seq "$REPS"); do
     cp "$WORK/last.log" "$OUT/incremental-last-$p-initial.log"
     # 2. copies for the references, in the state the updates start from
     if [ $p = mm ]; then
-      for d in db3 db4; do myd -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
+      for d in db3 db4 $([ "$REF_B_REPEATS" -gt 1 ] && echo db5); do myd -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
     else
-      for s in ref_a ref_b; do pg -d tw -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" -c "CREATE TABLE $s.sbtest1 (LIKE db.sbtest1 INCLUDING ALL)" -c "INSERT INTO $s.sbtest1 SELECT * FROM db.sbtest1" -c "VACUUM ANALYZE $s.sbtest1"; done
+      for s in ref_a ref_b $([ "$REF_B_REPEATS" -gt 1 ] && echo ref_bp); do pg -d tw -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" -c "CREATE TABLE $s.sbtest1 (LIKE db.sbtest1 INCLUDING ALL)" -c "INSERT INTO $s.sbtest1 SELECT * FROM db.sbtest1" -c "VACUUM ANALYZE $s.sbtest1"; done
     fi
     # 3. the updates on the source while Tideway is stopped
     quiesce
@@ -295,14 +298,20 @@ for r in $(seq "$REPS"); do
     # 6./7. the references (binary-logged like Tideway's own writes to db2; after the lag run so that its capture does not read them)
     if [ $p = mm ]; then
       quiesce; timed $p ref-a-client-txn1000 "$r" "mariadb -S $DSOCK db3 < $WORK/upd.txn-my.sql" "mariadb client, COMMIT every 1,000, one connection"
-      quiesce; timed $p ref-b-upsert1000 "$r" "mariadb -S $DSOCK db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
+      for k in $(seq "$REF_B_REPEATS"); do
+        [ "$k" -gt 1 ] && myd -e "SET sql_log_bin=0; DROP DATABASE db4; CREATE DATABASE db4; CREATE TABLE db4.sbtest1 LIKE db5.sbtest1; INSERT INTO db4.sbtest1 SELECT * FROM db5.sbtest1"
+        quiesce; timed $p ref-b-upsert1000 "$r" "mariadb -S $DSOCK db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
+      done
       myd -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
       myd --local-infile=1 benchaux -e "LOAD DATA LOCAL INFILE '$WORK/upd.ids' INTO TABLE ids"
       ref_check "$(myd -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db3.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(a)"
       ref_check "$(myd -N --batch -e "SELECT s.id,s.k,s.c,s.pad FROM db4.sbtest1 s JOIN benchaux.ids USING (id) ORDER BY s.id" | md5sum)" "(b)"
     else
       quiesce; timed $p ref-a-client-txn1000 "$r" "PGOPTIONS='-c search_path=ref_a' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upd.txn-pg.sql" "psql, COMMIT every 1,000, one connection"
-      quiesce; timed $p ref-b-upsert1000 "$r" "PGOPTIONS='-c search_path=ref_b' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upsert.sql" "INSERT ... ON CONFLICT DO UPDATE, 1,000 rows each, one connection"
+      for k in $(seq "$REF_B_REPEATS"); do
+        [ "$k" -gt 1 ] && pg -d tw -c "DROP SCHEMA ref_b CASCADE" -c "CREATE SCHEMA ref_b" -c "CREATE TABLE ref_b.sbtest1 (LIKE ref_bp.sbtest1 INCLUDING ALL)" -c "INSERT INTO ref_b.sbtest1 SELECT * FROM ref_bp.sbtest1" -c "VACUUM ANALYZE ref_b.sbtest1"
+        quiesce; timed $p ref-b-upsert1000 "$r" "PGOPTIONS='-c search_path=ref_b' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upsert.sql" "INSERT ... ON CONFLICT DO UPDATE, 1,000 rows each, one connection"
+      done
       for s in ref_a ref_b; do
         ref_check "$(psql -qXtA -F $'\t' -d tw -c "CREATE TEMP TABLE ids (id int PRIMARY KEY)" -c "\copy ids FROM '$WORK/upd.ids'" -c "SELECT s.id,s.k,s.c::text,s.pad::text FROM $s.sbtest1 s JOIN ids USING (id) ORDER BY s.id" | md5sum)" "$s"
       done

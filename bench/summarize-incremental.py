@@ -32,6 +32,7 @@ def main():
     for r in csv.DictReader(open(raw), delimiter="\t"):
         runs.setdefault((r["pair"], r["case"]), []).append(r)
     n_upd = int(env["updates"])
+    lag_rate = int(re.match(r"\s*(\d+)", env.get("lag", "5000")).group(1))
     L = []
     L.append(f"Run of {env.get('date_utc')}: {n_upd:,} updates by primary key on {int(env['distinct']):,} distinct ids "
              f"of the 2,000,000-row table, written by {env.get('writers')} source connections; {env.get('reps')} run(s) per case; "
@@ -70,6 +71,9 @@ def main():
             if case == "tideway-catchup" and len(rs) > 1:
                 extra += f"; {len(rs)} catch-ups of the same backlog, each from the same saved state: " \
                          + ", ".join(f"{float(r['wall_s']):.1f}" for r in rs) + " s"
+            elif len(rs) > 1:
+                extra += f"; {len(rs)} times, each on a fresh copy of the same table: " \
+                         + ", ".join(f"{float(r['wall_s']):.1f}" for r in rs) + " s"
             L.append(f"| {pname} | {label}{extra} | {w:.2f} | {n_upd / w:,.0f} | {ratio} | {med(rs, 'client_cpu_s'):.1f} | "
                      f"{med(rs, 'servers_cpu_s'):.1f} | {med(rs, 'other_cores'):.2f} | {rss} |")
     L.append("")
@@ -89,13 +93,18 @@ def main():
                      f"{k['src_stmt_p50_ms']} / {k['src_stmt_p99_ms']} | "
                      f"{(st.group(1) + ', ' + st.group(2) + ', ' + st.group(3)) if st else ''} | {r['client_cpu_s']} | {r['servers_cpu_s']} | "
                      f"{r['other_cores']} | {int(r['peak_rss_kb']) / 1024:.0f} MB |")
-            targets.append((f"{pname}: lag p99 < 1 s at 5,000 updates/s", int(k["lag_p99_ms"]), None))
+            targets.append((f"{pname}: lag p99 < 1 s at {lag_rate:,} updates/s", int(k["lag_p99_ms"]), float(k["rate"])))
     L.append("")
     L.append("| target | measured | met? |")
     L.append("|---|---|---|")
     for name, v, tgt in targets:
-        if tgt is None:
-            L.append(f"| {name} | {v} ms | {'yes' if v < 1000 else '**no**'} |")
+        if name.endswith("updates/s"):
+            # a lag figure counts only at the rate the target names: below it, the target was not tested
+            achieved = tgt
+            if achieved < 0.95 * lag_rate:
+                L.append(f"| {name} | {v} ms at {achieved:,.0f} updates/s (the rate was not reached) | not tested |")
+            else:
+                L.append(f"| {name} | {v} ms | {'yes' if v < 1000 else '**no**'} |")
         else:
             L.append(f"| {name} | {v:.2f}× | {'yes' if v >= tgt else '**no**'} |")
     L.append("")
