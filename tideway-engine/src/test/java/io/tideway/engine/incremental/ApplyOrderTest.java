@@ -42,6 +42,36 @@ class ApplyOrderTest {
         assertThat((byte[]) bytes.get(0)[0]).containsExactly(1);
     }
 
+    private static List<Object[]> entries(Object... keys) {
+        List<Object[]> out = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            out.add(new Object[] {null, new Object[] {keys[i], "row" + i, (long) i}});
+        }
+        return out;
+    }
+
+    private static List<Object> keysOf(List<Object[]> entries) {
+        return entries.stream().map(e -> ((Object[]) e[1])[0]).toList();
+    }
+
+    @Test
+    void batchEntriesOfOneIntegerOrLongKeyAreSortedWithNegativesFirst() {
+        Table t = table(List.of("a"), List.of());
+        List<Object[]> ints = entries(5, -3, Integer.MAX_VALUE, 0, Integer.MIN_VALUE, 42, -1);
+        assertThat(Applier.sortEntriesByKey(ints, t)).isTrue();
+        assertThat(keysOf(ints)).containsExactly(Integer.MIN_VALUE, -3, -1, 0, 5, 42, Integer.MAX_VALUE);
+        assertThat(ints).extracting(e -> ((Object[]) e[1])[1]).as("each row kept with its key")
+                .containsExactly("row4", "row1", "row6", "row3", "row0", "row5", "row2");
+        List<Object[]> longs = entries(7L, Long.MIN_VALUE, -2L, Long.MAX_VALUE, 3L);
+        assertThat(Applier.sortEntriesByKey(longs, t)).isTrue();
+        assertThat(keysOf(longs)).containsExactly(Long.MIN_VALUE, -2L, 3L, 7L, Long.MAX_VALUE);
+        List<Object[]> mixed = entries(3, 1L, 2);
+        assertThat(Applier.sortEntriesByKey(mixed, t)).as("Integer and Long keys do not compare").isFalse();
+        List<Object[]> text = entries("b", "c", "a");
+        assertThat(Applier.sortEntriesByKey(text, t)).isTrue();
+        assertThat(keysOf(text)).containsExactly("a", "b", "c");
+    }
+
     @Test
     void keyValuesOfDifferentClassesKeepTheirRows() {
         List<Object[]> rows = new ArrayList<>(List.of(new Object[] {"b"}, new Object[] {1L}, new Object[] {"a"}));

@@ -24,13 +24,49 @@ import java.util.Map;
 public final class BinlogPosition {
     private BinlogPosition() { }
 
+    /** Length of a position whose fields fit their widths. */
+    private static final int LENGTH = 6 + 1 + 20 + 1 + 10 + 1 + 6;
+
     public static String of(String binlogFile, long position, long event, long row) {
-        // by hand rather than String.format: this runs for every change captured
-        StringBuilder sb = new StringBuilder(45);
-        pad(sb, sequence(binlogFile), 6).append(':');
+        // by hand rather than String.format: this runs for every change captured. The digits go
+        // straight into one byte array (Latin-1); a field wider than its width, or negative, takes
+        // the general path below, which writes it whole.
+        long seq = sequence(binlogFile);
+        if (fits(seq, 6) && fits(position, 20) && fits(event, 10) && fits(row, 6)) {
+            byte[] b = new byte[LENGTH];
+            digits(b, 0, seq, 6);
+            b[6] = ':';
+            digits(b, 7, position, 20);
+            b[27] = ':';
+            digits(b, 28, event, 10);
+            b[38] = ':';
+            digits(b, 39, row, 6);
+            return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        StringBuilder sb = new StringBuilder(LENGTH);
+        pad(sb, seq, 6).append(':');
         pad(sb, position, 20).append(':');
         pad(sb, event, 10).append(':');
         return pad(sb, row, 6).toString();
+    }
+
+    private static boolean fits(long v, int width) {
+        if (v < 0) {
+            return false;
+        }
+        // every long has at most 19 digits, so a 20-digit field takes any non-negative one
+        return width >= 19 || v < POWERS[width];
+    }
+
+    private static final long[] POWERS = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+            100_000_000L, 1_000_000_000L, 10_000_000_000L};
+
+    /** Writes {@code v} (non-negative, fitting) as {@code width} zero-padded ASCII digits at {@code at}. */
+    private static void digits(byte[] b, int at, long v, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        }
     }
 
     private static StringBuilder pad(StringBuilder sb, long v, int width) {
@@ -63,6 +99,20 @@ public final class BinlogPosition {
         if (binlogFile == null) {
             return 0;
         }
+        FileSequence last = lastFile;   // a log's changes come file by file: the last answer is usually this one
+        if (binlogFile.equals(last.file())) {
+            return last.sequence();
+        }
+        long seq = parseSequence(binlogFile);
+        lastFile = new FileSequence(binlogFile, seq);
+        return seq;
+    }
+
+    private record FileSequence(String file, long sequence) { }
+
+    private static volatile FileSequence lastFile = new FileSequence(null, 0);
+
+    private static long parseSequence(String binlogFile) {
         int dot = binlogFile.lastIndexOf('.');
         String digits = binlogFile.substring(dot + 1);
         try {

@@ -54,6 +54,15 @@ class MySqlCaptureConversionsTest {
         assertThat(BinlogPosition.of("mysql-bin.000003", 1234, 2, 1)).isEqualTo("000003:00000000000000001234:0000000002:000001");
         assertThat(BinlogPosition.ofOffset(Map.of("file", "mysql-bin.000003", "pos", 1234L, "event", 2L, "row", 1), true))
                 .isEqualTo("000003:00000000000000001234:0000000002:000001");
+        assertThat(BinlogPosition.of("mysql-bin.999999", Long.MAX_VALUE, 9_999_999_999L, 999_999))
+                .as("every field at its widest").isEqualTo("999999:09223372036854775807:9999999999:999999");
+        assertThat(BinlogPosition.of("binlog", 0, 0, 0)).as("a file name without a number")
+                .isEqualTo("000000:00000000000000000000:0000000000:000000");
+        assertThat(BinlogPosition.of("mysql-bin.1000000", 5, 10_000_000_000L, 1_000_000))
+                .as("fields wider than their widths are written whole")
+                .isEqualTo("1000000:00000000000000000005:10000000000:1000000");
+        assertThat(BinlogPosition.of("mysql-bin.000001", 5, 0, -1)).as("a negative field, never seen in a real log")
+                .isEqualTo("000001:00000000000000000005:0000000000:-00001");
     }
 
     @Test
