@@ -201,6 +201,16 @@ restore_state() {
   dest_ctl "$1" stop; rm -rf "$(dest_dir "$1")" "$WORK/data-$1"
   cp -a "$SAVED/server" "$(dest_dir "$1")"; cp -a "$SAVED/tideway" "$WORK/data-$1"; dest_ctl "$1" start
 }
+# ref_copy PAIR FROM TO: a fresh copy of the destination table sbtest1 for a reference, made untimed (MariaDB:
+# database FROM to database TO, not binary-logged; PostgreSQL: schema FROM to schema TO of database tw)
+ref_copy() {
+  if [ "$1" = mm ]; then
+    myd -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $3; CREATE DATABASE $3; CREATE TABLE $3.sbtest1 LIKE $2.sbtest1; INSERT INTO $3.sbtest1 SELECT * FROM $2.sbtest1"
+  else
+    pg -d tw -c "DROP SCHEMA IF EXISTS $3 CASCADE" -c "CREATE SCHEMA $3" -c "CREATE TABLE $3.sbtest1 (LIKE $2.sbtest1 INCLUDING ALL)" \
+      -c "INSERT INTO $3.sbtest1 SELECT * FROM $2.sbtest1" -c "VACUUM ANALYZE $3.sbtest1"
+  fi
+}
 # incremental step's own time from the timestamped console output: "== incremental" to "incremental done"
 incr_time() { awk '/== incremental/{s=$1} / incremental done/{e=$1} END{if (s && e) printf "%.2f", e-s}' "$1"; }
 
@@ -218,9 +228,9 @@ for r in $(seq "$REPS"); do
     cp "$WORK/last.log" "$OUT/incremental-last-$p-initial.log"
     # 2. copies for the references, in the state the updates start from
     if [ $p = mm ]; then
-      for d in db3 db4 $([ "$REF_B_REPEATS" -gt 1 ] && echo db5); do myd -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS $d; CREATE DATABASE $d; CREATE TABLE $d.sbtest1 LIKE db2.sbtest1; INSERT INTO $d.sbtest1 SELECT * FROM db2.sbtest1"; done
+      for d in db3 db4 $([ "$REF_B_REPEATS" -gt 1 ] && echo db5); do ref_copy mm db2 $d; done
     else
-      for s in ref_a ref_b $([ "$REF_B_REPEATS" -gt 1 ] && echo ref_bp); do pg -d tw -c "DROP SCHEMA IF EXISTS $s CASCADE" -c "CREATE SCHEMA $s" -c "CREATE TABLE $s.sbtest1 (LIKE db.sbtest1 INCLUDING ALL)" -c "INSERT INTO $s.sbtest1 SELECT * FROM db.sbtest1" -c "VACUUM ANALYZE $s.sbtest1"; done
+      for d in ref_a ref_b $([ "$REF_B_REPEATS" -gt 1 ] && echo ref_bp); do ref_copy mp db $d; done
     fi
     # 3. the updates on the source while Tideway is stopped
     quiesce
@@ -299,7 +309,7 @@ for r in $(seq "$REPS"); do
     if [ $p = mm ]; then
       quiesce; timed $p ref-a-client-txn1000 "$r" "mariadb -S $DSOCK db3 < $WORK/upd.txn-my.sql" "mariadb client, COMMIT every 1,000, one connection"
       for k in $(seq "$REF_B_REPEATS"); do
-        [ "$k" -gt 1 ] && myd -e "SET sql_log_bin=0; DROP DATABASE db4; CREATE DATABASE db4; CREATE TABLE db4.sbtest1 LIKE db5.sbtest1; INSERT INTO db4.sbtest1 SELECT * FROM db5.sbtest1"
+        [ "$k" -gt 1 ] && ref_copy mm db5 db4
         quiesce; timed $p ref-b-upsert1000 "$r" "mariadb -S $DSOCK db4 < $WORK/upsert.sql" "INSERT ... ON DUPLICATE KEY UPDATE, 1,000 rows each, one connection"
       done
       myd -e "CREATE DATABASE IF NOT EXISTS benchaux; DROP TABLE IF EXISTS benchaux.ids; CREATE TABLE benchaux.ids (id INT PRIMARY KEY)"
@@ -309,7 +319,7 @@ for r in $(seq "$REPS"); do
     else
       quiesce; timed $p ref-a-client-txn1000 "$r" "PGOPTIONS='-c search_path=ref_a' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upd.txn-pg.sql" "psql, COMMIT every 1,000, one connection"
       for k in $(seq "$REF_B_REPEATS"); do
-        [ "$k" -gt 1 ] && pg -d tw -c "DROP SCHEMA ref_b CASCADE" -c "CREATE SCHEMA ref_b" -c "CREATE TABLE ref_b.sbtest1 (LIKE ref_bp.sbtest1 INCLUDING ALL)" -c "INSERT INTO ref_b.sbtest1 SELECT * FROM ref_bp.sbtest1" -c "VACUUM ANALYZE ref_b.sbtest1"
+        [ "$k" -gt 1 ] && ref_copy mp ref_bp ref_b
         quiesce; timed $p ref-b-upsert1000 "$r" "PGOPTIONS='-c search_path=ref_b' psql -qX -v ON_ERROR_STOP=1 -d tw -f $WORK/upsert.sql" "INSERT ... ON CONFLICT DO UPDATE, 1,000 rows each, one connection"
       done
       for s in ref_a ref_b; do

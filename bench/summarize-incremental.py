@@ -63,7 +63,7 @@ def main():
                 ratio = f"**{w / tws:.2f}×**"
                 tgt = 3.0 if case.startswith("ref-a") else 0.5
                 targets.append((f"{pname}: Tideway ≥ {tgt:g}× {label.split(' ')[0]} {'client in transactions of 1,000' if tgt == 3 else 'multi-row upserts'}",
-                                w / tws, tgt))
+                                f"{w / tws:.2f}×", "yes" if w / tws >= tgt else "**no**"))
             rss = ""
             if case == "tideway-catchup":
                 rss = f"{max(int(r['peak_rss_kb']) for r in rs) / 1024:.0f} MB"
@@ -93,20 +93,17 @@ def main():
                      f"{k['src_stmt_p50_ms']} / {k['src_stmt_p99_ms']} | "
                      f"{(st.group(1) + ', ' + st.group(2) + ', ' + st.group(3)) if st else ''} | {r['client_cpu_s']} | {r['servers_cpu_s']} | "
                      f"{r['other_cores']} | {int(r['peak_rss_kb']) / 1024:.0f} MB |")
-            targets.append((f"{pname}: lag p99 < 1 s at {lag_rate:,} updates/s", int(k["lag_p99_ms"]), float(k["rate"])))
+            p99, achieved = int(k["lag_p99_ms"]), float(k["rate"])
+            name = f"{pname}: lag p99 < 1 s at {lag_rate:,} updates/s"
+            if achieved < 0.95 * lag_rate:   # a lag figure counts only at the rate the target names
+                targets.append((name, f"{p99} ms at {achieved:,.0f} updates/s (the rate was not reached)", "not tested"))
+            else:
+                targets.append((name, f"{p99} ms", "yes" if p99 < 1000 else "**no**"))
     L.append("")
     L.append("| target | measured | met? |")
     L.append("|---|---|---|")
-    for name, v, tgt in targets:
-        if name.endswith("updates/s"):
-            # a lag figure counts only at the rate the target names: below it, the target was not tested
-            achieved = tgt
-            if achieved < 0.95 * lag_rate:
-                L.append(f"| {name} | {v} ms at {achieved:,.0f} updates/s (the rate was not reached) | not tested |")
-            else:
-                L.append(f"| {name} | {v} ms | {'yes' if v < 1000 else '**no**'} |")
-        else:
-            L.append(f"| {name} | {v:.2f}× | {'yes' if v >= tgt else '**no**'} |")
+    for name, measured, met in targets:
+        L.append(f"| {name} | {measured} | {met} |")
     L.append("")
     L.append(f"Machine: nproc {env.get('nproc')}, mem {env.get('mem')}, cpu {env.get('cpu')}, os {env.get('os')}; "
              f"MariaDB {env.get('mariadb')} ({env.get('mariadb_config')}); PostgreSQL {env.get('postgresql')} "
