@@ -735,6 +735,14 @@ public final class Engine {
         if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource, src)) {
             done.add("marker table " + src + " dropped on the source");
         }
+        // the positions of tables without a key, beside the marker tables
+        if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination,
+                io.tideway.core.change.HeldPositions.in(dst.schema()))) {
+            done.add(io.tideway.core.change.HeldPositions.in(dst.schema()) + " dropped on the destination");
+        }
+        if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource, io.tideway.core.change.HeldPositions.in(src.schema()))) {
+            done.add(io.tideway.core.change.HeldPositions.in(src.schema()) + " dropped on the source");
+        }
         return done;
     }
 
@@ -749,7 +757,7 @@ public final class Engine {
             }
             return true;
         } catch (java.sql.SQLException e) {
-            throw d.classify(e, "dropping the marker table " + id);
+            throw d.classify(e, "dropping " + id);
         }
     }
 

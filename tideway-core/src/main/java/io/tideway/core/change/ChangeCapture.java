@@ -2,6 +2,7 @@ package io.tideway.core.change;
 
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.Table;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +52,30 @@ public interface ChangeCapture {
      */
     default boolean worthRetrying(Throwable failure) {
         return CaptureFailures.looksTransient(failure);
+    }
+
+    /**
+     * Begins, on {@code reader} (a source connection whose auto-commit the caller has turned off), a
+     * read-only transaction whose view of {@code table} is consistent with a place in the source's
+     * log, and returns that place, its snapshot point: every change of the table the view holds is
+     * {@link #seenBy} it, every later change is not. The caller then reads the table on {@code reader}
+     * and commits. A capture that must briefly lock the table to find the place (waiting for open
+     * writes on it to end) opens a second connection with {@code locker} and closes it before returning.
+     * Used for tables without a key, whose changes cannot be applied twice.
+     *
+     * @param type the source's type, as the project file names it
+     */
+    default String beginConsistentRead(DataSourceType type, Connection reader, java.util.function.Supplier<Connection> locker,
+                                       io.tideway.core.model.TableId table) throws java.sql.SQLException {
+        throw new UnsupportedOperationException("this capture cannot read a table at a known log position");
+    }
+
+    /**
+     * Whether the change at {@code position} (as {@link ChangeEvent#position()} spells it) is part of
+     * what a read begun by {@link #beginConsistentRead} at {@code snapshotPoint} saw.
+     */
+    default boolean seenBy(String snapshotPoint, String position) {
+        throw new UnsupportedOperationException("this capture cannot read a table at a known log position");
     }
 
     /** A running capture. */

@@ -16,7 +16,10 @@ import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.TableStates;
 import io.tideway.engine.Throttle;
 import io.tideway.engine.Workers;
+import io.tideway.engine.incremental.HeldTable;
+import io.tideway.engine.incremental.Store;
 import io.tideway.engine.schema.SchemaStep;
+import io.tideway.core.change.HeldPositions;
 import io.tideway.metadb.ChunkRecord;
 import io.tideway.metadb.TableRecord;
 import java.sql.Connection;
@@ -72,10 +75,19 @@ public final class FullStep {
 
     private record Work(MappedTable table, ChunkRecord chunk, boolean chunked, Progress.TableProgress progress) { }
 
+    /**
+     * With the incremental step: where a table without a key records the log place its copy was read
+     * at, in the destination transaction that writes the copy (the Connector applies that table's
+     * changes from there on, never one the copy already holds); null without the incremental step.
+     */
+    private final HeldTable held;
+
     public FullStep(RunContext ctx) {
         this.ctx = ctx;
         this.opt = ctx.config().full();
         this.throttle = new Throttle(opt.throttleRowsPerSecond(), opt.throttleMegabytesPerSecond());
+        this.held = ctx.config().has(Step.INCREMENTAL) && HeldTable.anyKeyless(ctx.tables())
+                ? HeldTable.of(ctx.config().name(), Store.FORWARD, ctx.tables()) : null;
     }
 
     public static String run(RunContext ctx) {
@@ -98,6 +110,13 @@ public final class FullStep {
         }
         ctx.listener().info("full: " + queue.size() + " chunks to copy in " + tables.size() + " tables, parallelism "
                 + opt.parallelism());
+        if (held != null) {
+            try (Connection dst = ctx.ends().connectDestination()) {
+                held.ensure(ctx.ends().destinationDialect(), dst, ctx.ends().sourceFamily());
+            } catch (SQLException e) {
+                throw ctx.ends().destinationDialect().classify(e, "connecting to the destination");
+            }
+        }
         // tables whose rows were all copied in an earlier run but whose indexes were not made
         for (MappedTable m : toIndex) {
             finishTable(m);
@@ -260,6 +279,8 @@ public final class FullStep {
         ReadOptions ro = new ReadOptions(opt.zeroDates(), msg -> ctx.event("WARN", "full", msg));
         WriteResult result;
         RowStream rows = null;
+        boolean consistent = held != null && !w.chunked();
+        String snapshotPoint = null;
         try {
             if (redo && !w.chunked()) {
                 try (Statement s = dst.createStatement()) {
@@ -267,6 +288,17 @@ public final class FullStep {
                 }
             }
             dst.setAutoCommit(false);
+            if (consistent) {
+                // a table without a key: read at a known log place, which the copy's transaction records
+                src.setAutoCommit(false);
+                try {
+                    snapshotPoint = Store.captureFor(ctx.ends().source().type()).beginConsistentRead(ctx.ends().source().type(),
+                            src, ctx.ends()::connectSource, st.id());
+                } catch (SQLException | RuntimeException e) {
+                    throw new RowStream.SourceReadException(e);
+                }
+                LOG.info("{}: read at log place {} (its changes before it are in the copy)", st.id(), snapshotPoint);
+            }
             if (redo && w.chunked() && !upsert) {
                 long deleted = dd.deleteRange(dst, dt, chunk.range());
                 LOG.info("{} chunk {} {}: redone, {} rows of an earlier attempt deleted first", dt.id(), chunk.chunkNo(),
@@ -289,9 +321,19 @@ public final class FullStep {
                             + rows.rows() + " rows but the destination took " + result.rows());
                 }
             }
+            if (consistent) {
+                held.write(dd, dst, st.id(), new HeldPositions.Held(snapshotPoint, null));
+            }
             dst.commit();
             dst.setAutoCommit(true);
+            if (consistent) {
+                src.commit();
+                src.setAutoCommit(true);
+            }
         } catch (SQLException | RuntimeException e) {
+            if (consistent) {
+                rollback(src);
+            }
             if (rows != null) {
                 rows.retractProgress();
             }

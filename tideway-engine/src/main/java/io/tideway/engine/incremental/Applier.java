@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * columns added, dropped, renamed or changed in type, nullability or default; indexes created and
  * dropped; tables created, renamed (while still selected) and, when the project says so, dropped.
  * Anything else stops the step naming the statement. Tables without a key get their changes one by one,
- * in order, a row found by all its columns; replaying a batch after a crash between commit and
- * checkpoint may then insert a row twice (the weaker guarantee README.md documents).
+ * in order, a row found by all its columns, on lane 0; since such a change applied twice is a row
+ * written twice, the destination itself records in the same transaction the position of the last
+ * change of each such table it applied ({@link HeldTable}), and a change at or before what it holds
+ * (that position, or the log place the table's full copy was read at) is skipped.
  */
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -153,7 +155,8 @@ public final class Applier implements AutoCloseable {
      *     created or renamed on the source while it runs)
      * @param options what schema changes do ({@code incremental} in the project file)
      */
-    public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, List<MappedTable> mapped, Spool spool,
+    public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, HeldTable held, List<MappedTable> mapped,
+                   Spool spool,
                    int lanes, int maxBatch, java.util.function.Consumer<String> warnings,
                    java.util.function.UnaryOperator<Table> destinationOf, java.util.function.Predicate<TableId> selected,
                    IncrementalOptions options) {
@@ -165,6 +168,7 @@ public final class Applier implements AutoCloseable {
         this.metaDb = metaDb;
         this.projectId = projectId;
         this.captureName = captureName;
+        this.held = held;
         this.lanes = Math.max(1, lanes);
         this.maxBatch = maxBatch;
         this.warnings = warnings;
@@ -206,6 +210,68 @@ public final class Applier implements AutoCloseable {
     }
 
     private boolean reconciled;
+
+    /** Where this direction's positions of tables without a key live on the destination (null: it writes no table). */
+    private final HeldTable held;
+    /** What the destination holds of each table without a key, as last read or written. */
+    private final Map<TableId, io.tideway.core.change.HeldPositions.Held> heldPositions = new HashMap<>();
+    /** Whether {@link #held} is known to exist on the destination. */
+    private boolean heldReady;
+    /** Per table without a key: the position of its last change in the batch being built. */
+    private final Map<TableId, String> keylessUpTo = new LinkedHashMap<>();
+    /** Changes of tables without a key skipped because the destination already held them. */
+    private long keylessSkipped;
+    private io.tideway.core.change.ChangeCapture capture;
+
+    private io.tideway.core.change.ChangeCapture capture() {
+        if (capture == null) {
+            capture = Store.captureFor(ends.source().type());
+        }
+        return capture;
+    }
+
+    /** Changes of tables without a key that were skipped as already held by the destination. */
+    public long keylessSkipped() {
+        return keylessSkipped;
+    }
+
+    /**
+     * Once per start: reads what the destination holds of each table without a key (the log place
+     * of its full copy, the last change applied to it).
+     */
+    private void loadHeld() {
+        List<TableId> keyless = tables.values().stream().filter(m -> m.destination().rowKey().isEmpty())
+                .map(m -> m.source().id()).toList();
+        if (held == null || keyless.isEmpty()) {
+            return;
+        }
+        Dialect dd = ends.destinationDialect();
+        try {
+            heldPositions.putAll(held.load(dd, connection(0), keyless));
+        } catch (SQLException ex) {
+            discard(0);
+            throw dd.classify(ex, "reading " + held.id());
+        }
+        for (var e : heldPositions.entrySet()) {
+            LOG.info("{} apply: {} (no key) holds the changes up to {}", captureName, e.getKey(),
+                    e.getValue().appliedPosition() != null ? "position " + e.getValue().appliedPosition()
+                            : "the log place of its copy, " + e.getValue().snapshotPoint());
+        }
+    }
+
+    /** Makes sure {@link #held} exists; between batches only (it may run DDL). */
+    private void ensureHeld() {
+        if (!heldReady && held != null) {
+            held.ensure(ends.destinationDialect(), connection(0), ends.sourceFamily());
+            heldReady = true;
+        }
+    }
+
+    /** Whether the destination already holds this change of a table without a key. */
+    private boolean alreadyHeld(TableId source, String position) {
+        var h = heldPositions.get(source);
+        return h != null && h.covers(position, capture());
+    }
 
     /**
      * Once per start. With {@code incremental.ddl: follow}: adds to destination tables the columns
@@ -367,6 +433,7 @@ public final class Applier implements AutoCloseable {
     public Batch applyNext() {
         if (!reconciled) {
             reconcile();
+            loadHeld();
             reconciled = true;
         }
         checkMarker();
@@ -409,7 +476,7 @@ public final class Applier implements AutoCloseable {
                 count = 0;
                 checkpoint(at);
                 if (e.op() == ChangeEvent.Op.TRUNCATE) {
-                    truncate(e.table());
+                    truncate(e.table(), e.position());
                 } else {
                     onSchemaChange(e);
                 }
@@ -974,7 +1041,12 @@ public final class Applier implements AutoCloseable {
         Object[] before = e.before() == null ? null : project(e.before(), map);
         Object[] after = e.after() == null ? null : project(e.after(), map);
         if (dt.rowKey().isEmpty()) {
-            // no key: changes apply one by one, in order, a row found by all its columns
+            // no key: changes apply one by one, in order, a row found by all its columns; never one the destination holds
+            if (alreadyHeld(m.source().id(), e.position())) {
+                keylessSkipped++;
+                return;
+            }
+            keylessUpTo.put(m.source().id(), e.position());
             pendingInserts.computeIfAbsent(m.source().id(), k -> new ArrayList<>()).add(new Object[] {e.op(), before, after});
             heldBytes += 32 + heapBytes(before) + heapBytes(after);
             return;
@@ -1046,6 +1118,9 @@ public final class Applier implements AutoCloseable {
     private int flush(Map<TableId, LinkedHashMap<String, Object[]>> pending, Map<TableId, List<Object[]>> pendingInserts) {
         if (pending.isEmpty() && pendingInserts.isEmpty()) {
             return 0;
+        }
+        if (!keylessUpTo.isEmpty()) {
+            ensureHeld();
         }
         // lane -> table -> (deletes, upserts)
         List<Map<TableId, List<Object[]>[]>> work = new ArrayList<>();
@@ -1125,8 +1200,14 @@ public final class Applier implements AutoCloseable {
         heldBytes = 0;
         writing = false;
         if (failure != null) {
+            keylessUpTo.clear();
             throw failure;
         }
+        // lane 0 committed these with its rows
+        for (var e : keylessUpTo.entrySet()) {
+            heldPositions.put(e.getKey(), heldAfter(e.getKey(), e.getValue()));
+        }
+        keylessUpTo.clear();
         return rows;
     }
 
@@ -1164,6 +1245,11 @@ public final class Applier implements AutoCloseable {
                         sortByKey(upserts, dt.rowKey().stream().mapToInt(dt::columnIndex).toArray());
                     }
                     dd.upsert(c, dt, counted(upserts));
+                }
+            }
+            if (lane == 0) {
+                for (var e : keylessUpTo.entrySet()) {
+                    held.write(dd, c, e.getKey(), heldAfter(e.getKey(), e.getValue()));
                 }
             }
             c.commit();
@@ -1401,30 +1487,53 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    private void truncate(TableId source) {
+    private void truncate(TableId source, String position) {
         MappedTable m = tables.get(source);
         if (m == null) {
             return;
+        }
+        boolean keyless = held != null && m.destination().rowKey().isEmpty();
+        if (keyless && alreadyHeld(source, position)) {
+            keylessSkipped++;
+            return;   // the destination holds this TRUNCATE and maybe rows written after it
+        }
+        if (keyless) {
+            ensureHeld();
         }
         Dialect dd = ends.destinationDialect();
         Connection c = connection(0);
         Table mark = markerModel;
         try (Statement s = c.createStatement()) {
-            if (mark == null) {
+            if (mark == null && !keyless) {
                 s.execute(dd.truncateSql(m.destination().id()));
             } else {
                 // a capture of the destination may be running (a switchover's reverse sync): the table is emptied
-                // in a marked transaction, which that capture drops, so the source is never emptied in return
+                // in a marked transaction, which that capture drops, so the source is never emptied in return;
+                // a table without a key is emptied in the transaction that records the TRUNCATE's position
                 c.setAutoCommit(false);
-                writeMarker(dd, c, mark, 0);
+                if (mark != null) {
+                    writeMarker(dd, c, mark, 0);
+                }
                 s.execute(dd.truncateInTransactionSql(m.destination().id()));
+                if (keyless) {
+                    held.write(dd, c, source, heldAfter(source, position));
+                }
                 c.commit();
+                if (keyless) {
+                    heldPositions.put(source, heldAfter(source, position));
+                }
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             discard(0);
             throw ends.destinationDialect().classify(e, "truncating " + m.destination().id());
         }
+    }
+
+    /** What the destination holds of {@code source} once the change at {@code position} is applied. */
+    private io.tideway.core.change.HeldPositions.Held heldAfter(TableId source, String position) {
+        var h = heldPositions.get(source);
+        return new io.tideway.core.change.HeldPositions.Held(h == null ? null : h.snapshotPoint(), position);
     }
 
     private Connection connection(int lane) {

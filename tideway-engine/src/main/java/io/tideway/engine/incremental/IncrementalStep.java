@@ -263,7 +263,8 @@ public final class IncrementalStep {
         // under a throttle, batches of about a quarter second's worth keep the pace even
         int maxBatch = o.throttleRowsPerSecond() > 0 ? (int) Math.max(1, Math.min(MAX_BATCH, o.throttleRowsPerSecond() / 4))
                 : MAX_BATCH;
-        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(), ctx.tables(), store.spool(),
+        return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
+                HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), ctx.tables(), store.spool(),
                 o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental());
     }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
@@ -167,6 +168,64 @@ public final class MySqlCapture implements ChangeCapture {
     @Override
     public void release(CaptureSpec spec) {
         // the binlog connectors create nothing on the source: offsets and history live in the CaptureState
+    }
+
+    /**
+     * MariaDB: {@code START TRANSACTION WITH CONSISTENT SNAPSHOT}, whose binlog place the server
+     * reports as {@code binlog_snapshot_file} and {@code binlog_snapshot_position}; no lock. MySQL and
+     * OceanBase-MySQL report no such place: {@code LOCK TABLES t READ} on a second connection (it waits
+     * for the open writes on the table to commit and holds new ones back) while the snapshot starts and
+     * the binlog's end is read, then {@code UNLOCK TABLES}: the table's writes before that end are in the
+     * snapshot, those after it are not. The snapshot point is a position of the binlog's end, as
+     * {@link BinlogPosition} spells them, with no event and row: a transaction that starts before it
+     * was committed before the snapshot.
+     */
+    @Override
+    public String beginConsistentRead(DataSourceType type, Connection reader, java.util.function.Supplier<Connection> locker,
+                                      TableId table) throws SQLException {
+        try (Statement st = reader.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            if (type == DataSourceType.MARIADB && !Boolean.getBoolean("tideway.capture.mysql.lock-snapshot")) {
+                st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                String file = null;
+                long pos = -1;
+                try (ResultSet rs = st.executeQuery("SHOW STATUS LIKE 'binlog_snapshot_%'")) {
+                    while (rs.next()) {
+                        if ("binlog_snapshot_file".equalsIgnoreCase(rs.getString(1))) {
+                            file = rs.getString(2);
+                        } else if ("binlog_snapshot_position".equalsIgnoreCase(rs.getString(1))) {
+                            pos = Long.parseLong(rs.getString(2));
+                        }
+                    }
+                }
+                if (file == null || file.isEmpty() || pos < 0) {
+                    throw new TidewayException(ErrorCode.CONFIG_INVALID, "reading " + table + " at a known binlog position:"
+                            + " the server reports no binlog_snapshot_file; turn the binary log on (log_bin) and run again");
+                }
+                return BinlogPosition.of(file, pos, 0, 0);
+            }
+            MySqlDialect d = new MySqlDialect();
+            try (Connection lock = locker.get(); Statement ls = lock.createStatement()) {
+                ls.execute("LOCK TABLES " + d.quote(table) + " READ");
+                try {
+                    st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                    String[] end = MySqlCaptureSession.binlogEnd(reader);
+                    if (end == null) {
+                        throw new TidewayException(ErrorCode.CONFIG_INVALID, "reading " + table + " at a known binlog"
+                                + " position: SHOW MASTER STATUS shows no binary log; turn it on (log_bin) and run again");
+                    }
+                    return BinlogPosition.of(end[0], Long.parseLong(end[1]), 0, 0);
+                } finally {
+                    ls.execute("UNLOCK TABLES");
+                }
+            }
+        }
+    }
+
+    /** A change is in the snapshot when its transaction starts before the snapshot's binlog place. */
+    @Override
+    public boolean seenBy(String snapshotPoint, String position) {
+        return position.compareTo(snapshotPoint) < 0;
     }
 
     /**

@@ -395,7 +395,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     }
 
     /** The binlog's current end {file, position}: SHOW MASTER STATUS, or SHOW BINARY LOG STATUS (MySQL 8.4+). */
-    private static String[] binlogEnd(java.sql.Connection c) throws java.sql.SQLException {
+    static String[] binlogEnd(java.sql.Connection c) throws java.sql.SQLException {
         for (String q : new String[] {"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"}) {
             try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(q)) {
                 return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;

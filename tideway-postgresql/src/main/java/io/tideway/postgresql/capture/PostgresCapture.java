@@ -459,6 +459,62 @@ public final class PostgresCapture implements ChangeCapture {
         }
     }
 
+    // ---------------------------------------------------------------- consistent reads
+
+    /**
+     * A brief {@code SHARE} lock on the table, taken on a second connection (it waits for open writes
+     * on the table to commit and holds new ones back, for at most {@value #LOCK_WAIT_SECONDS} s), while
+     * the reader's REPEATABLE READ snapshot is taken together with the WAL's insert position; then the
+     * lock is let go and the reader reads at leisure. Every write of the table that the snapshot holds
+     * was logged before that position, every later one after it. The snapshot point is that LSN.
+     */
+    @Override
+    public String beginConsistentRead(DataSourceType type, Connection reader, java.util.function.Supplier<Connection> locker,
+                                      TableId table) throws SQLException {
+        PostgresDialect d = new PostgresDialect();
+        try (Connection lock = locker.get()) {
+            lock.setAutoCommit(false);
+            try (Statement ls = lock.createStatement(); Statement st = reader.createStatement()) {
+                ls.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
+                try {
+                    ls.execute("LOCK TABLE " + d.quote(table) + " IN SHARE MODE");
+                } catch (SQLException e) {
+                    if ("55P03".equals(e.getSQLState())) {
+                        throw new TidewayException(ErrorCode.TRANSIENT, "reading " + table + " at a known WAL position: a"
+                                + " transaction kept writing to it for " + LOCK_WAIT_SECONDS + " s while Tideway waited to"
+                                + " lock it briefly; trying again", e);
+                    }
+                    if ("42501".equals(e.getSQLState())) {
+                        throw new TidewayException(ErrorCode.PRIVILEGE_MISSING, "reading " + table + ", a table without a"
+                                + " key, at a known WAL position needs a brief SHARE lock on it, which the source user may"
+                                + " not take: GRANT UPDATE ON " + d.quote(table) + " TO the source user (it writes nothing),"
+                                + " or give the table a primary key", e);
+                    }
+                    throw e;
+                }
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            } finally {
+                lock.rollback();
+            }
+        }
+    }
+
+    /** How long a consistent read waits for the brief lock on its table. */
+    static final int LOCK_WAIT_SECONDS = 10;
+
+    /** A change is in the snapshot when its own LSN (the middle field of its position) is before the snapshot's. */
+    @Override
+    public boolean seenBy(String snapshotPoint, String position) {
+        int a = position.indexOf('/');
+        int b = position.indexOf('/', a + 1);
+        long lsn = Long.parseUnsignedLong(position.substring(a + 1, b < 0 ? position.length() : b), 16);
+        return Long.compareUnsigned(lsn, PgPosition.parseLsn(snapshotPoint)) < 0;
+    }
+
     // ---------------------------------------------------------------- the engine
 
     /** Escapes a name for the engine's comma-separated regular-expression lists. */
