@@ -125,7 +125,9 @@ public final class Precheck {
             items.add(CheckResult.pass("source.keys", "every table has a primary or unique key"));
         } else {
             items.add(CheckResult.warn("source.keys", "tables without a primary or not-null unique key: " + String.join(", ", keyless)
-                    + " (copied in one stream, not resumable per chunk)", "add a primary key to these tables"));
+                    + " (each copied in one stream, redone whole after a crash, and read at a known log place: on PostgreSQL"
+                    + " under a brief SHARE lock, which needs UPDATE on the table; their changes are applied one by one)",
+                    "add a primary key to these tables"));
         }
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

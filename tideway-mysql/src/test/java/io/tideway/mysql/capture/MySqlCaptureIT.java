@@ -369,6 +369,55 @@ class MySqlCaptureIT {
                 && d.position().compareTo(ev.position()) > 0).findFirst().orElse(null);
     }
 
+    /**
+     * A read at a known binlog place (for tables without a key), both ways: MariaDB's consistent snapshot
+     * and its reported place, and MySQL's brief LOCK TABLES on a second connection. The place is the
+     * binlog's end when the snapshot began: a write committed after it is not in the snapshot and its
+     * position is not {@link ChangeCapture#seenBy} it, one before it is.
+     */
+    @Test
+    @Order(100)
+    void aConsistentReadReturnsTheBinlogPlaceOfItsSnapshot() throws Exception {
+        try (Connection c = DIALECT.connect(cfg)) {
+            exec(c, "CREATE TABLE keyless_read (n INT)", "INSERT INTO keyless_read VALUES (1), (2), (3)");
+        }
+        for (boolean lock : new boolean[] {false, true}) {
+            System.setProperty("tideway.capture.mysql.lock-snapshot", String.valueOf(lock));
+            try (Connection reader = DIALECT.connect(cfg); Connection writer = DIALECT.connect(cfg)) {
+                String before = end(writer);
+                reader.setAutoCommit(false);
+                String point = capture.beginConsistentRead(lock ? DataSourceType.MYSQL : DataSourceType.MARIADB, reader,
+                        () -> DIALECT.connect(cfg), new TableId(DB, "keyless_read"));
+                assertThat(point).as("lock " + lock).isEqualTo(before);
+                exec(writer, "INSERT INTO keyless_read VALUES (4)");
+                String after = end(writer);
+                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM keyless_read")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the snapshot holds the rows before its place, lock " + lock).isEqualTo(3);
+                }
+                reader.commit();
+                String file = MySqlCaptureSession.binlogEnd(writer)[0];
+                // the insert's transaction starts at the snapshot's place: not seen; one that started earlier is
+                assertThat(capture.seenBy(point, BinlogPosition.of(file, posOf(before), 1, 1))).isFalse();
+                assertThat(capture.seenBy(point, BinlogPosition.of(file, posOf(before) - 1, 3, 1))).isTrue();
+                assertThat(capture.seenBy(point, after)).isFalse();
+                exec(writer, "DELETE FROM keyless_read WHERE n = 4");
+            } finally {
+                System.clearProperty("tideway.capture.mysql.lock-snapshot");
+            }
+        }
+    }
+
+    /** The binlog's end as a snapshot point spells it. */
+    private static String end(Connection c) throws SQLException {
+        String[] e = MySqlCaptureSession.binlogEnd(c);
+        return BinlogPosition.of(e[0], Long.parseLong(e[1]), 0, 0);
+    }
+
+    private static long posOf(String position) {
+        return Long.parseLong(position.split(":")[1]);
+    }
+
     private static void exec(Connection c, String... sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String q : sql) {
