@@ -217,6 +217,11 @@ public final class PostgresDialect implements Dialect {
             defs.add("  PRIMARY KEY (" + t.primaryKey().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
         }
         statements.add("CREATE TABLE " + quote(t.id()) + " (\n" + String.join(",\n", defs) + "\n)");
+        if (t.primaryKey().isEmpty()) {
+            // a table without a primary key logs whole old rows only so, and a publication of it (the reverse
+            // sync's, after a switchover) would otherwise make PostgreSQL refuse the application's UPDATE and DELETE
+            statements.add("ALTER TABLE " + quote(t.id()) + " REPLICA IDENTITY FULL");
+        }
         if (t.comment() != null && !t.comment().isEmpty()) {
             statements.add("COMMENT ON TABLE " + quote(t.id()) + " IS " + literal(t.comment()));
         }
