@@ -197,13 +197,6 @@ public final class MySqlCapture implements ChangeCapture {
         if (spec.tables().isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
         }
-        for (TableId t : spec.tables()) {
-            if (t.schema().indexOf('"') >= 0 || t.table().indexOf('"') >= 0) {
-                throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": table " + t
-                        + " has a double quote in its name, which the binlog reader's schema history cannot read back"
-                        + " after a restart; rename the table or exclude it from the project");
-            }
-        }
         if (spec.serverId() <= 0 || spec.serverId() > 0xFFFFFFFFL) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": server id " + spec.serverId()
                     + " is out of range; expected 1..4294967295, unique among the replicas of " + spec.source().address());
