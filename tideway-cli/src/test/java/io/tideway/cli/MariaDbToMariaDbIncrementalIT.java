@@ -64,6 +64,39 @@ class MariaDbToMariaDbIncrementalIT extends AbstractIncrementalIT {
         Runs.assertEqualNow(ProjectFiles.load(project), QUOTED_NAMES.size());
     }
 
+    /**
+     * A small shop's set-up: the MetaDB is a database of the source's own server (and so is the
+     * destination). The capture's start must not wait on the MetaDB's writes, nor they on it.
+     */
+    @Test
+    void aMetaDbOnTheSourceServerRunsEveryStep() throws Exception {
+        var server = EmbeddedServers.mariadb();
+        String src = EmbeddedServers.freshDatabase(server, getClass(), "m_src");
+        String dst = EmbeddedServers.freshDatabase(server, getClass(), "m_dst");
+        String meta = EmbeddedServers.freshDatabase(server, getClass(), "m_meta");
+        try (Connection c = connectSource(src); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
+            s.execute("INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_500");
+        }
+        Path project = Projects.write(tmp, "samemeta", "name: samemeta\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "tables: { include: [\"" + src + ".*\"] }\n"
+                + "steps: [schema, full, incremental]\n");
+        String[] run = {"--data-dir", tmp.resolve("data").toString(), "--metadb-url", server.jdbcUrl(meta),
+                "--metadb-user", server.user(), "run", project.toString(), "--until", "synced"};
+        assertThat(Main.execute(run)).isZero();
+        Runs.assertEqualNow(ProjectFiles.load(project));
+        try (Connection c = connectSource(src); Statement s = c.createStatement()) {
+            s.execute("UPDATE items SET name = 'changed' WHERE id <= 10");
+            s.execute("DELETE FROM items WHERE id > 490");
+            s.execute("ALTER TABLE items ADD COLUMN qty INT");
+            s.execute("INSERT INTO items VALUES (501, 'new', 5)");
+        }
+        assertThat(Main.execute(run)).isZero();
+        Runs.assertEqualNow(ProjectFiles.load(project));
+    }
+
     private static String quote(String name) {
         return "`" + name.replace("`", "``") + "`";
     }

@@ -67,9 +67,9 @@ public final class MySqlCapture implements ChangeCapture {
         // 1. validate
         validate(spec);
         checkColumns(spec);
-        // 2. register the state, build the properties
+        // 2. register the state (history written with the offsets that follow it), build the properties
         String id = UUID.randomUUID().toString();
-        CaptureRegistry.register(id, spec.state());
+        CaptureRegistry.register(id, new HistoryWithOffsets(spec.state()));
         String prefix = topicPrefix(spec.name());
         Properties props = properties(spec, id, prefix);
         LOG.info("capture {}: starting {} from {} for {} table(s), server id {}", spec.name(),
