@@ -68,9 +68,9 @@ public final class MySqlCapture implements ChangeCapture {
         // 1. validate
         validate(spec);
         checkColumns(spec);
-        // 2. register the state, build the properties
+        // 2. register the state (history written with the offsets that follow it), build the properties
         String id = UUID.randomUUID().toString();
-        CaptureRegistry.register(id, spec.state());
+        CaptureRegistry.register(id, new HistoryWithOffsets(spec.state()));
         String prefix = topicPrefix(spec.name());
         Properties props = properties(spec, id, prefix);
         LOG.info("capture {}: starting {} from {} for {} table(s), server id {}", spec.name(),
@@ -255,13 +255,6 @@ public final class MySqlCapture implements ChangeCapture {
         }
         if (spec.tables().isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
-        }
-        for (TableId t : spec.tables()) {
-            if (t.schema().indexOf('"') >= 0 || t.table().indexOf('"') >= 0) {
-                throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": table " + t
-                        + " has a double quote in its name, which the binlog reader's schema history cannot read back"
-                        + " after a restart; rename the table or exclude it from the project");
-            }
         }
         if (spec.serverId() <= 0 || spec.serverId() > 0xFFFFFFFFL) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": server id " + spec.serverId()

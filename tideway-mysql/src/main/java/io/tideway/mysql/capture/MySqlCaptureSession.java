@@ -474,8 +474,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         if (changes != null) {
             for (Object o : changes) {
                 if (o instanceof Struct c && c.getString("id") != null) {
-                    TableId t = parseId(c.getString("id"));
-                    if (t != null && tables.contains(t)) {
+                    TableId t = ConnectorTableIds.candidates(c.getString("id")).stream().filter(tables::contains)
+                            .findFirst().orElse(null);
+                    if (t != null) {
                         table = t;
                         ours = true;
                         columnsAfter = columnsOf(c);
@@ -517,34 +518,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         } catch (org.apache.kafka.connect.errors.DataException e) {
             return List.of();
         }
-    }
-
-    /** "db"."table" as the connector spells table ids (quoted with double quotes when needed). */
-    static TableId parseId(String id) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c == '"') {
-                if (quoted && i + 1 < id.length() && id.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else {
-                    quoted = !quoted;
-                }
-            } else if (c == '.' && !quoted) {
-                parts.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        parts.add(cur.toString());
-        if (parts.size() < 2) {
-            return null;
-        }
-        return new TableId(parts.get(0), parts.get(parts.size() - 1));
     }
 
     private static boolean isSnapshot(Struct source) {
