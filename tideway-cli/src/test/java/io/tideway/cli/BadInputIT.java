@@ -261,4 +261,46 @@ class BadInputIT {
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains(src + ".doomed").contains("disappeared");
     }
+
+    @Test
+    void tablesOfOneNameInTwoSchemasAreRefusedUntilOneIsRenamed() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "twoschemas_src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), BadInputIT.class, "twoschemas_dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA s1");
+            s.execute("CREATE SCHEMA s3");
+            s.execute("CREATE TABLE s1.a (pk int PRIMARY KEY, aa int)");
+            s.execute("CREATE TABLE s3.a (pk int PRIMARY KEY, aa int)");
+            s.execute("CREATE TABLE s3.b (pk int PRIMARY KEY)");
+            s.execute("INSERT INTO s1.a VALUES (1, 10)");
+            s.execute("INSERT INTO s3.a VALUES (2, 20)");
+        }
+        String yaml = "name: twoschemas\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full]\n";
+        Outcome o = runProject(yaml + "tables: { include: [\"s1.*\", \"s3.*\"] }\n");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).contains("destination.tables_distinct").contains("s1.a").contains("s3.a").contains(dst + ".a");
+        assertThat(o.out()).contains("tables.rename.tables").contains("tables.rename.schemas");
+        try (Connection c = EmbeddedServers.mariadb().connect(dst); ResultSet rs = c.createStatement().executeQuery("SHOW TABLES")) {
+            assertThat(rs.next()).as("no table created").isFalse();
+        }
+
+        // renaming one of them is the fix: each lands in a table of its own
+        o = runProject(yaml + "tables: { include: [\"s1.*\", \"s3.*\"], rename: { tables: { \"s3.a\": s3_a } } }\n");
+        assertThat(o.exit()).as(o.err()).isZero();
+        try (Connection c = EmbeddedServers.mariadb().connect(dst); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pk, aa FROM a")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(2)).isEqualTo(10);
+                assertThat(rs.next()).isFalse();
+            }
+            try (ResultSet rs = s.executeQuery("SELECT pk, aa FROM s3_a")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
 }

@@ -119,6 +119,7 @@ public final class Precheck {
             return;
         }
         items.add(CheckResult.pass("source.tables", tables.size() + " tables selected"));
+        checkDistinctDestinations(cfg, tables, items);
         List<String> keyless = tables.stream().map(MappedTable::source).filter(t -> t.rowKey().isEmpty())
                 .map(t -> t.id().toString()).toList();
         if (keyless.isEmpty()) {
@@ -156,6 +157,40 @@ public final class Precheck {
         if (!warnings.isEmpty()) {
             items.add(CheckResult.warn("schema.conversions", String.join("; ", warnings.stream().distinct().toList()),
                     "review the type-mapping table in README.md"));
+        }
+    }
+
+    /**
+     * Two source tables never land in one destination table unasked (tables of the same name in two
+     * schemas going to a MySQL-family database, or renames that meet): the rows would merge, or
+     * collide on their keys half-way through the copy.
+     */
+    private static void checkDistinctDestinations(ProjectConfig cfg, List<MappedTable> tables, List<CheckResult> items) {
+        Map<io.tideway.core.model.TableId, List<io.tideway.core.model.TableId>> sources = new java.util.LinkedHashMap<>();
+        for (MappedTable m : tables) {
+            sources.computeIfAbsent(m.destination().id(), k -> new ArrayList<>()).add(m.source().id());
+        }
+        List<String> collisions = new ArrayList<>();
+        String example = null;
+        for (var e : sources.entrySet()) {
+            if (e.getValue().size() > 1) {
+                collisions.add("source tables " + e.getValue().stream().map(Object::toString).collect(Collectors.joining(" and "))
+                        + " would all land in " + e.getKey());
+                if (example == null) {
+                    var second = e.getValue().get(1);
+                    example = "e.g. tables.rename.tables: { \"" + second + "\": " + second.schema() + "_" + second.table() + " }";
+                }
+            }
+        }
+        if (collisions.isEmpty()) {
+            items.add(CheckResult.pass("destination.tables_distinct", "each source table lands in a destination table of its own"));
+        } else {
+            String dst = cfg.destination().type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
+                    ? "another database" : "another schema";
+            items.add(CheckResult.fail("destination.tables_distinct", String.join("; ", collisions)
+                    + " (their rows would merge into one table)",
+                    "give each a destination table of its own: rename one with tables.rename.tables (" + example
+                            + "), or move its schema with tables.rename.schemas (to " + dst + ")"));
         }
     }
 
