@@ -303,4 +303,51 @@ class BadInputIT {
             }
         }
     }
+
+    @Test
+    void aTypeOfAnExtensionTheDestinationLacksIsNamedWithItsCreateExtension() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "ext_src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "ext_dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            for (String ext : List.of("citext", "hstore", "ltree", "isn")) {
+                s.execute("CREATE EXTENSION " + ext);
+            }
+            s.execute("CREATE TABLE plain (id int PRIMARY KEY)");
+            s.execute("CREATE TABLE tagged (id int PRIMARY KEY, name citext, names citext[], attrs hstore, path ltree,"
+                    + " book isbn, books isbn[])");
+            s.execute("INSERT INTO tagged VALUES (1, 'Ab', '{x,Y}', 'a=>1', 'top.sub', '978-0-393-04002-9', NULL)");
+        }
+        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION ltree");
+        }
+        String yaml = "name: ext\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n";
+        Outcome o = runProject(yaml);
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).contains("destination.extensions");
+        assertThat(o.out()).contains("public.tagged").contains("names").contains("citext[]")
+                .contains("CREATE EXTENSION citext").contains("CREATE EXTENSION hstore").contains("CREATE EXTENSION isn")
+                .contains("attrs").contains("books").doesNotContain("CREATE EXTENSION ltree");
+        try (Connection c = EmbeddedServers.postgres().connect(dst);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no table created").isZero();
+        }
+
+        // with the extensions created as the precheck says, the copy goes through
+        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement s = c.createStatement()) {
+            for (String ext : List.of("citext", "hstore", "isn")) {
+                s.execute("CREATE EXTENSION " + ext);
+            }
+        }
+        o = runProject(yaml);
+        assertThat(o.exit()).as(o.err()).isZero();
+        String row = "SELECT ROW(name, names, attrs, path, book, books)::text FROM tagged";
+        try (Connection c = EmbeddedServers.postgres().connect(src); ResultSet a = c.createStatement().executeQuery(row);
+             Connection d = EmbeddedServers.postgres().connect(dst); ResultSet b = d.createStatement().executeQuery(row)) {
+            assertThat(a.next()).isTrue();
+            assertThat(b.next()).isTrue();
+            assertThat(b.getString(1)).isEqualTo(a.getString(1)).contains("top.sub");
+        }
+    }
 }

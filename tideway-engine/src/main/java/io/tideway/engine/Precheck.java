@@ -65,6 +65,9 @@ public final class Precheck {
                     items.add(CheckResult.pass("destination.version", ends.destinationDialect().serverVersion(dst)));
                     items.addAll(ends.destinationDialect().precheck(dst, ends.destination(), Role.DESTINATION, steps));
                     if (!tables.isEmpty()) {
+                        if (cfg.has(io.tideway.core.project.Step.SCHEMA) && ends.sameFamily()) {
+                            checkExtensions(ends, dst, tables, items);
+                        }
                         checkDestinationTables(ends, dst, tables, resumedTables, items);
                     }
                 } catch (SQLException e) {
@@ -192,6 +195,38 @@ public final class Precheck {
                     "give each a destination table of its own: rename one with tables.rename.tables (" + example
                             + "), or move its schema with tables.rename.schemas (to " + dst + ")"));
         }
+    }
+
+    /**
+     * Between databases of the same family, column types are kept verbatim, so a type that comes
+     * from an extension (PostgreSQL citext, hstore, ltree, isbn, their arrays) needs that extension
+     * on the destination before its table can be created: each missing one is named with the
+     * columns that need it and the statement that adds it.
+     */
+    private static void checkExtensions(Endpoints ends, Connection dst, List<MappedTable> tables, List<CheckResult> items)
+            throws SQLException {
+        Map<String, List<String>> columnsByExtension = new java.util.TreeMap<>();
+        for (MappedTable m : tables) {
+            ends.sourceDialect().columnExtensions(m.source()).forEach((column, extension) -> columnsByExtension
+                    .computeIfAbsent(extension, k -> new ArrayList<>())
+                    .add("table " + m.source().id() + " column " + column + " (" + m.source().column(column)
+                            .map(c -> c.type().toString()).orElse("?") + ")"));
+        }
+        if (columnsByExtension.isEmpty()) {
+            return;
+        }
+        Map<String, String> missing = ends.destinationDialect().missingExtensions(dst, columnsByExtension.keySet());
+        if (missing.isEmpty()) {
+            items.add(CheckResult.pass("destination.extensions", "the destination has the extensions the column types need: "
+                    + String.join(", ", columnsByExtension.keySet())));
+            return;
+        }
+        List<String> lacks = new ArrayList<>();
+        missing.forEach((extension, create) -> lacks.add("extension " + extension + ", needed by "
+                + String.join(", ", columnsByExtension.get(extension))));
+        items.add(CheckResult.fail("destination.extensions", "the destination database lacks " + String.join("; ", lacks),
+                "run on the destination database: " + String.join("; ", missing.values())
+                        + "; or exclude these tables (tables.exclude)"));
     }
 
     private static void checkDestinationTables(Endpoints ends, Connection dst, List<MappedTable> tables,

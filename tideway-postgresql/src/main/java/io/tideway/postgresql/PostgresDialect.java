@@ -56,6 +56,8 @@ public final class PostgresDialect implements Dialect {
 
     /** What readTables found but could not carry (expression indexes, generated columns), by table. */
     private final Map<TableId, List<String>> unsupported = new ConcurrentHashMap<>();
+    /** The extensions the column types of the tables readTables found come from, by table (column -> extension). */
+    private final Map<TableId, Map<String, String>> extensions = new ConcurrentHashMap<>();
 
     @Override
     public Set<DataSourceType> types() {
@@ -143,6 +145,7 @@ public final class PostgresDialect implements Dialect {
         List<Table> out = new ArrayList<>();
         for (PostgresCatalog.Read r : PostgresCatalog.readTables(c, schema, filter)) {
             unsupported.put(r.table().id(), r.unsupported());
+            extensions.put(r.table().id(), r.extensions());
             out.add(r.table());
         }
         return out;
@@ -160,6 +163,41 @@ public final class PostgresDialect implements Dialect {
             return known;
         }
         return t.columns().stream().map(PostgresTypes::unsupportedReason).filter(r -> r != null).toList();
+    }
+
+    /** Columns whose types come from an extension (citext, hstore, ltree, isn's isbn, their arrays, ...), for tables read here. */
+    @Override
+    public Map<String, String> columnExtensions(Table t) {
+        return extensions.getOrDefault(t.id(), Map.of());
+    }
+
+    /**
+     * The extensions of {@code names} not created in the connected database, each with its CREATE
+     * EXTENSION; one the server does not even offer (pg_available_extensions) says so.
+     */
+    @Override
+    public Map<String, String> missingExtensions(Connection c, Set<String> names) throws SQLException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String name : names) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?),"
+                    + " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+                ps.setString(1, name);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        out.put(name, "CREATE EXTENSION " + quoteIfNeeded(name) + (rs.getBoolean(2) ? ""
+                                : " (the server does not offer it yet: install the package that provides it first)"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** An identifier as PostgreSQL needs it written: bare when it is lower case letters, digits and _. */
+    private String quoteIfNeeded(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_]*") ? identifier : quote(identifier);
     }
 
     @Override

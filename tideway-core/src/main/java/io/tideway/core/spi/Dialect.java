@@ -68,6 +68,24 @@ public interface Dialect {
         return List.of();
     }
 
+    /**
+     * The extensions of the database (PostgreSQL: CREATE EXTENSION) whose types the columns of a
+     * table read by {@link #readTables} use, as column name -> extension name; empty where there are none.
+     * A destination of the same family needs them before such a table can be created there.
+     */
+    default java.util.Map<String, String> columnExtensions(Table t) {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Which of {@code extensions} the connected database lacks, each with the statement that adds
+     * it (e.g. {@code CREATE EXTENSION citext}); empty when it has them all, or where the database
+     * has no extensions.
+     */
+    default java.util.Map<String, String> missingExtensions(Connection c, Set<String> extensions) throws SQLException {
+        return java.util.Map.of();
+    }
+
     /** Whether the table holds at least one row. */
     boolean hasRows(Connection c, TableId id) throws SQLException;
 
