@@ -24,6 +24,17 @@ public interface Dialect {
     /** The data source types this dialect serves. */
     Set<DataSourceType> types();
 
+    /**
+     * This dialect as one end of a project whose other end is of family {@code peer}. Between
+     * databases of the same family a dialect may read values in its own text form where the
+     * canonical form of their kind cannot hold them (PostgreSQL: numeric NaN and Infinity,
+     * intervals with months, array lower bounds), and writes such values back verbatim; across
+     * families values stay canonical. By default the dialect itself.
+     */
+    default Dialect withPeer(DataSourceType.Family peer) {
+        return this;
+    }
+
     // ---------------------------------------------------------------- connections
 
     /**
