@@ -11,8 +11,9 @@ import java.sql.Connection;
 public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSourceConfig destination, Dialect destinationDialect) {
 
     public static Endpoints of(ProjectConfig cfg) {
-        return new Endpoints(cfg.source(), Dialects.forType(cfg.source().type()),
-                cfg.destination(), Dialects.forType(cfg.destination().type()));
+        // each end's dialect knows the other's family (values verbatim within a family)
+        return new Endpoints(cfg.source(), Dialects.forType(cfg.source().type()).withPeer(cfg.destination().type().family()),
+                cfg.destination(), Dialects.forType(cfg.destination().type()).withPeer(cfg.source().type().family()));
     }
 
     public Connection connectSource() {

@@ -65,6 +65,9 @@ public final class Precheck {
                     items.add(CheckResult.pass("destination.version", ends.destinationDialect().serverVersion(dst)));
                     items.addAll(ends.destinationDialect().precheck(dst, ends.destination(), Role.DESTINATION, steps));
                     if (!tables.isEmpty()) {
+                        if (cfg.has(io.tideway.core.project.Step.SCHEMA) && ends.sameFamily()) {
+                            checkExtensions(ends, dst, tables, items);
+                        }
                         checkDestinationTables(ends, dst, tables, resumedTables, items);
                     }
                 } catch (SQLException e) {
@@ -119,6 +122,7 @@ public final class Precheck {
             return;
         }
         items.add(CheckResult.pass("source.tables", tables.size() + " tables selected"));
+        checkDistinctDestinations(cfg, tables, items);
         List<String> keyless = tables.stream().map(MappedTable::source).filter(t -> t.rowKey().isEmpty())
                 .map(t -> t.id().toString()).toList();
         if (keyless.isEmpty()) {
@@ -159,6 +163,72 @@ public final class Precheck {
             items.add(CheckResult.warn("schema.conversions", String.join("; ", warnings.stream().distinct().toList()),
                     "review the type-mapping table in README.md"));
         }
+    }
+
+    /**
+     * Two source tables never land in one destination table unasked (tables of the same name in two
+     * schemas going to a MySQL-family database, or renames that meet): the rows would merge, or
+     * collide on their keys half-way through the copy.
+     */
+    private static void checkDistinctDestinations(ProjectConfig cfg, List<MappedTable> tables, List<CheckResult> items) {
+        Map<io.tideway.core.model.TableId, List<io.tideway.core.model.TableId>> sources = new java.util.LinkedHashMap<>();
+        for (MappedTable m : tables) {
+            sources.computeIfAbsent(m.destination().id(), k -> new ArrayList<>()).add(m.source().id());
+        }
+        List<String> collisions = new ArrayList<>();
+        String example = null;
+        for (var e : sources.entrySet()) {
+            if (e.getValue().size() > 1) {
+                collisions.add("source tables " + e.getValue().stream().map(Object::toString).collect(Collectors.joining(" and "))
+                        + " would all land in " + e.getKey());
+                if (example == null) {
+                    var second = e.getValue().get(1);
+                    example = "e.g. tables.rename.tables: { \"" + second + "\": " + second.schema() + "_" + second.table() + " }";
+                }
+            }
+        }
+        if (collisions.isEmpty()) {
+            items.add(CheckResult.pass("destination.tables_distinct", "each source table lands in a destination table of its own"));
+        } else {
+            String dst = cfg.destination().type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
+                    ? "another database" : "another schema";
+            items.add(CheckResult.fail("destination.tables_distinct", String.join("; ", collisions)
+                    + " (their rows would merge into one table)",
+                    "give each a destination table of its own: rename one with tables.rename.tables (" + example
+                            + "), or move its schema with tables.rename.schemas (to " + dst + ")"));
+        }
+    }
+
+    /**
+     * Between databases of the same family, column types are kept verbatim, so a type that comes
+     * from an extension (PostgreSQL citext, hstore, ltree, isbn, their arrays) needs that extension
+     * on the destination before its table can be created: each missing one is named with the
+     * columns that need it and the statement that adds it.
+     */
+    private static void checkExtensions(Endpoints ends, Connection dst, List<MappedTable> tables, List<CheckResult> items)
+            throws SQLException {
+        Map<String, List<String>> columnsByExtension = new java.util.TreeMap<>();
+        for (MappedTable m : tables) {
+            ends.sourceDialect().columnExtensions(m.source()).forEach((column, extension) -> columnsByExtension
+                    .computeIfAbsent(extension, k -> new ArrayList<>())
+                    .add("table " + m.source().id() + " column " + column + " (" + m.source().column(column)
+                            .map(c -> c.type().toString()).orElse("?") + ")"));
+        }
+        if (columnsByExtension.isEmpty()) {
+            return;
+        }
+        Map<String, String> missing = ends.destinationDialect().missingExtensions(dst, columnsByExtension.keySet());
+        if (missing.isEmpty()) {
+            items.add(CheckResult.pass("destination.extensions", "the destination has the extensions the column types need: "
+                    + String.join(", ", columnsByExtension.keySet())));
+            return;
+        }
+        List<String> lacks = new ArrayList<>();
+        missing.forEach((extension, create) -> lacks.add("extension " + extension + ", needed by "
+                + String.join(", ", columnsByExtension.get(extension))));
+        items.add(CheckResult.fail("destination.extensions", "the destination database lacks " + String.join("; ", lacks),
+                "run on the destination database: " + String.join("; ", missing.values())
+                        + "; or exclude these tables (tables.exclude)"));
     }
 
     private static void checkDestinationTables(Endpoints ends, Connection dst, List<MappedTable> tables,

@@ -1,6 +1,7 @@
 package io.tideway.core.change;
 
 import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.TablePatterns;
 import java.nio.file.Path;
@@ -20,9 +21,11 @@ import java.util.Objects;
  *     delivers the changes of tables they select that are created or renamed while it runs, and the
  *     DDL of every table of the databases they cover (so a table renamed away can be told); null =
  *     the listed tables only
+ * @param peer the family of the database the changes are applied to, or null when unknown: within a
+ *     family values are delivered as {@link io.tideway.core.spi.Dialect#withPeer} reads them
  */
 public record CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
-                          Path workDir, TablePatterns patterns) {
+                          Path workDir, TablePatterns patterns, DataSourceType.Family peer) {
     public CaptureSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
@@ -34,5 +37,11 @@ public record CaptureSpec(String name, long serverId, DataSourceConfig source, L
     public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
                        Path workDir) {
         this(name, serverId, source, tables, state, workDir, null);
+    }
+
+    /** A capture whose changes go to a database of unknown family (values canonical). */
+    public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
+                       Path workDir, TablePatterns patterns) {
+        this(name, serverId, source, tables, state, workDir, patterns, null);
     }
 }
