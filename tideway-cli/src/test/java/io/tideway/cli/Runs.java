@@ -130,7 +130,7 @@ final class Runs {
         }
         assertThat(tables).hasSizeGreaterThanOrEqualTo(minTables);
         for (TableMapper.MappedTable m : tables) {
-            TableCompare.Result r = TableCompare.compare(ends, m);
+            TableCompare.Result r = TableCompare.compare(ends, m, cfg.zeroDates());
             assertThat(r.equal()).as(r.toString()).isTrue();
             assertThat(r.destinationRows()).as(m.label()).isEqualTo(r.sourceRows());
         }

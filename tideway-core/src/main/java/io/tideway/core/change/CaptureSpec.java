@@ -20,14 +20,23 @@ import java.util.Objects;
  *     delivers the changes of tables they select that are created or renamed while it runs, and the
  *     DDL of every table of the databases they cover (so a table renamed away can be told); null =
  *     the listed tables only
+ * @param zeroDatesAsNull MySQL family: the project writes zero dates as NULL, so a NULL the log gives
+ *     for a nullable DATE or DATETIME column (where the log cannot tell a zero date from NULL) needs
+ *     no look-up of the row's stored value; false = look it up and deliver a zero date verbatim
  */
 public record CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
-                          Path workDir, TablePatterns patterns) {
+                          Path workDir, TablePatterns patterns, boolean zeroDatesAsNull) {
     public CaptureSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         tables = List.copyOf(tables);
         Objects.requireNonNull(state, "state");
+    }
+
+    /** A capture that looks up every value the log cannot tell from a zero date. */
+    public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
+                       Path workDir, TablePatterns patterns) {
+        this(name, serverId, source, tables, state, workDir, patterns, false);
     }
 
     /** A capture of the listed tables only. */

@@ -265,7 +265,7 @@ public final class IncrementalStep {
                 : MAX_BATCH;
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(), ctx.tables(), store.spool(),
                 o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
-                ctx.config().incremental());
+                ctx.config().incremental(), ctx.zeroDates());
     }
 
     private static String json(String s) {
