@@ -103,4 +103,58 @@ class MariaDbToPostgresIT extends AbstractMigrationIT {
         assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString()))
                 .as("verify, a replaced zero date against NULL").isEqualTo(1);
     }
+
+    /**
+     * A zero-date DEFAULT has no PostgreSQL equivalent: planned before anything is created, it is
+     * refused naming table, column and default when full.zero-dates is fail, dropped (null, the
+     * default) or replaced by the chosen date, each said by the precheck under schema.conversions.
+     */
+    @Test
+    void zeroDateDefaultsAreDroppedReplacedOrRefusedBeforeAnythingIsCreated() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "zdsrc");
+        try (Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'");
+            st.execute("CREATE TABLE a_first (id INT PRIMARY KEY)");
+            st.execute("CREATE TABLE zz (id INT PRIMARY KEY, d DATE NOT NULL DEFAULT '0000-00-00',"
+                    + " dt DATETIME DEFAULT '0000-00-00 00:00:00', ok DATE DEFAULT '2000-01-01')");
+            st.execute("INSERT INTO zz (id, d) VALUES (1, '2024-05-06')");
+        }
+        String[] choices = {"fail", null, "1970-01-01"};
+        for (int i = 0; i < choices.length; i++) {
+            String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "zddst" + i);
+            Path project = Projects.write(tmp, "zdd" + i, "name: zero-default-" + i + "\n"
+                    + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                    + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                    + "tables: { include: [\"" + srcDb + ".*\"] }\n"
+                    + "steps: [schema, full]\n"
+                    + (choices[i] == null ? "" : "full: { zero-dates: " + choices[i] + " }\n"));
+            Runs.Printed run = Runs.printed("--data-dir", tmp.resolve("zdd" + i).toString(), "run", project.toString());
+            try (Connection d = connectDestination(dstDb)) {
+                if (choices[i] != null && choices[i].equals("fail")) {
+                    assertThat(run.exit()).as(run.output()).isNotZero();
+                    assertThat(run.output()).contains("zz").contains("column d: default '0000-00-00' is a MySQL zero date")
+                            .contains("column dt: default '0000-00-00 00:00:00'").contains("full.zero-dates");
+                    assertThat(one(d, "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + srcDb + "'"))
+                            .as("nothing created").isEqualTo("0");
+                    continue;
+                }
+                assertThat(run.exit()).as(run.output()).isZero();
+                String defaults = "SELECT string_agg(column_name || '=' || coalesce(column_default, 'none'), ',' ORDER BY column_name)"
+                        + " FROM information_schema.columns WHERE table_schema = '" + srcDb + "' AND table_name = 'zz'";
+                Runs.Printed pre = Runs.printed("--data-dir", tmp.resolve("zdd" + i).toString(), "precheck", project.toString());
+                if (choices[i] == null) {
+                    assertThat(one(d, defaults)).isEqualTo("d=none,dt=none,id=none,ok='2000-01-01'::date");
+                    assertThat(pre.output()).contains("schema.conversions")
+                            .contains("column d: default '0000-00-00' is a zero date: the default is dropped (full.zero-dates: null)");
+                } else {
+                    assertThat(one(d, defaults))
+                            .isEqualTo("d='1970-01-01'::date,dt='1970-01-01 00:00:00'::timestamp without time zone,id=none,"
+                                    + "ok='2000-01-01'::date");
+                    assertThat(pre.output())
+                            .contains("column dt: default '0000-00-00 00:00:00' is a zero date: the default becomes '1970-01-01 00:00:00'");
+                }
+                assertThat(one(d, "SELECT d::text FROM \"" + srcDb + "\".zz WHERE id = 1")).isEqualTo("2024-05-06");
+            }
+        }
+    }
 }

@@ -145,6 +145,8 @@ public final class Precheck {
                 CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
                 plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
                 plan.warnings().forEach(w -> warnings.add(m.destination().id() + ": " + w));
+                TableMapper.zeroDateDefaultNotes(m, ends.zeroDates(cfg.full()))
+                        .forEach(w -> warnings.add(m.destination().id() + ": " + w));
             }
         }
         List<String> distinctProblems = problems.stream().distinct().toList();

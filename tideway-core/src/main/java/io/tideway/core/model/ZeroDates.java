@@ -113,6 +113,31 @@ public record ZeroDates(Mode mode, String replacement) {
                 && ((s.charAt(5) == '0' && s.charAt(6) == '0') || (s.charAt(8) == '0' && s.charAt(9) == '0'));
     }
 
+    /** The replacement as a value of {@code kind}: the date, or the date at midnight. */
+    private String replacementFor(ColumnType.Kind kind) {
+        return kind == ColumnType.Kind.DATE ? replacement : replacement + " 00:00:00";
+    }
+
+    /** Whether {@code col}'s default is a literal zero date. */
+    public static boolean hasZeroDefault(Column col) {
+        ColumnDefault d = col.defaultValue();
+        return d != null && d.kind() == ColumnDefault.Kind.LITERAL && d.value() != null && applies(col.type().kind())
+                && isZero(d.value());
+    }
+
+    /**
+     * {@code col} with a zero-date default made what this choice makes a zero date: dropped (NULL),
+     * the replacement (REPLACE); left as it is otherwise (KEEP, and FAIL, which the destination's
+     * plan refuses where it cannot store it).
+     */
+    public Column mapDefault(Column col) {
+        if (!hasZeroDefault(col) || (mode != Mode.NULL && mode != Mode.REPLACE)) {
+            return col;
+        }
+        ColumnDefault d = mode == Mode.NULL ? null : ColumnDefault.literal(replacementFor(col.type().kind()));
+        return new Column(col.name(), col.type(), col.nullable(), d, col.autoIncrement(), col.comment());
+    }
+
     /**
      * The value a zero date {@code s} of column {@code col} becomes (the value itself when it is no
      * zero date).
@@ -131,7 +156,7 @@ public record ZeroDates(Mode mode, String replacement) {
             case DEFAULT:
                 return s;
             case REPLACE: {
-                String v = col.type().kind() == ColumnType.Kind.DATE ? replacement : replacement + " 00:00:00";
+                String v = replacementFor(col.type().kind());
                 warnings.accept("table " + table + ", column " + col.name() + ": zero dates written as " + v);
                 return v;
             }
