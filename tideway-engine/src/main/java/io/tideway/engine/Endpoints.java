@@ -31,4 +31,12 @@ public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSour
     public boolean sameFamily() {
         return source.type().family() == destination.type().family();
     }
+
+    /**
+     * What MySQL zero dates become between these two ends: the project's {@code full.zero-dates}
+     * with its default resolved (KEEP when both ends are of the MySQL family, else NULL).
+     */
+    public io.tideway.core.model.ZeroDates zeroDates(io.tideway.core.project.FullOptions full) {
+        return full.zeroDates().resolve(sameFamily() && sourceFamily() == DataSourceType.Family.MYSQL);
+    }
 }

@@ -55,6 +55,7 @@ public final class Precheck {
                     items.addAll(ends.sourceDialect().precheck(src, ends.source(), Role.SOURCE, steps));
                     tables = TableMapper.map(cfg, ends.sourceDialect(), src);
                     checkTables(cfg, ends, tables, items);
+                    checkZeroDates(cfg, ends, src, tables, items);
                 } catch (SQLException e) {
                     items.add(CheckResult.fail("source.catalog", "reading the source catalog failed: " + e.getMessage(),
                             "grant the user SELECT on the source tables and on information_schema/pg_catalog"));
@@ -150,6 +151,8 @@ public final class Precheck {
                 CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
                 plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
                 plan.warnings().forEach(w -> warnings.add(m.destination().id() + ": " + w));
+                TableMapper.zeroDateDefaultNotes(m, ends.zeroDates(cfg.full()))
+                        .forEach(w -> warnings.add(m.destination().id() + ": " + w));
             }
         }
         List<String> distinctProblems = problems.stream().distinct().toList();
@@ -229,6 +232,65 @@ public final class Precheck {
         items.add(CheckResult.fail("destination.extensions", "the destination database lacks " + String.join("; ", lacks),
                 "run on the destination database: " + String.join("; ", missing.values())
                         + "; or exclude these tables (tables.exclude)"));
+    }
+
+    static final String ZERO_DATES = "source.zero_dates";
+
+    /**
+     * Counts the zero dates of every DATE/DATETIME/TIMESTAMP column (one scan per table that has
+     * such a column; not run when the item is listed under precheck.skip) and says what the
+     * project's {@code full.zero-dates} makes of them: FAIL where the copy would stop (fail, or
+     * null in a NOT NULL column), WARN where they change, PASS where they are carried verbatim.
+     */
+    private static void checkZeroDates(ProjectConfig cfg, Endpoints ends, Connection src, List<MappedTable> tables,
+                                       List<CheckResult> items) throws SQLException {
+        if (!cfg.has(io.tideway.core.project.Step.FULL) && !cfg.has(io.tideway.core.project.Step.INCREMENTAL)) {
+            return;
+        }
+        boolean anyDate = tables.stream().anyMatch(m -> m.source().columns().stream()
+                .anyMatch(c -> io.tideway.core.model.ZeroDates.applies(c.type().kind())));
+        if (!anyDate || ends.sourceFamily() != io.tideway.core.model.DataSourceType.Family.MYSQL) {
+            return;
+        }
+        if (cfg.precheckSkip().contains(ZERO_DATES)) {
+            items.add(CheckResult.warn(ZERO_DATES, "zero dates not counted (the item is listed under precheck.skip)",
+                    "remove " + ZERO_DATES + " from precheck.skip to have them counted before the copy"));
+            return;
+        }
+        io.tideway.core.model.ZeroDates choice = ends.zeroDates(cfg.full());
+        List<String> blocking = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (MappedTable m : tables) {
+            Map<String, Long> counts = ends.sourceDialect().zeroDateCounts(src, m.source());
+            for (Map.Entry<String, Long> e : counts.entrySet()) {
+                boolean nullable = m.source().column(e.getKey()).map(io.tideway.core.model.Column::nullable).orElse(true);
+                String where = m.source().id() + "." + e.getKey() + ": " + e.getValue() + " zero date" + (e.getValue() == 1 ? "" : "s")
+                        + (nullable ? "" : " (NOT NULL)");
+                switch (choice.mode()) {
+                    case KEEP, DEFAULT -> kept.add(where);
+                    case FAIL -> blocking.add(where);
+                    case NULL -> (nullable ? changed : blocking).add(where);
+                    case REPLACE -> changed.add(where);
+                }
+            }
+        }
+        String fix = "choose with " + io.tideway.core.model.ZeroDates.CHOICES + ", or fix the rows on the source";
+        if (!blocking.isEmpty()) {
+            String why = choice.mode() == io.tideway.core.model.ZeroDates.Mode.FAIL ? "full.zero-dates is fail"
+                    : "NULL cannot replace them in a NOT NULL column";
+            items.add(CheckResult.fail(ZERO_DATES, "zero dates that " + ends.destination().type().id() + " cannot take as"
+                    + " chosen (" + why + "): " + String.join("; ", blocking)
+                    + (changed.isEmpty() ? "" : "; and, written as NULL: " + String.join("; ", changed)), fix));
+        } else if (!changed.isEmpty()) {
+            String as = choice.mode() == io.tideway.core.model.ZeroDates.Mode.NULL ? "NULL" : choice.replacement();
+            items.add(CheckResult.warn(ZERO_DATES, "zero dates written as " + as + " (full.zero-dates: " + choice.text() + "): "
+                    + String.join("; ", changed), fix));
+        } else if (!kept.isEmpty()) {
+            items.add(CheckResult.pass(ZERO_DATES, "zero dates carried verbatim: " + String.join("; ", kept)));
+        } else {
+            items.add(CheckResult.pass(ZERO_DATES, "no zero date in the source's DATE, DATETIME and TIMESTAMP columns"));
+        }
     }
 
     private static void checkDestinationTables(Endpoints ends, Connection dst, List<MappedTable> tables,

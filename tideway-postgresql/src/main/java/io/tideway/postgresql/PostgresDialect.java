@@ -255,6 +255,11 @@ public final class PostgresDialect implements Dialect {
                 problems.add("column " + col.name() + ": type " + col.type() + " has no equivalent in postgresql");
                 continue;
             }
+            String zeroDefault = same ? null : zeroDefaultProblem(col);
+            if (zeroDefault != null) {
+                problems.add(zeroDefault);
+                continue;
+            }
             statements.addAll(cs.before());
             String ddl = cs.type();
             StringBuilder b = new StringBuilder("  ").append(quote(col.name())).append(' ').append(ddl);
@@ -330,6 +335,16 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return ddl == null ? null : new ColumnSql(ddl, check, before);
+    }
+
+    /** Why a column's default cannot be created here: a MySQL zero date, which PostgreSQL does not store; else null. */
+    private static String zeroDefaultProblem(Column col) {
+        if (!io.tideway.core.model.ZeroDates.hasZeroDefault(col)) {
+            return null;
+        }
+        return "column " + col.name() + ": default '" + col.defaultValue().value() + "' is a MySQL zero date, which postgresql"
+                + " does not store; set full.zero-dates to null (the default is dropped) or to a replacement date such as"
+                + " 0001-01-01 (the default becomes it)";
     }
 
     /** The SQL after DEFAULT, or null for none (an expression of another family is not carried). */
@@ -851,6 +866,11 @@ public final class PostgresDialect implements Dialect {
         if (cs == null) {
             throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column
                     + " of " + table.id() + ": type " + col.type() + " has no equivalent in postgresql");
+        }
+        String zeroDefault = same ? null : zeroDefaultProblem(col);
+        if (zeroDefault != null) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column
+                    + " of " + table.id() + ": " + zeroDefault);
         }
         String alter = "ALTER TABLE " + quote(table.id()) + " ALTER COLUMN " + quote(column) + " ";
         List<String> out = new ArrayList<>(cs.before());

@@ -97,6 +97,15 @@ public interface Dialect {
         return java.util.Map.of();
     }
 
+    /**
+     * How many zero dates (a DATE, DATETIME or TIMESTAMP whose month or day is zero; see
+     * {@link io.tideway.core.model.ZeroDates}) each column of {@code t} holds, for the columns that
+     * hold any, in column order; one scan of the table. Empty where the database stores none (the default).
+     */
+    default java.util.Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        return java.util.Map.of();
+    }
+
     /** Whether the table holds at least one row. */
     boolean hasRows(Connection c, TableId id) throws SQLException;
 

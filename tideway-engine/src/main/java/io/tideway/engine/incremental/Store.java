@@ -101,7 +101,7 @@ public final class Store implements AutoCloseable {
                 ctx.metaDb().incremental().captureState(ctx.projectId(), direction.captureName()), dataDir.resolve("tmp"),
                 direction == Direction.FORWARD
                         ? io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()) : null,
-                ctx.ends().destination().type().family());
+                ctx.ends().destination().type().family(), ctx.zeroDates().mode() == io.tideway.core.model.ZeroDates.Mode.NULL);
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {

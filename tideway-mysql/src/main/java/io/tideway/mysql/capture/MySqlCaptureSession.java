@@ -54,6 +54,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private final CapturedTables tables;
     private final Set<String> schemas = new HashSet<>();
     private final CanonicalValues values = new CanonicalValues();
+    /** Puts back the zero dates the binlog reader delivers as NULL or a default (see {@link ZeroDateLookup}). */
+    private final ZeroDateLookup zeroDates;
     /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
     private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
 
@@ -83,6 +85,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.id = id;
         this.prefix = prefix;
         this.tables = new CapturedTables(spec);
+        this.zeroDates = new ZeroDateLookup(spec);
         for (TableId t : spec.tables()) {
             schemas.add(t.schema());
         }
@@ -220,6 +223,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            zeroDates.close();
             CaptureRegistry.unregister(id);
         }
     }
@@ -299,6 +303,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
             out.add(e);
         }
+        zeroDates.resolve();
         if (!out.isEmpty()) {
             sink.accept(out);
         }
@@ -442,11 +447,12 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             case "c":
             case "r": {
                 CanonicalValues.RowShape s = values.shape(after.schema());
-                return new ChangeEvent(Op.INSERT, table, s.columns(), null, s.convert(after), null, ts, position);
+                return new ChangeEvent(Op.INSERT, table, s.columns(), null, afterImage(table, s, after), null, ts, position);
             }
             case "u": {
                 CanonicalValues.RowShape s = values.shape(after.schema());
-                return new ChangeEvent(Op.UPDATE, table, s.columns(), s.convert(before), s.convert(after), null, ts, position);
+                return new ChangeEvent(Op.UPDATE, table, s.columns(), s.convert(before), afterImage(table, s, after), null, ts,
+                        position);
             }
             case "d": {
                 CanonicalValues.RowShape s = values.shape(before.schema());
@@ -458,6 +464,16 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                 LOG.warn("capture {}: ignoring an event with unknown operation '{}' at {}", spec.name(), op, position);
                 return null;
         }
+    }
+
+    /** The converted after image; its values that may stand for zero dates are noted for the batch's look-up. */
+    private Object[] afterImage(TableId table, CanonicalValues.RowShape s, Struct after) {
+        Object[] row = s.convert(after);
+        int[] suspects = s.suspects(row, !spec.zeroDatesAsNull());
+        if (suspects != null) {
+            zeroDates.note(table, s.columns(), row, suspects);
+        }
+        return row;
     }
 
     private ChangeEvent ddl(SourceRecord r, Struct value) {
@@ -493,6 +509,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         long ts = source.getInt64("ts_ms");
         lastSourceMillis = Math.max(lastSourceMillis, ts);
         String position = BinlogPosition.ofOffset(r.sourceOffset(), false);
+        zeroDates.forget(table);
         return new ChangeEvent(Op.DDL, table, columnsAfter, null, null, value.getString("ddl"), ts, position);
     }
 
