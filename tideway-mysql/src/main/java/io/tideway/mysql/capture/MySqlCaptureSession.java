@@ -349,7 +349,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             return -1;
         }
         long seq = BinlogPosition.sequence(off.get("file").toString());
-        long pos = p.longValue();
+        long pos = Math.max(p.longValue(), standaloneGroupEnd(off));
         long best = -1;
         int reached = 0;
         int i = 0;
@@ -364,6 +364,49 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             ends.pollFirst();   // older samples are of no more use
         }
         return best;
+    }
+
+    /** The offset (file and position) {@link #standaloneGroupEnd} looked at last, and what it found there. */
+    private String groupAt;
+    private long groupEnd = -1;
+
+    /**
+     * Where the event group at the offset's position ends when that group is a statement logged on
+     * its own (DDL) and the reader has passed it; -1 otherwise. MariaDB's reader takes every GTID
+     * event as the start of a transaction and only a commit as its end, so after a DDL (GTID, then
+     * the statement, no commit) its offset keeps naming the DDL's start until the next transaction:
+     * on a source idle after a DDL (Tideway's own marker table created at a switchover, or a user's
+     * ALTER TABLE) the reader would never seem to reach the binlog's end, and the lag would climb.
+     * The offset counts the events read since its position ({@code event}): two or more means the
+     * statement is read. Asks the server once per such position.
+     */
+    private long standaloneGroupEnd(Map<String, ?> off) {
+        if (!(off.get("event") instanceof Number read) || read.longValue() < 2 || probe == null) {
+            return -1;
+        }
+        String at = off.get("file") + ":" + off.get("pos");
+        if (at.equals(groupAt)) {
+            return groupEnd;
+        }
+        try (java.sql.PreparedStatement ps = probe.prepareStatement("SHOW BINLOG EVENTS IN ? FROM ? LIMIT 2")) {
+            ps.setString(1, off.get("file").toString());
+            ps.setLong(2, ((Number) off.get("pos")).longValue());
+            long end = -1;
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && "Gtid".equalsIgnoreCase(rs.getString("Event_type"))
+                        && !String.valueOf(rs.getString("Info")).startsWith("BEGIN")
+                        && rs.next() && "Query".equalsIgnoreCase(rs.getString("Event_type"))
+                        && !"BEGIN".equalsIgnoreCase(String.valueOf(rs.getString("Info")).strip())) {
+                    end = rs.getLong("End_log_pos");
+                }
+            }
+            groupAt = at;
+            groupEnd = end;
+            return end;
+        } catch (java.sql.SQLException e) {
+            LOG.debug("capture {}: cannot read the binlog events at {}: {}", spec.name(), at, e.toString());
+            return -1;
+        }
     }
 
     private void sampleEnd() {
