@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
             boolean equal = true;
             try (Connection c = ends.connectSource()) {
                 for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                    TableCompare.Result res = TableCompare.compare(ends, m);
+                    TableCompare.Result res = TableCompare.compare(ends, m, cfg.zeroDates());
                     System.out.println("   " + res.table() + " -> " + m.destination().id() + ": " + res.sourceRows() + " rows, "
                             + (res.equal() ? "equal" : "DIFFERENT: " + res));
                     equal &= res.equal();
@@ -141,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
             boolean equal = true;
             try (Connection c = ends.connectSource()) {
                 for (TableMapper.MappedTable m : TableMapper.map(cfg, ends.sourceDialect(), c)) {
-                    equal &= TableCompare.compare(ends, m).equal();
+                    equal &= TableCompare.compare(ends, m, cfg.zeroDates()).equal();
                 }
             }
             if (equal) {

@@ -3,6 +3,7 @@ package io.tideway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.project.ProjectConfig;
@@ -225,6 +226,94 @@ abstract class AbstractSwitchoverIT {
             rs.next();
             assertThat(rs.getInt(1)).as("marker tables left on MariaDB").isZero();
         }
+    }
+
+    /**
+     * The common project file: the tables chosen by a pattern over the whole source schema, which also covers the
+     * name of the marker table the reverse sync writes on the source. With no application writing, the source goes
+     * quiet (sub-step 3 passes), the forward lag stays near zero and the forward capture spools no row change: no
+     * marker row is passed back and forth between the two directions.
+     */
+    @Test
+    void aSchemaWidePatternNeverCarriesTidewaysOwnMarkerTable() throws Exception {
+        String src = fresh(source(), "wsrc");
+        String dst = fresh(destination(), "wdst");
+        try (Connection c = connectTo(source(), src)) {
+            fill(c);
+        }
+        String schema = source() == DataSourceType.POSTGRESQL ? "public" : src;
+        Path project = Projects.write(tmp, "sw", "name: sw\n"
+                + "source: " + Projects.endpoint(source(), src) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dst) + "\n"
+                + "tables: { include: [\"" + schema + ".*\"] }\n"
+                + "steps: [schema, full, incremental]\n");
+        Path data = tmp.resolve("wide");
+        Process run = Runs.child(project, data, null, "384m");
+        try {
+            awaitStep(data, run, "incremental", "MONITORING");
+            long rowChangesBefore = rowChangesIn(Store.spoolDir(data, "sw", Direction.FORWARD));
+            Process sw = Runs.command(data, null, "256m", "switchover", project.toString(), "--yes", "--quiet", "5",
+                    "--wait", "60", "--waive-verify", "test");
+            long maxLag = 0;
+            while (sw.isAlive()) {
+                try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                    JsonNode p = progressOf(db, Direction.FORWARD.stepId());
+                    if (p != null && subSteps(data).stream().noneMatch(s -> s.number() >= 5)) {
+                        maxLag = Math.max(maxLag, p.path("lagMillis").asLong(0));
+                    }
+                }
+                sw.waitFor(500, TimeUnit.MILLISECONDS);
+            }
+            String out = Runs.output(sw);
+            assertThat(sw.exitValue()).as(out).isZero();
+            assertThat(out).contains("switchover 3/8 source-writes-stopped:", "switchover 8/8 report:");
+            assertThat(maxLag).as("forward lag during the switchover, with nothing written; output:\n" + out)
+                    .isLessThan(5_000);
+            assertThat(rowChangesIn(Store.spoolDir(data, "sw", Direction.FORWARD))).as("row changes spooled by the forward"
+                    + " capture during the switchover").isEqualTo(rowChangesBefore);
+            awaitStep(data, run, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
+            // the application writes to the destination: its changes reach the source once, and nothing comes back
+            try (Connection c = connectTo(destination(), dst); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO " + onDestination(schema, "orders") + " (note) VALUES ('after the switch')");
+            }
+            ProjectConfig cfg = ProjectFiles.load(project);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> Runs.assertEqualNow(cfg, 2));
+            Thread.sleep(3000);
+            assertThat(rowChangesIn(Store.spoolDir(data, "sw", Direction.REVERSE))).as("row changes the reverse capture spooled")
+                    .isEqualTo(1);
+            // only the project's tables were created and compared: no marker table was carried as a user table
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+            String report = java.nio.file.Files.readString(data.resolve("verify").resolve("sw").resolve("report.json"));
+            assertThat(report).doesNotContain(io.tideway.core.change.ApplyMarker.TABLE);
+        } finally {
+            run.destroy();
+            run.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static JsonNode progressOf(MetaDb db, String step) throws Exception {
+        var p = db.projects().find("sw");
+        if (p.isEmpty()) {
+            return null;
+        }
+        var rec = db.projects().step(p.get().id(), step);
+        return rec == null || rec.progressJson() == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(rec.progressJson());
+    }
+
+    private static long rowChangesIn(Path spool) throws Exception {
+        if (!java.nio.file.Files.isDirectory(spool)) {
+            return 0;
+        }
+        long n = 0;
+        try (Spool.Reader r = new Spool.Reader(spool, new Spool.Address(1, 0))) {
+            ChangeEvent e;
+            while ((e = r.readOne()) != null) {
+                if (e.op() == ChangeEvent.Op.INSERT || e.op() == ChangeEvent.Op.UPDATE || e.op() == ChangeEvent.Op.DELETE) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** The application stops writing to the source once sub-step 3 asks (after the reverse capture's position is fixed). */

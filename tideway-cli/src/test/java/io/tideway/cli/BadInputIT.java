@@ -261,4 +261,93 @@ class BadInputIT {
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains(src + ".doomed").contains("disappeared");
     }
+
+    @Test
+    void tablesOfOneNameInTwoSchemasAreRefusedUntilOneIsRenamed() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "twoschemas_src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), BadInputIT.class, "twoschemas_dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA s1");
+            s.execute("CREATE SCHEMA s3");
+            s.execute("CREATE TABLE s1.a (pk int PRIMARY KEY, aa int)");
+            s.execute("CREATE TABLE s3.a (pk int PRIMARY KEY, aa int)");
+            s.execute("CREATE TABLE s3.b (pk int PRIMARY KEY)");
+            s.execute("INSERT INTO s1.a VALUES (1, 10)");
+            s.execute("INSERT INTO s3.a VALUES (2, 20)");
+        }
+        String yaml = "name: twoschemas\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "steps: [schema, full]\n";
+        Outcome o = runProject(yaml + "tables: { include: [\"s1.*\", \"s3.*\"] }\n");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).contains("destination.tables_distinct").contains("s1.a").contains("s3.a").contains(dst + ".a");
+        assertThat(o.out()).contains("tables.rename.tables").contains("tables.rename.schemas");
+        try (Connection c = EmbeddedServers.mariadb().connect(dst); ResultSet rs = c.createStatement().executeQuery("SHOW TABLES")) {
+            assertThat(rs.next()).as("no table created").isFalse();
+        }
+
+        // renaming one of them is the fix: each lands in a table of its own
+        o = runProject(yaml + "tables: { include: [\"s1.*\", \"s3.*\"], rename: { tables: { \"s3.a\": s3_a } } }\n");
+        assertThat(o.exit()).as(o.err()).isZero();
+        try (Connection c = EmbeddedServers.mariadb().connect(dst); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pk, aa FROM a")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(2)).isEqualTo(10);
+                assertThat(rs.next()).isFalse();
+            }
+            try (ResultSet rs = s.executeQuery("SELECT pk, aa FROM s3_a")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aTypeOfAnExtensionTheDestinationLacksIsNamedWithItsCreateExtension() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "ext_src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "ext_dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            for (String ext : List.of("citext", "hstore", "ltree", "isn")) {
+                s.execute("CREATE EXTENSION " + ext);
+            }
+            s.execute("CREATE TABLE plain (id int PRIMARY KEY)");
+            s.execute("CREATE TABLE tagged (id int PRIMARY KEY, name citext, names citext[], attrs hstore, path ltree,"
+                    + " book isbn, books isbn[])");
+            s.execute("INSERT INTO tagged VALUES (1, 'Ab', '{x,Y}', 'a=>1', 'top.sub', '978-0-393-04002-9', NULL)");
+        }
+        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION ltree");
+        }
+        String yaml = "name: ext\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n";
+        Outcome o = runProject(yaml);
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).contains("destination.extensions");
+        assertThat(o.out()).contains("public.tagged").contains("names").contains("citext[]")
+                .contains("CREATE EXTENSION citext").contains("CREATE EXTENSION hstore").contains("CREATE EXTENSION isn")
+                .contains("attrs").contains("books").doesNotContain("CREATE EXTENSION ltree");
+        try (Connection c = EmbeddedServers.postgres().connect(dst);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no table created").isZero();
+        }
+
+        // with the extensions created as the precheck says, the copy goes through
+        try (Connection c = EmbeddedServers.postgres().connect(dst); Statement s = c.createStatement()) {
+            for (String ext : List.of("citext", "hstore", "isn")) {
+                s.execute("CREATE EXTENSION " + ext);
+            }
+        }
+        o = runProject(yaml);
+        assertThat(o.exit()).as(o.err()).isZero();
+        String row = "SELECT ROW(name, names, attrs, path, book, books)::text FROM tagged";
+        try (Connection c = EmbeddedServers.postgres().connect(src); ResultSet a = c.createStatement().executeQuery(row);
+             Connection d = EmbeddedServers.postgres().connect(dst); ResultSet b = d.createStatement().executeQuery(row)) {
+            assertThat(a.next()).isTrue();
+            assertThat(b.next()).isTrue();
+            assertThat(b.getString(1)).isEqualTo(a.getString(1)).contains("top.sub");
+        }
+    }
 }

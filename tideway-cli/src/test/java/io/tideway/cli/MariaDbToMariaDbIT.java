@@ -8,6 +8,10 @@ import io.tideway.test.SampleData;
 import io.tideway.test.TypeRichData;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.nio.file.Path;
+import io.tideway.engine.config.ProjectFiles;
+import org.junit.jupiter.api.Test;
 
 class MariaDbToMariaDbIT extends AbstractMigrationIT {
     @Override DataSourceType source() { return DataSourceType.MARIADB; }
@@ -33,5 +37,63 @@ class MariaDbToMariaDbIT extends AbstractMigrationIT {
         assertThat(one(d, "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + schema
                 + "' AND TABLE_NAME = 'all_types' AND COLUMN_NAME = 'en'")).isEqualTo("enum('a','b c','d''e')");
         assertThat(one(d, "SELECT CAST(ts AS CHAR) FROM " + t + " WHERE id = 2")).isEqualTo("2038-01-19 03:14:07.999999");
+    }
+
+    /**
+     * Zero dates ('0000-00-00', '2020-00-15', a zero DATETIME and TIMESTAMP, in nullable and NOT NULL
+     * columns) arrive verbatim, in the full copy and in the incremental sync (where the binlog gives
+     * NULL, or a NOT NULL column's default or the epoch, in their place), beside real NULLs and real
+     * 1970-01-01 values; verification tells a zero date from NULL.
+     */
+    @Test
+    void zeroDatesArriveVerbatimAndVerificationTellsThemFromNull() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "zsrc");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "zdst");
+        String cols = "(id, d, dt, ts, dn, dtn)";
+        try (Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'");   // no NO_ZERO_DATE, no NO_ZERO_IN_DATE
+            st.execute("CREATE TABLE zd (id INT PRIMARY KEY, d DATE NULL, dt DATETIME NULL, ts TIMESTAMP NULL DEFAULT NULL,"
+                    + " dn DATE NOT NULL, dtn DATETIME(3) NOT NULL DEFAULT '2000-01-01 00:00:00')");
+            st.execute("INSERT INTO zd " + cols + " VALUES"
+                    + " (1, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00', '0000-00-00 00:00:00'),"
+                    + " (2, '2020-00-15', '2020-05-00 10:00:00', NULL, '1970-01-01', '2000-01-01'),"
+                    + " (3, NULL, NULL, NULL, '2024-02-29', '2024-02-29 12:00:00.5')");
+        }
+        Path data = tmp.resolve("zdata");
+        Path project = Projects.write(tmp, "zd", "name: zero-dates-maria\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"" + srcDb + ".*\"] }\n"
+                + "steps: [schema, full, incremental]\n");
+        io.tideway.core.project.ProjectConfig cfg = ProjectFiles.load(project);
+        try (Runs.InProcess run = Runs.synced(project, data);
+                Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'");
+            st.execute("INSERT INTO zd " + cols + " VALUES"
+                    + " (4, '0000-00-00', '2021-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00', '0000-00-00 00:00:00'),"
+                    + " (5, NULL, NULL, NULL, '1970-01-01', '1970-01-01 00:00:00'),"
+                    + " (6, '1970-01-01', '1970-01-01 00:00:00', NULL, '2000-01-01', '2000-01-01 00:00:00')");
+            st.execute("UPDATE zd SET d = '0000-00-00', dn = '2024-00-01', dtn = '2000-01-01' WHERE id = 3");
+            st.execute("UPDATE zd SET d = NULL, dn = '1970-01-01' WHERE id = 1");
+            Runs.awaitEqual(cfg, run.failure(), java.time.Duration.ofSeconds(90));
+        }
+        try (Connection d = connectDestination(dstDb)) {
+            String t = "`" + dstDb + "`.zd";
+            assertThat(one(d, "SELECT CONCAT_WS('|', id, d, dt, ts, dn, dtn) FROM " + t + " WHERE id = 4"))
+                    .isEqualTo("4|0000-00-00|2021-00-00 00:00:00|0000-00-00 00:00:00|0000-00-00|0000-00-00 00:00:00.000");
+            assertThat(one(d, "SELECT CONCAT_WS('|', id, d, dn, dtn) FROM " + t + " WHERE id = 3"))
+                    .isEqualTo("3|0000-00-00|2024-00-01|2000-01-01 00:00:00.000");
+            assertThat(one(d, "SELECT CONCAT_WS('|', id, IFNULL(d, 'null'), dn) FROM " + t + " WHERE id = 1")).isEqualTo("1|null|1970-01-01");
+            assertThat(one(d, "SELECT CONCAT_WS('|', id, d, dt, dn) FROM " + t + " WHERE id = 2"))
+                    .isEqualTo("2|2020-00-15|2020-05-00 10:00:00|1970-01-01");
+            assertThat(one(d, "SELECT CONCAT_WS('|', id, IFNULL(d, 'null'), dn, dtn) FROM " + t + " WHERE id = 5"))
+                    .isEqualTo("5|null|1970-01-01|1970-01-01 00:00:00.000");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).as("verify, equal").isZero();
+        try (Connection d = connectDestination(dstDb); Statement st = d.createStatement()) {
+            st.execute("UPDATE `" + dstDb + "`.zd SET d = NULL WHERE id = 4");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString()))
+                .as("verify, a zero date against NULL").isEqualTo(1);
     }
 }

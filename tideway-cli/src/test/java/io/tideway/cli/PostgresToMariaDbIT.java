@@ -8,6 +8,7 @@ import io.tideway.test.SampleData;
 import io.tideway.test.TypeRichData;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
 
 class PostgresToMariaDbIT extends AbstractMigrationIT {
     @Override DataSourceType source() { return DataSourceType.POSTGRESQL; }
@@ -36,5 +37,48 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
         assertThat(one(d, "SELECT JSON_EXTRACT(tarr, '$[2]') FROM " + t + " WHERE id = 2")).isEqualTo("\"say \\\"hi\\\"\"");
         assertThat(one(d, "SELECT COUNT(*) FROM `" + schema + "`.`Select Me \"q\" ``b``` WHERE `Mixed Case ``col`` \"x\"` = -1"))
                 .isEqualTo("1");
+    }
+
+    @Test
+    void twoSerialColumnsKeepTheirValuesAndTheKeyKeepsAutoIncrement() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "serials_src");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "serials_dst");
+        try (Connection c = connectSource(srcDb); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE serials (pk serial PRIMARY KEY, ss smallserial, v text)");
+            s.execute("INSERT INTO serials (v) VALUES ('a'), ('b')");
+            s.execute("INSERT INTO serials VALUES (10, 7, 'c')");
+            // a serial that is not the key, and a table whose key is not its serial
+            s.execute("CREATE TABLE tickets (code text PRIMARY KEY, seq bigserial, n smallserial)");
+            s.execute("INSERT INTO tickets (code) VALUES ('x'), ('y')");
+        }
+        java.nio.file.Path project = Projects.write(tmp, "serials", "name: it-pg-serials\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"public.*\"] }\n"
+                + "steps: [schema, full]\n");
+        var cfg = io.tideway.engine.config.ProjectFiles.load(project);
+        var report = io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of());
+        assertThat(report.items()).anySatisfy(i -> {
+            assertThat(i.item()).isEqualTo("schema.conversions");
+            assertThat(i.detail()).contains(".serials: column ss").contains("pk keeps it")
+                    .contains(".tickets: column n").contains("seq keeps it");
+        });
+        assertThat(Main.execute("--data-dir", tmp.resolve("serials-data").toString(), "run", project.toString())).isZero();
+        try (Connection d = connectDestination(dstDb); java.sql.Statement s = d.createStatement()) {
+            StringBuilder rows = new StringBuilder();
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT pk, ss, v FROM serials ORDER BY pk")) {
+                while (rs.next()) {
+                    rows.append(rs.getInt(1)).append(',').append(rs.getInt(2)).append(',').append(rs.getString(3)).append(';');
+                }
+            }
+            assertThat(rows.toString()).isEqualTo("1,1,a;2,2,b;10,7,c;");
+            assertThat(one(d, "SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name) ORDER BY table_name) FROM"
+                    + " information_schema.columns WHERE table_schema = '" + dstDb + "' AND extra LIKE '%auto_increment%'"))
+                    .isEqualTo("serials.pk,tickets.seq");
+            // the application's own inserts go on numbering the key
+            s.execute("INSERT INTO serials (ss, v) VALUES (8, 'd')");
+            assertThat(one(d, "SELECT pk FROM serials WHERE v = 'd'")).isEqualTo("11");
+            assertThat(one(d, "SELECT CONCAT(code, seq, n) FROM tickets WHERE code = 'y'")).isEqualTo("y22");
+        }
     }
 }

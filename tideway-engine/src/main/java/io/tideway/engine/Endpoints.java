@@ -11,8 +11,9 @@ import java.sql.Connection;
 public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSourceConfig destination, Dialect destinationDialect) {
 
     public static Endpoints of(ProjectConfig cfg) {
-        return new Endpoints(cfg.source(), Dialects.forType(cfg.source().type()),
-                cfg.destination(), Dialects.forType(cfg.destination().type()));
+        // each end's dialect knows the other's family (values verbatim within a family)
+        return new Endpoints(cfg.source(), Dialects.forType(cfg.source().type()).withPeer(cfg.destination().type().family()),
+                cfg.destination(), Dialects.forType(cfg.destination().type()).withPeer(cfg.source().type().family()));
     }
 
     public Connection connectSource() {
@@ -29,5 +30,13 @@ public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSour
 
     public boolean sameFamily() {
         return source.type().family() == destination.type().family();
+    }
+
+    /**
+     * What MySQL zero dates become between these two ends: the project's {@code full.zero-dates}
+     * with its default resolved (KEEP when both ends are of the MySQL family, else NULL).
+     */
+    public io.tideway.core.model.ZeroDates zeroDates(io.tideway.core.project.FullOptions full) {
+        return full.zeroDates().resolve(sameFamily() && sourceFamily() == DataSourceType.Family.MYSQL);
     }
 }

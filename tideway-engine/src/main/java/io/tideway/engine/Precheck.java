@@ -55,6 +55,7 @@ public final class Precheck {
                     items.addAll(ends.sourceDialect().precheck(src, ends.source(), Role.SOURCE, steps));
                     tables = TableMapper.map(cfg, ends.sourceDialect(), src);
                     checkTables(cfg, ends, tables, items);
+                    checkZeroDates(cfg, ends, src, tables, items);
                 } catch (SQLException e) {
                     items.add(CheckResult.fail("source.catalog", "reading the source catalog failed: " + e.getMessage(),
                             "grant the user SELECT on the source tables and on information_schema/pg_catalog"));
@@ -65,6 +66,9 @@ public final class Precheck {
                     items.add(CheckResult.pass("destination.version", ends.destinationDialect().serverVersion(dst)));
                     items.addAll(ends.destinationDialect().precheck(dst, ends.destination(), Role.DESTINATION, steps));
                     if (!tables.isEmpty()) {
+                        if (cfg.has(io.tideway.core.project.Step.SCHEMA) && ends.sameFamily()) {
+                            checkExtensions(ends, dst, tables, items);
+                        }
                         checkDestinationTables(ends, dst, tables, resumedTables, items);
                     }
                 } catch (SQLException e) {
@@ -119,6 +123,7 @@ public final class Precheck {
             return;
         }
         items.add(CheckResult.pass("source.tables", tables.size() + " tables selected"));
+        checkDistinctDestinations(cfg, tables, items);
         List<String> keyless = tables.stream().map(MappedTable::source).filter(t -> t.rowKey().isEmpty())
                 .map(t -> t.id().toString()).toList();
         if (keyless.isEmpty()) {
@@ -146,6 +151,8 @@ public final class Precheck {
                 CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
                 plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
                 plan.warnings().forEach(w -> warnings.add(m.destination().id() + ": " + w));
+                TableMapper.zeroDateDefaultNotes(m, ends.zeroDates(cfg.full()))
+                        .forEach(w -> warnings.add(m.destination().id() + ": " + w));
             }
         }
         List<String> distinctProblems = problems.stream().distinct().toList();
@@ -158,6 +165,131 @@ public final class Precheck {
         if (!warnings.isEmpty()) {
             items.add(CheckResult.warn("schema.conversions", String.join("; ", warnings.stream().distinct().toList()),
                     "review the type-mapping table in README.md"));
+        }
+    }
+
+    /**
+     * Two source tables never land in one destination table unasked (tables of the same name in two
+     * schemas going to a MySQL-family database, or renames that meet): the rows would merge, or
+     * collide on their keys half-way through the copy.
+     */
+    private static void checkDistinctDestinations(ProjectConfig cfg, List<MappedTable> tables, List<CheckResult> items) {
+        Map<io.tideway.core.model.TableId, List<io.tideway.core.model.TableId>> sources = new java.util.LinkedHashMap<>();
+        for (MappedTable m : tables) {
+            sources.computeIfAbsent(m.destination().id(), k -> new ArrayList<>()).add(m.source().id());
+        }
+        List<String> collisions = new ArrayList<>();
+        String example = null;
+        for (var e : sources.entrySet()) {
+            if (e.getValue().size() > 1) {
+                collisions.add("source tables " + e.getValue().stream().map(Object::toString).collect(Collectors.joining(" and "))
+                        + " would all land in " + e.getKey());
+                if (example == null) {
+                    var second = e.getValue().get(1);
+                    example = "e.g. tables.rename.tables: { \"" + second + "\": " + second.schema() + "_" + second.table() + " }";
+                }
+            }
+        }
+        if (collisions.isEmpty()) {
+            items.add(CheckResult.pass("destination.tables_distinct", "each source table lands in a destination table of its own"));
+        } else {
+            String dst = cfg.destination().type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
+                    ? "another database" : "another schema";
+            items.add(CheckResult.fail("destination.tables_distinct", String.join("; ", collisions)
+                    + " (their rows would merge into one table)",
+                    "give each a destination table of its own: rename one with tables.rename.tables (" + example
+                            + "), or move its schema with tables.rename.schemas (to " + dst + ")"));
+        }
+    }
+
+    /**
+     * Between databases of the same family, column types are kept verbatim, so a type that comes
+     * from an extension (PostgreSQL citext, hstore, ltree, isbn, their arrays) needs that extension
+     * on the destination before its table can be created: each missing one is named with the
+     * columns that need it and the statement that adds it.
+     */
+    private static void checkExtensions(Endpoints ends, Connection dst, List<MappedTable> tables, List<CheckResult> items)
+            throws SQLException {
+        Map<String, List<String>> columnsByExtension = new java.util.TreeMap<>();
+        for (MappedTable m : tables) {
+            ends.sourceDialect().columnExtensions(m.source()).forEach((column, extension) -> columnsByExtension
+                    .computeIfAbsent(extension, k -> new ArrayList<>())
+                    .add("table " + m.source().id() + " column " + column + " (" + m.source().column(column)
+                            .map(c -> c.type().toString()).orElse("?") + ")"));
+        }
+        if (columnsByExtension.isEmpty()) {
+            return;
+        }
+        Map<String, String> missing = ends.destinationDialect().missingExtensions(dst, columnsByExtension.keySet());
+        if (missing.isEmpty()) {
+            items.add(CheckResult.pass("destination.extensions", "the destination has the extensions the column types need: "
+                    + String.join(", ", columnsByExtension.keySet())));
+            return;
+        }
+        List<String> lacks = new ArrayList<>();
+        missing.forEach((extension, create) -> lacks.add("extension " + extension + ", needed by "
+                + String.join(", ", columnsByExtension.get(extension))));
+        items.add(CheckResult.fail("destination.extensions", "the destination database lacks " + String.join("; ", lacks),
+                "run on the destination database: " + String.join("; ", missing.values())
+                        + "; or exclude these tables (tables.exclude)"));
+    }
+
+    static final String ZERO_DATES = "source.zero_dates";
+
+    /**
+     * Counts the zero dates of every DATE/DATETIME/TIMESTAMP column (one scan per table that has
+     * such a column; not run when the item is listed under precheck.skip) and says what the
+     * project's {@code full.zero-dates} makes of them: FAIL where the copy would stop (fail, or
+     * null in a NOT NULL column), WARN where they change, PASS where they are carried verbatim.
+     */
+    private static void checkZeroDates(ProjectConfig cfg, Endpoints ends, Connection src, List<MappedTable> tables,
+                                       List<CheckResult> items) throws SQLException {
+        if (!cfg.has(io.tideway.core.project.Step.FULL) && !cfg.has(io.tideway.core.project.Step.INCREMENTAL)) {
+            return;
+        }
+        boolean anyDate = tables.stream().anyMatch(m -> m.source().columns().stream()
+                .anyMatch(c -> io.tideway.core.model.ZeroDates.applies(c.type().kind())));
+        if (!anyDate || ends.sourceFamily() != io.tideway.core.model.DataSourceType.Family.MYSQL) {
+            return;
+        }
+        if (cfg.precheckSkip().contains(ZERO_DATES)) {
+            items.add(CheckResult.warn(ZERO_DATES, "zero dates not counted (the item is listed under precheck.skip)",
+                    "remove " + ZERO_DATES + " from precheck.skip to have them counted before the copy"));
+            return;
+        }
+        io.tideway.core.model.ZeroDates choice = ends.zeroDates(cfg.full());
+        List<String> blocking = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (MappedTable m : tables) {
+            Map<String, Long> counts = ends.sourceDialect().zeroDateCounts(src, m.source());
+            for (Map.Entry<String, Long> e : counts.entrySet()) {
+                boolean nullable = m.source().column(e.getKey()).map(io.tideway.core.model.Column::nullable).orElse(true);
+                String where = m.source().id() + "." + e.getKey() + ": " + e.getValue() + " zero date" + (e.getValue() == 1 ? "" : "s")
+                        + (nullable ? "" : " (NOT NULL)");
+                switch (choice.mode()) {
+                    case KEEP, DEFAULT -> kept.add(where);
+                    case FAIL -> blocking.add(where);
+                    case NULL -> (nullable ? changed : blocking).add(where);
+                    case REPLACE -> changed.add(where);
+                }
+            }
+        }
+        String fix = "choose with " + io.tideway.core.model.ZeroDates.CHOICES + ", or fix the rows on the source";
+        if (!blocking.isEmpty()) {
+            String why = choice.mode() == io.tideway.core.model.ZeroDates.Mode.FAIL ? "full.zero-dates is fail"
+                    : "NULL cannot replace them in a NOT NULL column";
+            items.add(CheckResult.fail(ZERO_DATES, "zero dates that " + ends.destination().type().id() + " cannot take as"
+                    + " chosen (" + why + "): " + String.join("; ", blocking)
+                    + (changed.isEmpty() ? "" : "; and, written as NULL: " + String.join("; ", changed)), fix));
+        } else if (!changed.isEmpty()) {
+            String as = choice.mode() == io.tideway.core.model.ZeroDates.Mode.NULL ? "NULL" : choice.replacement();
+            items.add(CheckResult.warn(ZERO_DATES, "zero dates written as " + as + " (full.zero-dates: " + choice.text() + "): "
+                    + String.join("; ", changed), fix));
+        } else if (!kept.isEmpty()) {
+            items.add(CheckResult.pass(ZERO_DATES, "zero dates carried verbatim: " + String.join("; ", kept)));
+        } else {
+            items.add(CheckResult.pass(ZERO_DATES, "no zero date in the source's DATE, DATETIME and TIMESTAMP columns"));
         }
     }
 

@@ -9,6 +9,11 @@ import java.util.List;
 public record RunContext(ProjectConfig config, Endpoints ends, MetaDb metaDb, long projectId,
                          List<MappedTable> tables, ProgressListener listener) {
 
+    /** What MySQL zero dates become between this context's ends (see {@link Endpoints#zeroDates}). */
+    public io.tideway.core.model.ZeroDates zeroDates() {
+        return ends.zeroDates(config.full());
+    }
+
     public void event(String level, String step, String message) {
         metaDb.events().add(projectId, level, step, message);
         if ("WARN".equals(level)) {

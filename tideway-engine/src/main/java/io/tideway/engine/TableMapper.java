@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
 public final class TableMapper {
     private TableMapper() { }
 
-    /** A source table and its destination twin (renamed; column types still the neutral ones of the source). */
+    /**
+     * A source table and its destination twin (renamed; column types still the neutral ones of the
+     * source; a default that is a MySQL zero date made what {@code full.zero-dates} makes zero dates).
+     */
     public record MappedTable(Table source, Table destination) {
         public String label() {
             return source.id().toString();
@@ -59,7 +62,11 @@ public final class TableMapper {
         return TablePatterns.of(cfg.tables(), srcDialect.defaultSchema(cfg.source()));
     }
 
-    /** Where a source table lands, with the project's renames applied. */
+    /**
+     * Where a source table lands, with the project's renames applied, and each zero-date default
+     * made what the project's {@code full.zero-dates} makes a zero date (dropped for null, the date
+     * for a replacement; see {@link io.tideway.core.model.ZeroDates#mapDefault}).
+     */
     public static Table destinationOf(ProjectConfig cfg, Table t) {
         TableSelection sel = cfg.tables();
         TableId id = t.id();
@@ -76,7 +83,30 @@ public final class TableMapper {
                 cols.put(k.substring(prefix.length()), v);
             }
         });
-        return t.renamed(new TableId(schema, table), cols);
+        Table out = t.renamed(new TableId(schema, table), cols);
+        io.tideway.core.model.ZeroDates zeroDates = cfg.zeroDates();
+        if (out.columns().stream().anyMatch(io.tideway.core.model.ZeroDates::hasZeroDefault)) {
+            out = out.withColumns(out.columns().stream().map(zeroDates::mapDefault).toList());
+        }
+        return out;
+    }
+
+    /** What became of the zero-date defaults of a mapped table, one note per column, naming column and default. */
+    public static List<String> zeroDateDefaultNotes(MappedTable m, io.tideway.core.model.ZeroDates zeroDates) {
+        List<String> out = new ArrayList<>();
+        for (io.tideway.core.model.Column c : m.source().columns()) {
+            if (!io.tideway.core.model.ZeroDates.hasZeroDefault(c)) {
+                continue;
+            }
+            io.tideway.core.model.Column d = zeroDates.mapDefault(c);
+            if (d.defaultValue() == c.defaultValue()) {
+                continue;
+            }
+            out.add("column " + c.name() + ": default '" + c.defaultValue().value() + "' is a zero date: "
+                    + (d.defaultValue() == null ? "the default is dropped" : "the default becomes '" + d.defaultValue().value() + "'")
+                    + " (full.zero-dates: " + zeroDates.text() + ")");
+        }
+        return out;
     }
 
     /** "schema.table" globs; a pattern without a dot names tables of the default schema. */

@@ -58,9 +58,16 @@ final class MySqlDdl {
         List<String> warnings = new ArrayList<>();
         Set<String> keyColumns = keyColumns(t);
         StringBuilder sb = new StringBuilder("CREATE TABLE ").append(q(t.id())).append(" (\n");
-        String autoColumn = null;
+        String autoColumn = autoIncrementColumn(t);
         boolean first = true;
         for (Column c : t.columns()) {
+            if (c.autoIncrement() && canAutoIncrement(c) && !c.name().equals(autoColumn)) {
+                // the MySQL family allows one AUTO_INCREMENT column per table (PostgreSQL any number of serials)
+                warnings.add("column " + c.name() + ": " + c.type() + " becomes a plain integer without AUTO_INCREMENT ("
+                        + "one column per table may have it, and " + autoColumn + " keeps it); its values are copied,"
+                        + " and rows inserted on the destination must give it a value");
+                c = new Column(c.name(), c.type(), c.nullable(), c.defaultValue(), false, c.comment());
+            }
             String def = columnDefinition(c, keyColumns.contains(c.name()), same, nativeUuid, problems, warnings);
             if (def == null) {
                 continue;
@@ -70,9 +77,6 @@ final class MySqlDdl {
             }
             first = false;
             sb.append("  ").append(def);
-            if (c.autoIncrement() && canAutoIncrement(c)) {
-                autoColumn = c.name();
-            }
         }
         List<String> pk = t.primaryKey();
         if (!pk.isEmpty()) {
@@ -129,6 +133,20 @@ final class MySqlDdl {
             sb.append(" COMMENT ").append(stringLiteral(c.comment()));
         }
         return sb.toString();
+    }
+
+    /**
+     * The column that keeps AUTO_INCREMENT when the source has several (PostgreSQL serials): the
+     * first primary key column that has it, else the first column that has it; null for none.
+     */
+    static String autoIncrementColumn(Table t) {
+        for (String k : t.primaryKey()) {
+            Column c = t.column(k).orElseThrow();
+            if (c.autoIncrement() && canAutoIncrement(c)) {
+                return k;
+            }
+        }
+        return t.columns().stream().filter(c -> c.autoIncrement() && canAutoIncrement(c)).map(Column::name).findFirst().orElse(null);
     }
 
     private static boolean canAutoIncrement(Column c) {

@@ -124,6 +124,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        return MySqlRows.zeroDateCounts(c, t);
+    }
+
+    @Override
     public boolean hasRows(Connection c, TableId id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + quote(id) + " LIMIT 1"); ResultSet rs = ps.executeQuery()) {
             return rs.next();

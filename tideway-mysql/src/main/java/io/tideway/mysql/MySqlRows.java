@@ -202,6 +202,34 @@ final class MySqlRows {
         }
     }
 
+    /** Zero dates per DATE/DATETIME/TIMESTAMP column of {@code t} that holds any, in one scan. */
+    static java.util.Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        List<Column> dates = t.columns().stream().filter(col -> io.tideway.core.model.ZeroDates.applies(col.type().kind())).toList();
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        if (dates.isEmpty()) {
+            return out;
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < dates.size(); i++) {
+            String q = MySqlDdl.q(dates.get(i).name());
+            sql.append(i == 0 ? "" : ", ").append("COALESCE(SUM(MONTH(").append(q).append(") = 0 OR DAYOFMONTH(").append(q)
+                    .append(") = 0), 0)");
+        }
+        sql.append(" FROM ").append(MySqlDdl.q(t.id()));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            for (int i = 0; i < dates.size(); i++) {
+                long n = rs.getLong(i + 1);
+                if (n > 0) {
+                    out.put(dates.get(i).name(), n);
+                }
+            }
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, t.id());
+        }
+        return out;
+    }
+
     static Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.size() != 1 || !key.get(0).type().isInteger()) {

@@ -3,9 +3,7 @@ package io.tideway.mysql;
 import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnType;
 import io.tideway.core.model.ColumnType.Kind;
-import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
-import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.ReadOptions;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -150,18 +148,9 @@ final class MySqlValues {
         return (start == 1 ? "-" : "") + t.substring(i);
     }
 
-    /** A date or datetime with a zero year-month-day part, per the read options. */
-    private static String zeroCheck(String s, Column col, TableId table, ReadOptions options) {
-        if (s.length() >= 10 && ((s.charAt(5) == '0' && s.charAt(6) == '0') || (s.charAt(8) == '0' && s.charAt(9) == '0'))) {
-            if (options.zeroDates() == ReadOptions.ZeroDates.FAIL) {
-                throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table + ", column " + col.name()
-                        + ": zero date '" + s + "' has no equivalent outside MySQL; set the full step's zeroDates to NULL"
-                        + " to copy it as NULL, or fix the row");
-            }
-            options.warnings().accept("table " + table + ", column " + col.name() + ": zero date '" + s + "' copied as NULL");
-            return null;
-        }
-        return s;
+    /** A date or datetime with a zero month or day, as the read options say (verbatim by default). */
+    private static Object zeroCheck(String s, Column col, TableId table, ReadOptions options) {
+        return options.zeroDates().apply(s, col, table, options.warnings());
     }
 
     // ------------------------------------------------------------ parameters

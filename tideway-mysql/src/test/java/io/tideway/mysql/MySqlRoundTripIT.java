@@ -14,6 +14,7 @@ import io.tideway.core.model.Index;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.model.ZeroDates;
 import io.tideway.core.spi.CreateTablePlan;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.WriteResult;
@@ -180,19 +181,33 @@ class MySqlRoundTripIT {
     }
 
     @Test
-    void zeroDatesBecomeNullWithAWarningOrFailNamingTheColumn() throws Exception {
+    void zeroDatesAreReadVerbatimOrAsTheProjectChooses() throws Exception {
         Table t = ItSupport.table(c, src, "types");
+        List<Object> stored = row(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT), 1L);
+        assertThat(stored.get(col(t, "dt0"))).isEqualTo("0000-00-00");
+        assertThat(stored.get(col(t, "dtm0"))).isEqualTo("0000-00-00 00:00:00");
+        assertThat(row(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT), 2L).get(col(t, "dt0"))).isEqualTo("2024-00-15");
+
         List<String> warnings = new ArrayList<>();
-        List<List<Object>> rows = ItSupport.rows(c, t, KeyRange.ALL, new ReadOptions(ReadOptions.ZeroDates.NULL, warnings::add));
-        List<Object> min = rows.stream().filter(r -> r.get(0).equals(1L)).findFirst().orElseThrow();
-        assertThat(min.get(col(t, "dt0"))).isNull();
-        assertThat(min.get(col(t, "dtm0"))).isNull();
-        assertThat(warnings).anyMatch(w -> w.contains("dt0") && w.contains("0000-00-00") && w.contains("types"));
-        assertThat(warnings).anyMatch(w -> w.contains("dt0") && w.contains("2024-00-15"));
-        assertThatThrownBy(() -> ItSupport.rows(c, t, KeyRange.ALL, new ReadOptions(ReadOptions.ZeroDates.FAIL, w -> { })))
+        List<List<Object>> rows = ItSupport.rows(c, t, KeyRange.ALL, new ReadOptions(ZeroDates.NULL, warnings::add));
+        assertThat(row(rows, 1L).get(col(t, "dt0"))).isNull();
+        assertThat(row(rows, 1L).get(col(t, "dtm0"))).isNull();
+        assertThat(row(rows, 2L).get(col(t, "dt0"))).isNull();
+        assertThat(warnings).anyMatch(w -> w.contains("dt0") && w.contains("NULL") && w.contains("types"));
+
+        rows = ItSupport.rows(c, t, KeyRange.ALL, new ReadOptions(ZeroDates.replaceWith("1970-01-01"), w -> { }));
+        assertThat(row(rows, 1L).get(col(t, "dt0"))).isEqualTo("1970-01-01");
+        assertThat(row(rows, 1L).get(col(t, "dtm0"))).isEqualTo("1970-01-01 00:00:00");
+        assertThat(row(rows, 2L).get(col(t, "dt0"))).isEqualTo("1970-01-01");
+
+        assertThatThrownBy(() -> ItSupport.rows(c, t, KeyRange.ALL, new ReadOptions(ZeroDates.FAIL, w -> { })))
                 .isInstanceOf(TidewayException.class)
                 .hasMessageContaining("dt0").hasMessageContaining("0000-00-00").hasMessageContaining("types")
                 .extracting(e -> ((TidewayException) e).code()).isEqualTo(ErrorCode.DATA_INVALID);
+    }
+
+    private static List<Object> row(List<List<Object>> rows, long id) {
+        return rows.stream().filter(r -> r.get(0).equals(id)).findFirst().orElseThrow();
     }
 
     @Test

@@ -26,8 +26,11 @@ import java.util.regex.Pattern;
 final class PostgresCatalog {
     private PostgresCatalog() { }
 
-    /** A table read, with what of it could not be carried (expression or partial indexes, ...). */
-    record Read(Table table, List<String> unsupported) { }
+    /**
+     * A table read, with what of it could not be carried (expression or partial indexes, ...), and the
+     * extensions its columns' types come from (column -> extension).
+     */
+    record Read(Table table, List<String> unsupported, Map<String, String> extensions) { }
 
     private static final String TABLES = """
             SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class'),
@@ -42,7 +45,10 @@ final class PostgresCatalog {
                    a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, %s,
                    col_description(a.attrelid, a.attnum), bt.typname, bt.typtype,
                    CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
-                   bt.oid, et.typname, et.typtype, et.oid
+                   bt.oid, et.typname, et.typtype, et.oid,
+                   (SELECT x.extname FROM pg_depend dep JOIN pg_extension x ON x.oid = dep.refobjid
+                    WHERE dep.classid = 'pg_type'::regclass AND dep.objid = coalesce(et.oid, bt.oid)
+                      AND dep.refclassid = 'pg_extension'::regclass AND dep.deptype = 'e' LIMIT 1)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -88,6 +94,7 @@ final class PostgresCatalog {
         Map<Long, List<String>> enumLabels = new HashMap<>();
         Map<Long, List<Column>> columns = new HashMap<>();
         Map<Long, List<String>> unsupported = new HashMap<>();
+        Map<Long, Map<String, String>> extensions = new HashMap<>();
         boolean hasGenerated = c.getMetaData().getDatabaseMajorVersion() >= 12;
         try (PreparedStatement ps = c.prepareStatement(String.format(COLUMNS, hasGenerated ? "a.attgenerated" : "''"))) {
             ps.setString(1, schema);
@@ -111,6 +118,10 @@ final class PostgresCatalog {
                     String elemName = rs.getString(13);
                     String elemType = rs.getString(14);
                     long elemOid = rs.getLong(15);
+                    String extension = rs.getString(16);
+                    if (extension != null) {
+                        extensions.computeIfAbsent(rel, k -> new LinkedHashMap<>()).put(name, extension);
+                    }
                     ColumnType type;
                     if (elemName != null) {
                         List<String> labels = "e".equals(elemType) ? labels(c, elemOid, enumLabels) : List.of();
@@ -188,7 +199,7 @@ final class PostgresCatalog {
             String[] m = meta.get(rel);
             Table t = new Table(e.getValue(), columns.getOrDefault(rel, List.of()), pks.getOrDefault(rel, List.of()),
                     indexes.getOrDefault(rel, List.of()), m[0], Long.parseLong(m[1]), Long.parseLong(m[2]));
-            out.add(new Read(t, unsupported.getOrDefault(rel, List.of())));
+            out.add(new Read(t, unsupported.getOrDefault(rel, List.of()), extensions.getOrDefault(rel, Map.of())));
         }
         return out;
     }

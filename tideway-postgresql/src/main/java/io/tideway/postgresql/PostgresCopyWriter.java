@@ -130,7 +130,7 @@ final class PostgresCopyWriter {
         }
         if (v instanceof String s) {
             if (kinds[i] == Kind.ARRAY) {
-                s = PostgresValues.jsonArrayToLiteral(s, columns.get(i), table.id());
+                s = PostgresValues.arrayLiteral(s, columns.get(i), table.id());
             }
             string(s, i);
         } else if (v instanceof Long l) {

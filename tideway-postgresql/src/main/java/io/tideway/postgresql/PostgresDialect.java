@@ -56,10 +56,38 @@ public final class PostgresDialect implements Dialect {
 
     /** What readTables found but could not carry (expression indexes, generated columns), by table. */
     private final Map<TableId, List<String>> unsupported = new ConcurrentHashMap<>();
+    /** The extensions the column types of the tables readTables found come from, by table (column -> extension). */
+    private final Map<TableId, Map<String, String>> extensions = new ConcurrentHashMap<>();
+
+    /**
+     * Whether the other end of the project is PostgreSQL too: values whose kind's canonical form
+     * cannot hold them are then read in PostgreSQL's own text (see {@link PostgresValues}).
+     */
+    private final boolean verbatim;
+
+    public PostgresDialect() {
+        this(false);
+    }
+
+    private PostgresDialect(boolean verbatim) {
+        this.verbatim = verbatim;
+    }
 
     @Override
     public Set<DataSourceType> types() {
         return Set.of(DataSourceType.POSTGRESQL);
+    }
+
+    /** To a PostgreSQL peer, numeric NaN/Infinity, intervals with months and arrays (with their bounds) are read verbatim. */
+    @Override
+    public PostgresDialect withPeer(DataSourceType.Family peer) {
+        boolean same = peer == DataSourceType.Family.POSTGRESQL;
+        return same == verbatim ? this : new PostgresDialect(same);
+    }
+
+    /** Whether this dialect reads values verbatim for a PostgreSQL peer ({@link #withPeer}). */
+    public boolean verbatim() {
+        return verbatim;
     }
 
     // ---------------------------------------------------------------- connections
@@ -143,6 +171,7 @@ public final class PostgresDialect implements Dialect {
         List<Table> out = new ArrayList<>();
         for (PostgresCatalog.Read r : PostgresCatalog.readTables(c, schema, filter)) {
             unsupported.put(r.table().id(), r.unsupported());
+            extensions.put(r.table().id(), r.extensions());
             out.add(r.table());
         }
         return out;
@@ -160,6 +189,41 @@ public final class PostgresDialect implements Dialect {
             return known;
         }
         return t.columns().stream().map(PostgresTypes::unsupportedReason).filter(r -> r != null).toList();
+    }
+
+    /** Columns whose types come from an extension (citext, hstore, ltree, isn's isbn, their arrays, ...), for tables read here. */
+    @Override
+    public Map<String, String> columnExtensions(Table t) {
+        return extensions.getOrDefault(t.id(), Map.of());
+    }
+
+    /**
+     * The extensions of {@code names} not created in the connected database, each with its CREATE
+     * EXTENSION; one the server does not even offer (pg_available_extensions) says so.
+     */
+    @Override
+    public Map<String, String> missingExtensions(Connection c, Set<String> names) throws SQLException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String name : names) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?),"
+                    + " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+                ps.setString(1, name);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        out.put(name, "CREATE EXTENSION " + quoteIfNeeded(name) + (rs.getBoolean(2) ? ""
+                                : " (the server does not offer it yet: install the package that provides it first)"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** An identifier as PostgreSQL needs it written: bare when it is lower case letters, digits and _. */
+    private String quoteIfNeeded(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_]*") ? identifier : quote(identifier);
     }
 
     @Override
@@ -189,6 +253,11 @@ public final class PostgresDialect implements Dialect {
             ColumnSql cs = columnSql(t.id(), col, same, enumsCreated, warnings);
             if (cs == null) {
                 problems.add("column " + col.name() + ": type " + col.type() + " has no equivalent in postgresql");
+                continue;
+            }
+            String zeroDefault = same ? null : zeroDefaultProblem(col);
+            if (zeroDefault != null) {
+                problems.add(zeroDefault);
                 continue;
             }
             statements.addAll(cs.before());
@@ -266,6 +335,16 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return ddl == null ? null : new ColumnSql(ddl, check, before);
+    }
+
+    /** Why a column's default cannot be created here: a MySQL zero date, which PostgreSQL does not store; else null. */
+    private static String zeroDefaultProblem(Column col) {
+        if (!io.tideway.core.model.ZeroDates.hasZeroDefault(col)) {
+            return null;
+        }
+        return "column " + col.name() + ": default '" + col.defaultValue().value() + "' is a MySQL zero date, which postgresql"
+                + " does not store; set full.zero-dates to null (the default is dropped) or to a replacement date such as"
+                + " 0001-01-01 (the default becomes it)";
     }
 
     /** The SQL after DEFAULT, or null for none (an expression of another family is not carried). */
@@ -457,7 +536,7 @@ public final class PostgresDialect implements Dialect {
 
     /** Streams the rows of {@code t} that match {@code where}, in key order when the table has a key. */
     private RowCursor query(Connection c, Table t, String where, Binder binder) throws SQLException {
-        String select = t.columns().stream().map(col -> PostgresValues.selectExpr(col, this::quote))
+        String select = t.columns().stream().map(col -> PostgresValues.selectExpr(col, this::quote, verbatim))
                 .collect(Collectors.joining(", "));
         String sql = "SELECT " + select + " FROM " + quote(t.id()) + where
                 + (t.rowKey().isEmpty() ? "" : " ORDER BY " + keyList(t));
@@ -471,7 +550,7 @@ public final class PostgresDialect implements Dialect {
             ps.setFetchSize(fetchSize(t));
             binder.bind(ps);
             ResultSet rs = ps.executeQuery();
-            return new Cursor(c, ps, rs, t, wasAuto);
+            return new Cursor(c, ps, rs, t, wasAuto, verbatim);
         } catch (SQLException | RuntimeException e) {
             if (ps != null) {
                 ps.close();
@@ -555,9 +634,10 @@ public final class PostgresDialect implements Dialect {
         private final List<Column> cols;
         private final Object[] row;
         private final boolean restoreAuto;
+        private final boolean verbatim;
         private boolean closed;
 
-        Cursor(Connection c, PreparedStatement ps, ResultSet rs, Table t, boolean restoreAuto) {
+        Cursor(Connection c, PreparedStatement ps, ResultSet rs, Table t, boolean restoreAuto, boolean verbatim) {
             this.c = c;
             this.ps = ps;
             this.rs = rs;
@@ -565,6 +645,7 @@ public final class PostgresDialect implements Dialect {
             this.cols = t.columns();
             this.row = new Object[cols.size()];
             this.restoreAuto = restoreAuto;
+            this.verbatim = verbatim;
         }
 
         @Override
@@ -573,7 +654,7 @@ public final class PostgresDialect implements Dialect {
                 return false;
             }
             for (int i = 0; i < row.length; i++) {
-                row[i] = PostgresValues.read(rs, i + 1, cols.get(i), t.id());
+                row[i] = PostgresValues.read(rs, i + 1, cols.get(i), t.id(), verbatim);
             }
             return true;
         }
@@ -622,7 +703,7 @@ public final class PostgresDialect implements Dialect {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "table " + t.id()
                     + " has no primary key or unique NOT NULL key, so it cannot be cut into chunks");
         }
-        String select = key.stream().map(col -> PostgresValues.selectExpr(col, this::quote)).collect(Collectors.joining(", "));
+        String select = key.stream().map(col -> PostgresValues.selectExpr(col, this::quote, verbatim)).collect(Collectors.joining(", "));
         String where = after == null ? "" : " WHERE (" + keyList(t) + ") > ("
                 + String.join(", ", java.util.Collections.nCopies(key.size(), "?")) + ")";
         String sql = "SELECT " + select + " FROM " + quote(t.id()) + where + " ORDER BY " + keyList(t) + " LIMIT 1 OFFSET ?";
@@ -640,7 +721,7 @@ public final class PostgresDialect implements Dialect {
                 }
                 List<Object> out = new ArrayList<>(key.size());
                 for (int k = 0; k < key.size(); k++) {
-                    out.add(PostgresValues.read(rs, k + 1, key.get(k), t.id()));
+                    out.add(PostgresValues.read(rs, k + 1, key.get(k), t.id(), verbatim));
                 }
                 return Optional.of(out);
             }
@@ -786,6 +867,11 @@ public final class PostgresDialect implements Dialect {
             throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column
                     + " of " + table.id() + ": type " + col.type() + " has no equivalent in postgresql");
         }
+        String zeroDefault = same ? null : zeroDefaultProblem(col);
+        if (zeroDefault != null) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column
+                    + " of " + table.id() + ": " + zeroDefault);
+        }
         String alter = "ALTER TABLE " + quote(table.id()) + " ALTER COLUMN " + quote(column) + " ";
         List<String> out = new ArrayList<>(cs.before());
         String checkName = quote(shorten(table.id().table() + "_" + column + "_check"));
@@ -852,7 +938,7 @@ public final class PostgresDialect implements Dialect {
             boolean asText = kind == io.tideway.core.model.ColumnType.Kind.JSON || kind == io.tideway.core.model.ColumnType.Kind.OTHER
                     || kind == io.tideway.core.model.ColumnType.Kind.ARRAY;
             String col = quote(cols.get(j).name());
-            String lhs = kind == io.tideway.core.model.ColumnType.Kind.ARRAY ? "array_to_json(" + col + ")::text"
+            String lhs = kind == io.tideway.core.model.ColumnType.Kind.ARRAY && !isArrayText(row[j]) ? "array_to_json(" + col + ")::text"
                     : asText ? col + "::text" : col;
             where.append(lhs)
                     .append(" IS NOT DISTINCT FROM ").append(asText ? "?::text" : "?");
@@ -871,6 +957,11 @@ public final class PostgresDialect implements Dialect {
             }
             return ps.executeUpdate();
         }
+    }
+
+    /** Whether an ARRAY value is PostgreSQL array text (read verbatim), compared with the column's text, not its JSON. */
+    private static boolean isArrayText(Object v) {
+        return v instanceof String s && PostgresValues.isArrayText(s);
     }
 
     @Override
@@ -989,7 +1080,7 @@ public final class PostgresDialect implements Dialect {
             String col = quote(cols.get(j).name());
             where.append(j == 0 ? "" : " AND ");
             if (kind == Kind.ARRAY || kind == Kind.JSON || kind == Kind.OTHER) {
-                where.append(kind == Kind.ARRAY ? "array_to_json(" + col + ")::text" : col + "::text")
+                where.append(kind == Kind.ARRAY && !isArrayText(values[j]) ? "array_to_json(" + col + ")::text" : col + "::text")
                         .append(" IS NOT DISTINCT FROM ")
                         .append(values[j] == null ? "NULL" : PostgresScripts.quoted(values[j].toString()) + "::text");
             } else {

@@ -28,7 +28,13 @@ import java.util.function.Function;
  * date/timestamp 'infinity' and BC values are carried as PostgreSQL's own text, which a
  * PostgreSQL destination accepts and other destinations reject.
  *
- * <p>Writing: a canonical value becomes PostgreSQL's text input form ({@link #text}); parameters
+ * <p>Verbatim (the other end is PostgreSQL too, see {@link PostgresDialect#withPeer}): arrays are read
+ * as PostgreSQL's own array text ({@code [0:2]={1,2,3}}: lower bounds and element texts such as
+ * hstore's kept), numeric NaN/Infinity/-Infinity as that text (a String where the kind's canonical
+ * value is a BigDecimal), and an interval with years or months as its sql_standard text.
+ *
+ * <p>Writing: a canonical value becomes PostgreSQL's text input form ({@link #text}; an array value
+ * that is already PostgreSQL array text, rather than a JSON array, is taken as it is); parameters
  * are sent untyped so the server types each from the column it is compared with or assigned to
  * (the same effect as casting the parameter to the column's type, whatever family's type
  * spelling the {@code Table} carries).
@@ -37,18 +43,18 @@ final class PostgresValues {
     private PostgresValues() { }
 
     /** The SELECT expression for a column (qualified by nothing). */
-    static String selectExpr(Column c, Function<String, String> quote) {
+    static String selectExpr(Column c, Function<String, String> quote, boolean verbatim) {
         String q = quote.apply(c.name());
         return switch (c.type().kind()) {
             case TIMESTAMP -> "(" + q + " AT TIME ZONE 'UTC')::text";
             case CHAR, DECIMAL, UINT64, DATE, DATETIME, TIME_OF_DAY, TIME, BIT, UUID, ENUM, JSON, SET, OTHER -> q + "::text";
-            case ARRAY -> "array_to_json(" + q + ")::text";
+            case ARRAY -> verbatim ? q + "::text" : "array_to_json(" + q + ")::text";
             default -> q;
         };
     }
 
-    /** Reads column {@code i} (1-based) of the current row in canonical form. */
-    static Object read(ResultSet rs, int i, Column c, TableId table) throws SQLException {
+    /** Reads column {@code i} (1-based) of the current row in canonical form, or verbatim (see the class comment). */
+    static Object read(ResultSet rs, int i, Column c, TableId table, boolean verbatim) throws SQLException {
         switch (c.type().kind()) {
             case BOOLEAN: {
                 boolean b = rs.getBoolean(i);
@@ -71,8 +77,10 @@ final class PostgresValues {
                 if (s == null) {
                     return null;
                 }
-                char f = s.isEmpty() ? ' ' : s.charAt(0);
-                if (f == 'N' || f == 'I' || (f == '-' && s.length() > 1 && s.charAt(1) == 'I')) {
+                if (isSpecialNumeric(s)) {
+                    if (verbatim) {
+                        return s;
+                    }
                     throw new TidewayException(ErrorCode.DATA_INVALID, "table " + table + ", column " + c.name()
                             + ": numeric value " + s + " has no decimal equivalent (exclude or update those rows)");
                 }
@@ -90,11 +98,28 @@ final class PostgresValues {
                 return rs.getBytes(i);
             case TIME: {
                 String s = rs.getString(i);
-                return s == null ? null : intervalToTime(s, table, c);
+                return s == null ? null : verbatim && hasYearsOrMonths(s) ? s : intervalToTime(s, table, c);
             }
             default:
                 return rs.getString(i);
         }
+    }
+
+    /** Whether a numeric's text is NaN, Infinity or -Infinity, which no DECIMAL holds. */
+    static boolean isSpecialNumeric(String s) {
+        char f = s.isEmpty() ? ' ' : s.charAt(0);
+        return f == 'N' || f == 'I' || (f == '-' && s.length() > 1 && s.charAt(1) == 'I');
+    }
+
+    /** Whether an interval in the sql_standard output style has a years-months part other than 0-0. */
+    static boolean hasYearsOrMonths(String s) {
+        for (String tok : s.trim().split("\\s+")) {
+            String t = tok.startsWith("-") || tok.startsWith("+") ? tok.substring(1) : tok;
+            if (t.indexOf('-') > 0 && !t.matches("0+-0+")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -179,7 +204,7 @@ final class PostgresValues {
         Kind k = c.type().kind();
         if (v instanceof String s) {
             checkNoNul(s, c, table);
-            return k == Kind.ARRAY ? jsonArrayToLiteral(s, c, table) : s;
+            return k == Kind.ARRAY ? arrayLiteral(s, c, table) : s;
         }
         if (v instanceof Boolean b) {
             return b ? "t" : "f";
@@ -222,6 +247,30 @@ final class PostgresValues {
     static TidewayException nul(Column c, TableId table) {
         return new TidewayException(ErrorCode.DATA_INVALID, "table " + table + ", column " + c.name()
                 + ": the value contains a NUL character (0x00), which PostgreSQL text cannot store");
+    }
+
+    /**
+     * An ARRAY value as a PostgreSQL array literal: PostgreSQL's own array text (read verbatim from a
+     * PostgreSQL source) as it is, a canonical JSON array converted ({@link #jsonArrayToLiteral}).
+     */
+    static String arrayLiteral(String s, Column c, TableId table) {
+        return isArrayText(s) ? s : jsonArrayToLiteral(s, c, table);
+    }
+
+    private static final java.util.regex.Pattern BOUNDS = java.util.regex.Pattern.compile("^\\s*(\\[-?\\d+:-?\\d+\\])+=");
+
+    /**
+     * Whether a value is PostgreSQL array text ({@code {...}}, or with explicit bounds {@code [0:2]={...}})
+     * rather than a JSON array, which never starts with '{' and never has ':' after a number.
+     */
+    static boolean isArrayText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (!Character.isWhitespace(ch)) {
+                return ch == '{' || (ch == '[' && BOUNDS.matcher(s).find());
+            }
+        }
+        return false;
     }
 
     /**

@@ -36,6 +36,21 @@ class PostgresValuesTest {
     }
 
     @Test
+    void postgresArrayTextIsWrittenAsItIsAndJsonArraysAreConverted() {
+        assertThat(PostgresValues.text("[0:2]={1,2,3}", ARR, T)).isEqualTo("[0:2]={1,2,3}");
+        assertThat(PostgresValues.text("[-1:0][1:2]={{1,2},{3,4}}", ARR, T)).isEqualTo("[-1:0][1:2]={{1,2},{3,4}}");
+        assertThat(PostgresValues.text("{\"\\\"a\\\"=>\\\"1\\\"\"}", ARR, T)).isEqualTo("{\"\\\"a\\\"=>\\\"1\\\"\"}");
+        assertThat(PostgresValues.text("{}", ARR, T)).isEqualTo("{}");
+        assertThat(PostgresValues.text("[1,2]", ARR, T)).isEqualTo("{1,2}");
+        assertThat(PostgresValues.text("[[1],[2]]", ARR, T)).isEqualTo("{{1},{2}}");
+        assertThat(PostgresValues.text(" []", ARR, T)).isEqualTo("{}");
+        assertThat(PostgresValues.hasYearsOrMonths("+0-1 +0 +0:00:00")).isTrue();
+        assertThat(PostgresValues.hasYearsOrMonths("-1-2")).isTrue();
+        assertThat(PostgresValues.hasYearsOrMonths("0-0 +1 +0:00:01")).isFalse();
+        assertThat(PostgresValues.hasYearsOrMonths("-1 2:03:04")).isFalse();
+    }
+
+    @Test
     void jsonArraysBecomeArrayLiterals() {
         assertThat(PostgresValues.jsonArrayToLiteral("[1,null,-2]", ARR, T)).isEqualTo("{1,NULL,-2}");
         assertThat(PostgresValues.jsonArrayToLiteral("[[1,2],[3,4]]", ARR, T)).isEqualTo("{{1,2},{3,4}}");

@@ -22,7 +22,7 @@ import java.util.Objects;
  * gives: MySQL family: the binlog position of the transaction's start; PostgreSQL: the transaction id.
  */
 public final class ApplyMarker {
-    /** The marker table's name, the same on every database; table patterns never select it. */
+    /** The marker table's name, the same on every database; one of {@link io.tideway.core.project.TidewayTables}. */
     public static final String TABLE = "tideway_apply_marker";
 
     private ApplyMarker() { }

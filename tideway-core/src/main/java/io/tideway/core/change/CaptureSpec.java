@@ -1,6 +1,7 @@
 package io.tideway.core.change;
 
 import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.TablePatterns;
 import java.nio.file.Path;
@@ -20,9 +21,14 @@ import java.util.Objects;
  *     delivers the changes of tables they select that are created or renamed while it runs, and the
  *     DDL of every table of the databases they cover (so a table renamed away can be told); null =
  *     the listed tables only
+ * @param peer the family of the database the changes are applied to, or null when unknown: within a
+ *     family values are delivered as {@link io.tideway.core.spi.Dialect#withPeer} reads them
+ * @param zeroDatesAsNull MySQL family: the project writes zero dates as NULL, so a NULL the log gives
+ *     for a nullable DATE or DATETIME column (where the log cannot tell a zero date from NULL) needs
+ *     no look-up of the row's stored value; false = look it up and deliver a zero date verbatim
  */
 public record CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
-                          Path workDir, TablePatterns patterns) {
+                          Path workDir, TablePatterns patterns, DataSourceType.Family peer, boolean zeroDatesAsNull) {
     public CaptureSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
@@ -34,5 +40,14 @@ public record CaptureSpec(String name, long serverId, DataSourceConfig source, L
     public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
                        Path workDir) {
         this(name, serverId, source, tables, state, workDir, null);
+    }
+
+    /**
+     * A capture whose changes go to a database of unknown family (values canonical), looking up every
+     * value the log cannot tell from a zero date.
+     */
+    public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
+                       Path workDir, TablePatterns patterns) {
+        this(name, serverId, source, tables, state, workDir, patterns, null, false);
     }
 }

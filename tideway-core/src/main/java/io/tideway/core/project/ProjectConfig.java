@@ -53,6 +53,16 @@ public record ProjectConfig(
         return new ProjectConfig(name, source, destination, tables, steps, full, precheckSkip, incremental, v);
     }
 
+    /**
+     * What MySQL zero dates become in this project (forward): {@code full.zero-dates}, its default
+     * resolved by the two ends' families.
+     */
+    public io.tideway.core.model.ZeroDates zeroDates() {
+        boolean mySqlToMySql = source.type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
+                && destination.type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL;
+        return full.zeroDates().resolve(mySqlToMySql);
+    }
+
     public boolean has(Step s) {
         return steps.contains(s);
     }

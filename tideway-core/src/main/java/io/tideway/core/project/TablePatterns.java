@@ -56,10 +56,10 @@ public final class TablePatterns {
 
     /**
      * Whether the table is selected: matched by an include pattern and by no exclude pattern. Tideway's
-     * own marker table ({@link io.tideway.core.change.ApplyMarker#TABLE}) is never selected.
+     * own tables ({@link TidewayTables}) are never selected.
      */
     public boolean selects(TableId id) {
-        if (io.tideway.core.change.ApplyMarker.isMarker(id)) {
+        if (TidewayTables.isOwn(id)) {
             return false;
         }
         return matchesAny(includeCompiled, id) && !matchesAny(excludeCompiled, id);

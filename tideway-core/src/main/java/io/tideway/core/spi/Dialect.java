@@ -24,6 +24,17 @@ public interface Dialect {
     /** The data source types this dialect serves. */
     Set<DataSourceType> types();
 
+    /**
+     * This dialect as one end of a project whose other end is of family {@code peer}. Between
+     * databases of the same family a dialect may read values in its own text form where the
+     * canonical form of their kind cannot hold them (PostgreSQL: numeric NaN and Infinity,
+     * intervals with months, array lower bounds), and writes such values back verbatim; across
+     * families values stay canonical. By default the dialect itself.
+     */
+    default Dialect withPeer(DataSourceType.Family peer) {
+        return this;
+    }
+
     // ---------------------------------------------------------------- connections
 
     /**
@@ -66,6 +77,33 @@ public interface Dialect {
     /** Columns of a table read by {@link #readTables} whose native type Tideway cannot carry, with the reason. */
     default List<String> unsupportedColumns(Table t) {
         return List.of();
+    }
+
+    /**
+     * The extensions of the database (PostgreSQL: CREATE EXTENSION) whose types the columns of a
+     * table read by {@link #readTables} use, as column name -> extension name; empty where there are none.
+     * A destination of the same family needs them before such a table can be created there.
+     */
+    default java.util.Map<String, String> columnExtensions(Table t) {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Which of {@code extensions} the connected database lacks, each with the statement that adds
+     * it (e.g. {@code CREATE EXTENSION citext}); empty when it has them all, or where the database
+     * has no extensions.
+     */
+    default java.util.Map<String, String> missingExtensions(Connection c, Set<String> extensions) throws SQLException {
+        return java.util.Map.of();
+    }
+
+    /**
+     * How many zero dates (a DATE, DATETIME or TIMESTAMP whose month or day is zero; see
+     * {@link io.tideway.core.model.ZeroDates}) each column of {@code t} holds, for the columns that
+     * hold any, in column order; one scan of the table. Empty where the database stores none (the default).
+     */
+    default java.util.Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        return java.util.Map.of();
     }
 
     /** Whether the table holds at least one row. */

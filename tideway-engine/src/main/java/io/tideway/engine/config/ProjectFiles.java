@@ -9,6 +9,7 @@ import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.model.ZeroDates;
 import io.tideway.core.project.FullOptions;
 import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
@@ -16,7 +17,6 @@ import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
-import io.tideway.core.spi.ReadOptions;
 import io.tideway.engine.config.YamlTree.ListNode;
 import io.tideway.engine.config.YamlTree.MapNode;
 import io.tideway.engine.config.YamlTree.Node;
@@ -67,7 +67,10 @@ import java.util.stream.Collectors;
  *   chunk-size: 50000                   # rows per key-range chunk (>= 1)
  *   throttle-rows: 0                    # rows per second at most; 0 = unlimited
  *   throttle-mb: 0                      # megabytes per second at most; 0 = unlimited
- *   zero-dates: null                    # MySQL zero dates ('0000-00-00'): null = copy as NULL, fail = stop
+ *   zero-dates: keep                    # MySQL zero dates ('0000-00-00', '2020-00-15'): keep = verbatim (MySQL-family
+ *                                       #   destination only), null = NULL (nullable columns only), fail = stop,
+ *                                       #   or a replacement date such as 0001-01-01; default: keep between
+ *                                       #   MySQL-family databases, null otherwise
  * incremental:                          # options of the incremental step
  *   ddl: follow                         # schema changes on the source: follow = apply them to the destination,
  *                                       #   ignore = log and skip them, stop = stop the step for the DBA
@@ -167,7 +170,9 @@ public final class ProjectFiles {
         full.put("chunk-size", f.chunkSize());
         full.put("throttle-rows", f.throttleRowsPerSecond());
         full.put("throttle-mb", f.throttleMegabytesPerSecond());
-        full.put("zero-dates", f.zeroDates() == null ? null : f.zeroDates().name().toLowerCase(Locale.ROOT));
+        if (f.zeroDates().text() != null) {
+            full.put("zero-dates", f.zeroDates().text());
+        }
         root.put("full", full);
         Map<String, Object> incremental = new LinkedHashMap<>();
         incremental.put("ddl", p.incremental().ddl().id());
@@ -274,6 +279,12 @@ public final class ProjectFiles {
                 skip = strings(precheck, "skip", "precheck.skip");
             }
             VerifyOptions verify = verify(map);
+            if (full.zeroDates().mode() == ZeroDates.Mode.KEEP && source != null && destination != null
+                    && destination.type().family() != DataSourceType.Family.MYSQL) {
+                problems.add(valuePos(mapping(map, "full", "full"), "zero-dates"), "full.zero-dates: keep needs a MySQL-family"
+                        + " destination (" + destination.type().id() + " stores no zero date); use null, fail or a replacement"
+                        + " date such as 0001-01-01");
+            }
             problems.throwIfAny();
             return new ProjectConfig(name, source, destination, tables, steps, full, skip, incremental, verify);
         }
@@ -400,15 +411,15 @@ public final class ProjectFiles {
             Long chunkSize = integer(m, "chunk-size", "full.chunk-size", 1, Integer.MAX_VALUE);
             Long throttleRows = integer(m, "throttle-rows", "full.throttle-rows", 0, Long.MAX_VALUE);
             Double throttleMb = decimal(m, "throttle-mb", "full.throttle-mb");
-            ReadOptions.ZeroDates zeroDates = d.zeroDates();
+            ZeroDates zeroDates = d.zeroDates();
             if (m.entries().containsKey("zero-dates")) {
                 Node n = m.entries().get("zero-dates").value();
                 String text = n instanceof ScalarNode s && s.isNull() ? "null" : scalarText(n, "full.zero-dates");
                 if (text != null) {
-                    switch (text.trim().toLowerCase(Locale.ROOT)) {
-                        case "null" -> zeroDates = ReadOptions.ZeroDates.NULL;
-                        case "fail" -> zeroDates = ReadOptions.ZeroDates.FAIL;
-                        default -> problems.add(n.pos(), "full.zero-dates: expected null or fail, got '" + text + "'");
+                    try {
+                        zeroDates = ZeroDates.parse(text);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(n.pos(), "full.zero-dates: " + e.getMessage());
                     }
                 }
             }

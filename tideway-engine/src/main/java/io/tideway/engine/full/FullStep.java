@@ -72,6 +72,8 @@ public final class FullStep {
     private final Throttle throttle;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Map<String, AtomicInteger> remaining = new ConcurrentHashMap<>();
+    /** Lossy conversions already reported (each is told once). */
+    private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private record Work(MappedTable table, ChunkRecord chunk, boolean chunked, Progress.TableProgress progress) { }
 
@@ -276,7 +278,11 @@ public final class FullStep {
         boolean portable = st.rowKeyColumns().stream().allMatch(c -> c.type().hasPortableOrder()) || ctx.ends().sameFamily()
                 && st.rowKeyColumns().stream().allMatch(c -> c.type().isInteger() || c.type().isBinary());
         boolean upsert = redo && w.chunked() && !portable;
-        ReadOptions ro = new ReadOptions(opt.zeroDates(), msg -> ctx.event("WARN", "full", msg));
+        ReadOptions ro = new ReadOptions(ctx.zeroDates(), msg -> {
+            if (warned.add(msg)) {
+                ctx.event("WARN", "full", msg);
+            }
+        });
         WriteResult result;
         RowStream rows = null;
         boolean consistent = held != null && !w.chunked();

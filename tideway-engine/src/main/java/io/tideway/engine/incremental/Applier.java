@@ -81,6 +81,12 @@ public final class Applier implements AutoCloseable {
     private final Connection[] conns;
     private final Spool.Reader reader;
     private final java.util.function.Consumer<String> warnings;
+    /** What MySQL zero dates in captured rows become (KEEP: nothing to do). */
+    private final io.tideway.core.model.ZeroDates zeroDates;
+    /** The columns of each source table (by its picture) that may hold a zero date. */
+    private final Map<Table, int[]> dateColumns = new java.util.IdentityHashMap<>();
+    /** Zero-date conversions already reported (each is told once). */
+    private final java.util.Set<String> zeroDateWarnings = new java.util.HashSet<>();
     private long eventsApplied;
     private long lastSourceMillis;
     private String lastPosition;
@@ -154,12 +160,15 @@ public final class Applier implements AutoCloseable {
      * @param selected whether a source table is selected by the project's table patterns (for tables
      *     created or renamed on the source while it runs)
      * @param options what schema changes do ({@code incremental} in the project file)
+     * @param zeroDates what MySQL zero dates become, as the full copy made them (resolved)
      */
     public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, HeldTable held, List<MappedTable> mapped,
                    Spool spool,
                    int lanes, int maxBatch, java.util.function.Consumer<String> warnings,
                    java.util.function.UnaryOperator<Table> destinationOf, java.util.function.Predicate<TableId> selected,
-                   IncrementalOptions options) {
+                   IncrementalOptions options, io.tideway.core.model.ZeroDates zeroDates) {
+        this.zeroDates = ends.sourceFamily() == io.tideway.core.model.DataSourceType.Family.MYSQL
+                ? zeroDates : io.tideway.core.model.ZeroDates.KEEP;
         this.destinationOf = destinationOf;
         this.selected = selected;
         this.options = options;
@@ -1040,6 +1049,10 @@ public final class Applier implements AutoCloseable {
         int[] map = columnMap(m, e.columns());
         Object[] before = e.before() == null ? null : project(e.before(), map);
         Object[] after = e.after() == null ? null : project(e.after(), map);
+        if (zeroDates.mode() != io.tideway.core.model.ZeroDates.Mode.KEEP) {
+            mapZeroDates(m.source(), before);
+            mapZeroDates(m.source(), after);
+        }
         if (dt.rowKey().isEmpty()) {
             // no key: changes apply one by one, in order, a row found by all its columns; never one the destination holds
             if (alreadyHeld(m.source().id(), e.position())) {
@@ -1568,6 +1581,24 @@ public final class Applier implements AutoCloseable {
             }
             return map;
         });
+    }
+
+    /** Makes the zero dates of a row (in the source table's column order) what the project chooses, as the full copy does. */
+    private void mapZeroDates(Table source, Object[] row) {
+        if (row == null) {
+            return;
+        }
+        int[] cols = dateColumns.computeIfAbsent(source, t -> java.util.stream.IntStream.range(0, t.columns().size())
+                .filter(i -> io.tideway.core.model.ZeroDates.applies(t.columns().get(i).type().kind())).toArray());
+        for (int i : cols) {
+            if (row[i] instanceof String s && io.tideway.core.model.ZeroDates.isZero(s)) {
+                row[i] = zeroDates.apply(s, source.columns().get(i), source.id(), w -> {
+                    if (zeroDateWarnings.add(w)) {
+                        warnings.accept(w);
+                    }
+                });
+            }
+        }
     }
 
     private static Object[] project(Object[] row, int[] map) {

@@ -266,7 +266,7 @@ public final class IncrementalStep {
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
                 HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), ctx.tables(), store.spool(),
                 o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
-                ctx.config().incremental());
+                ctx.config().incremental(), ctx.zeroDates());
     }
 
     private static String json(String s) {

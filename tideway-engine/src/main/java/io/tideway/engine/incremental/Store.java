@@ -100,7 +100,8 @@ public final class Store implements AutoCloseable {
                 ctx.tables().stream().map(m -> m.source().id()).toList(),
                 ctx.metaDb().incremental().captureState(ctx.projectId(), direction.captureName()), dataDir.resolve("tmp"),
                 direction == Direction.FORWARD
-                        ? io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()) : null);
+                        ? io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()) : null,
+                ctx.ends().destination().type().family(), ctx.zeroDates().mode() == io.tideway.core.model.ZeroDates.Mode.NULL);
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {

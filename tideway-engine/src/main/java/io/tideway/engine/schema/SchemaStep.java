@@ -40,8 +40,11 @@ public final class SchemaStep {
         Map<TableId, CreateTablePlan> plans = new java.util.LinkedHashMap<>();
         for (MappedTable m : ctx.tables()) {
             CreateTablePlan plan = dd.createTable(m.destination(), ctx.ends().sourceFamily());
-            problems.addAll(plan.problems());
+            plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
             for (String w : plan.warnings()) {
+                ctx.event("WARN", "schema", m.destination().id() + ": " + w);
+            }
+            for (String w : io.tideway.engine.TableMapper.zeroDateDefaultNotes(m, ctx.zeroDates())) {
                 ctx.event("WARN", "schema", m.destination().id() + ": " + w);
             }
             plans.put(m.destination().id(), plan);
@@ -49,9 +52,9 @@ public final class SchemaStep {
         if (!problems.isEmpty()) {
             throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "cannot convert the schema: " + String.join("; ", problems));
         }
-        // 2. create what is missing
-        int created = 0;
+        // 2. create what is missing; a failure drops the tables this run created, naming the table it failed on
         int existing = 0;
+        List<TableId> made = new ArrayList<>();
         try (Connection c = ctx.ends().connectDestination()) {
             Set<String> schemas = new LinkedHashSet<>();
             ctx.tables().forEach(m -> schemas.add(m.destination().id().schema()));
@@ -62,26 +65,51 @@ public final class SchemaStep {
                     LOG.info("created schema {}", s);
                 }
             }
+            List<MappedTable> toRecord = new ArrayList<>();
             for (MappedTable m : ctx.tables()) {
                 TableId dst = m.destination().id();
                 if (find(dd, c, dst).isPresent()) {
                     existing++;
                 } else {
-                    execute(c, plans.get(dst).statements());
-                    created++;
+                    try {
+                        execute(c, plans.get(dst).statements());
+                        made.add(dst);
+                        createKeyIndex(dd, c, m.destination());
+                    } catch (SQLException e) {
+                        if (!made.contains(dst)) {
+                            made.add(dst);   // a statement after CREATE TABLE may have failed: drop it too
+                        }
+                        dropMade(dd, c, made);
+                        throw dd.classify(e, "creating destination table " + dst + " (of source table " + m.label() + "); the "
+                                + (made.size() - 1) + " tables created before it in this run were dropped again");
+                    }
                     LOG.info("created table {}", dst);
-                    createKeyIndex(dd, c, m.destination());
                 }
+                toRecord.add(m);
+            }
+            for (MappedTable m : toRecord) {
                 var rec = ctx.metaDb().checkpoints().table(ctx.projectId(), m.source().id());
                 if (rec.isEmpty() || TableStates.PENDING.equals(rec.get().state())) {
-                    ctx.metaDb().checkpoints().upsertTable(ctx.projectId(), m.source().id(), dst, TableStates.CREATED,
+                    ctx.metaDb().checkpoints().upsertTable(ctx.projectId(), m.source().id(), m.destination().id(), TableStates.CREATED,
                             m.source().estimatedRows());
                 }
             }
         } catch (SQLException e) {
             throw dd.classify(e, "creating destination tables");
         }
+        int created = made.size();
         return created + " tables created, " + existing + " already present";
+    }
+
+    /** Drops the tables of {@code made}, newest first; what cannot be dropped is logged, the original failure matters. */
+    private static void dropMade(Dialect dd, Connection c, List<TableId> made) {
+        for (int i = made.size() - 1; i >= 0; i--) {
+            try {
+                execute(c, List.of(dd.dropTableSql(made.get(i))));
+            } catch (SQLException e) {
+                LOG.warn("could not drop {} after the schema step failed: {}", made.get(i), e.toString());
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.model.ZeroDates;
 import io.tideway.core.spi.Dialect;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.RowCursor;
@@ -44,7 +45,16 @@ public final class TableCompare {
         }
     }
 
+    /** Compares values as stored on both sides (a MySQL zero date is no NULL). */
     public static Result compare(Endpoints ends, MappedTable m) {
+        return compare(ends, m, ZeroDates.KEEP);
+    }
+
+    /**
+     * Compares the source's rows, with their zero dates made what {@code zeroDates} (the project's
+     * resolved choice) makes them, with the destination's rows as stored.
+     */
+    public static Result compare(Endpoints ends, MappedTable m, ZeroDates zeroDates) {
         Table src = m.source();
         try (Connection sc = ends.connectSource(); Connection dc = ends.connectDestination()) {
             Table dst = SchemaStep.find(ends.destinationDialect(), dc, m.destination().id()).orElseThrow(() ->
@@ -60,8 +70,8 @@ public final class TableCompare {
             for (String k : src.rowKey()) {
                 key.add(src.columnIndex(k));
             }
-            Map<String, List<String>> a = load(ends.sourceDialect(), sc, src, key);
-            Map<String, List<String>> b = load(ends.destinationDialect(), dc, dstOrdered, key);
+            Map<String, List<String>> a = load(ends.sourceDialect(), sc, src, key, new ReadOptions(zeroDates, w -> { }));
+            Map<String, List<String>> b = load(ends.destinationDialect(), dc, dstOrdered, key, ReadOptions.DEFAULT);
             List<String> missing = new ArrayList<>();
             List<String> different = new ArrayList<>();
             long srcRows = a.values().stream().mapToLong(List::size).sum();
@@ -97,9 +107,10 @@ public final class TableCompare {
     }
 
     /** Rows by key text; a keyless table's rows are their own keys (a multiset). */
-    private static Map<String, List<String>> load(Dialect d, Connection c, Table t, List<Integer> key) throws SQLException {
+    private static Map<String, List<String>> load(Dialect d, Connection c, Table t, List<Integer> key, ReadOptions how)
+            throws SQLException {
         Map<String, List<String>> out = new HashMap<>();
-        try (RowCursor cur = d.openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+        try (RowCursor cur = d.openRows(c, t, KeyRange.ALL, how)) {
             while (cur.next()) {
                 Object[] row = cur.row();
                 StringBuilder all = new StringBuilder();

@@ -120,7 +120,8 @@ public final class Verifier {
     private final BooleanSupplier stop;
     private final Progress progress = new Progress("verify");
     private final Throttle throttle;
-    private final ReadOptions readOptions;
+    /** Source rows are read as the copy read them (zero dates as the project maps them), destination rows as stored. */
+    private final ReadOptions sourceReading;
     private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, TablePlan> plans = new LinkedHashMap<>();
     /** The row filter of each table that has one, by source table name. */
@@ -145,7 +146,7 @@ public final class Verifier {
         this.sync = sync;
         this.stop = stop;
         this.throttle = new Throttle(opt.throttleRowsPerSecond(), 0);
-        this.readOptions = new ReadOptions(full.zeroDates(), w -> { });
+        this.sourceReading = new ReadOptions(ends.zeroDates(full), w -> { });
     }
 
     /** How each table is compared, by source table name; filled by {@link #run()}. */
@@ -319,7 +320,7 @@ public final class Verifier {
 
     /** How rows of {@code p} are read on one side: with the table's row filter of that side, if any. */
     private ReadOptions reading(TablePlan p, boolean source) {
-        return readOptions.withFilter(filter(p, source));
+        return (source ? sourceReading : ReadOptions.DEFAULT).withFilter(filter(p, source));
     }
 
     private String filter(TablePlan p, boolean source) {
@@ -710,7 +711,8 @@ public final class Verifier {
     private Map<String, Object[]> readByKeys(Dialect d, Connection c, Table t, int[] key, List<List<Object>> keys, String side,
                                              String filter) {
         Map<String, Object[]> out = new HashMap<>();
-        try (RowCursor cur = d.openRowsByKeys(c, t, keys, readOptions.withFilter(filter))) {
+        ReadOptions how = "source".equals(side) ? sourceReading : ReadOptions.DEFAULT;
+        try (RowCursor cur = d.openRowsByKeys(c, t, keys, how.withFilter(filter))) {
             while (cur.next()) {
                 Object[] row = cur.row().clone();
                 out.put(TablePlan.keyText(t, key, row), row);

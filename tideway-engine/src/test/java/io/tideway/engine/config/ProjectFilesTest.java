@@ -7,6 +7,7 @@ import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.model.ZeroDates;
 import io.tideway.core.project.FullOptions;
 import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
@@ -14,7 +15,6 @@ import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.VerifyOptions;
-import io.tideway.core.spi.ReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,7 +81,7 @@ class ProjectFilesTest {
                 new TableSelection(List.of("shop.*", "crm.customers"), List.of("shop.tmp_*"), Map.of("shop", "store"),
                         Map.of("shop.orders", "orders_v2"), Map.of("shop.orders.amt", "amount")),
                 List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY),
-                new FullOptions(8, 10000, 5000, 2.5, ReadOptions.ZeroDates.FAIL),
+                new FullOptions(8, 10000, 5000, 2.5, io.tideway.core.model.ZeroDates.FAIL),
                 List.of("destination.tables_empty"),
                 new IncrementalOptions(IncrementalOptions.Ddl.IGNORE, true, 6, 2000, 48));
         assertThat(p).isEqualTo(expected);
@@ -89,9 +89,20 @@ class ProjectFilesTest {
     }
 
     @Test
+    void zero_dates_default_to_keep_between_mysql_family_databases_and_null_across() {
+        assertThat(load(minimal(NAME, SOURCE, DEST, STEPS)).zeroDates()).isEqualTo(ZeroDates.NULL);
+        String toMaria = "destination: { type: mariadb, host: h, user: root, database: shop2 }";
+        assertThat(load(minimal(NAME, SOURCE, toMaria, STEPS)).zeroDates()).isEqualTo(ZeroDates.KEEP);
+        ProjectConfig replaced = load(minimal(NAME, SOURCE, DEST, STEPS, "full: { zero-dates: 0001-01-01 }"));
+        assertThat(replaced.zeroDates()).isEqualTo(ZeroDates.replaceWith("0001-01-01"));
+        assertThat(load(ProjectFiles.toYamlWithoutSecrets(replaced)).full()).isEqualTo(replaced.full());
+        assertThat(load(minimal(NAME, SOURCE, toMaria, STEPS, "full: { zero-dates: null }")).zeroDates()).isEqualTo(ZeroDates.NULL);
+    }
+
+    @Test
     void a_minimal_file_gets_the_defaults() {
         ProjectConfig p = load(minimal(NAME, SOURCE, DEST, STEPS,
-                "full: { zero-dates: null }"));
+                "full: { parallelism: 4 }"));
         assertThat(p.source().port()).isEqualTo(3306);
         assertThat(p.destination().port()).isEqualTo(5432);
         assertThat(p.source().password()).isEmpty();
@@ -161,7 +172,12 @@ class ProjectFilesTest {
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full:", "  chunk-size: 0")))
                 .isEqualTo("shop.yaml: line 6: full.chunk-size: expected a whole number >= 1, got 0");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { zero-dates: maybe }")))
-                .contains("line 5: full.zero-dates: expected null or fail, got 'maybe'");
+                .contains("line 5: full.zero-dates: expected keep, null, fail or a replacement date yyyy-MM-dd (e.g. 0001-01-01),"
+                        + " got 'maybe'");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { zero-dates: 2020-02-30 }")))
+                .contains("line 5: full.zero-dates: the replacement date '2020-02-30' is not a date");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "full: { zero-dates: keep }")))
+                .contains("line 5: full.zero-dates: keep needs a MySQL-family destination (postgresql stores no zero date)");
         assertThat(problems(minimal(NAME, "source: [a, b]", DEST, STEPS)))
                 .contains("line 2: source: expected a mapping, got a list");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables: { include: shop.* }")))

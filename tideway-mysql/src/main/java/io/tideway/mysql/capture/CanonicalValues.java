@@ -31,8 +31,10 @@ import org.apache.kafka.connect.data.Struct;
  *   <li>DATE (epoch days): "yyyy-MM-dd"; TIME (microseconds, signed): "[-]H:mm:ss[.ffffff]", hours
  *       unpadded; DATETIME (epoch millis or micros of the wall clock read as UTC) and TIMESTAMP (an
  *       ISO instant): "yyyy-MM-dd HH:mm:ss[.ffffff]" in UTC; fractions lose trailing zeros;</li>
- *   <li>zero dates: the connector gives NULL (nullable columns), as the full copy does by default;
- *       a TIMESTAMP at the epoch (MySQL's zero timestamp) is NULL;</li>
+ *   <li>zero dates: a TIMESTAMP at the epoch is MySQL's zero timestamp, "0000-00-00 00:00:00"; a
+ *       DATE or DATETIME with a zero month or day comes as NULL (nullable columns) or as the
+ *       column's default or the epoch (NOT NULL), which {@link RowShape#standIns} tells so that
+ *       {@link ZeroDateLookup} can look the stored value up;</li>
  *   <li>binary kinds: {@code byte[]}; spatial types: hex of the server's internal form (SRID,
  *       little-endian, then WKB); UUID: lower case; text, JSON, ENUM, SET: the string.</li>
  * </ul>
@@ -41,6 +43,7 @@ final class CanonicalValues {
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     static final String TYPE_PARAM = "__debezium.source.column.type";
+    static final String ZERO_TIMESTAMP = "0000-00-00 00:00:00";
     static final String LENGTH_PARAM = "__debezium.source.column.length";
 
     /** Converts one value of a field. */
@@ -48,8 +51,12 @@ final class CanonicalValues {
         Object convert(Object v);
     }
 
-    /** The canonical shape of one row schema: column names in order and a converter per column. */
-    record RowShape(List<String> columns, Field[] fields, FieldConverter[] converters) {
+    /**
+     * The canonical shape of one row schema: column names in order, a converter per column, and for
+     * each DATE or DATETIME column the value the connector gives in place of a zero date (null for a
+     * nullable column; in {@link #NOT_A_DATE} for other columns).
+     */
+    record RowShape(List<String> columns, Field[] fields, FieldConverter[] converters, Object[] standIns) {
         Object[] convert(Struct row) {
             if (row == null) {
                 return null;
@@ -61,7 +68,30 @@ final class CanonicalValues {
             }
             return out;
         }
+
+        /**
+         * The indexes of the values of a converted row that may stand for a zero date, or null when
+         * none does; a NULL in a nullable column counts only when {@code nullsToo}.
+         */
+        int[] suspects(Object[] row, boolean nullsToo) {
+            int[] out = null;
+            int n = 0;
+            for (int i = 0; i < standIns.length; i++) {
+                Object standIn = standIns[i];
+                if (standIn == NOT_A_DATE || (standIn == null && !nullsToo) || !java.util.Objects.equals(standIn, row[i])) {
+                    continue;
+                }
+                if (out == null) {
+                    out = new int[standIns.length];
+                }
+                out[n++] = i;
+            }
+            return out == null ? null : java.util.Arrays.copyOf(out, n);
+        }
     }
+
+    /** The stand-in of a column that holds no DATE or DATETIME. */
+    static final Object NOT_A_DATE = new Object();
 
     private final Map<Schema, RowShape> shapes = new IdentityHashMap<>();
 
@@ -72,17 +102,38 @@ final class CanonicalValues {
             List<Field> fs = rowSchema.fields();
             List<String> names = new ArrayList<>(fs.size());
             FieldConverter[] cs = new FieldConverter[fs.size()];
+            Object[] standIns = new Object[fs.size()];
             for (int i = 0; i < fs.size(); i++) {
                 names.add(fs.get(i).name());
                 cs[i] = converter(fs.get(i).schema());
+                standIns[i] = standIn(fs.get(i).schema(), cs[i]);
             }
-            s = new RowShape(List.copyOf(names), fs.toArray(new Field[0]), cs);
+            s = new RowShape(List.copyOf(names), fs.toArray(new Field[0]), cs, standIns);
             if (shapes.size() > 10_000) {
                 shapes.clear();
             }
             shapes.put(rowSchema, s);
         }
         return s;
+    }
+
+    /**
+     * What the connector gives for a zero date in a DATE or DATETIME column: NULL when the column is
+     * nullable, else the schema's default or the epoch; {@link #NOT_A_DATE} for other columns.
+     */
+    static Object standIn(Schema s, FieldConverter converter) {
+        String name = s.name() == null ? "" : s.name();
+        switch (name) {
+            case "io.debezium.time.Date", "io.debezium.time.Timestamp", "io.debezium.time.MicroTimestamp",
+                    "io.debezium.time.NanoTimestamp":
+                break;
+            default:
+                return NOT_A_DATE;
+        }
+        if (s.isOptional()) {
+            return null;
+        }
+        return converter.convert(s.defaultValue() != null ? s.defaultValue() : 0L);
     }
 
     static FieldConverter converter(Schema s) {
@@ -239,11 +290,14 @@ final class CanonicalValues {
         return sb.toString();
     }
 
-    /** An ISO instant with offset ("2038-01-19T03:14:07.999999Z") in UTC; the epoch (zero timestamp) is null. */
+    /**
+     * An ISO instant with offset ("2038-01-19T03:14:07.999999Z") in UTC; the epoch, below the range
+     * of MySQL's TIMESTAMP, is its zero timestamp "0000-00-00 00:00:00".
+     */
     static String zoned(String iso) {
         Instant i = OffsetDateTime.parse(iso).toInstant();
         if (i.getEpochSecond() == 0 && i.getNano() == 0) {
-            return null;
+            return ZERO_TIMESTAMP;
         }
         return dateTime(LocalDateTime.ofEpochSecond(i.getEpochSecond(), 0, ZoneOffset.UTC), i.getNano() / 1000);
     }

@@ -3,11 +3,13 @@ package io.tideway.mysql.capture;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.TablePatterns;
+import io.tideway.core.project.TidewayTables;
 import java.util.Set;
 
 /**
  * Which tables' events a capture session passes on: the spec's tables and, when the spec has
- * patterns, any table of a database they cover. For rows that is no wider than the connector's
+ * patterns, any table of a database they cover; never one of Tideway's own tables
+ * ({@link TidewayTables}: the marker table's rows are told apart before, and its DDL is not a user's). For rows that is no wider than the connector's
  * table include list (it reads rows of selected tables only); for DDL it lets a statement that
  * renames a captured table to a name the project does not select reach the Connector, which must
  * stop on it rather than lose the table's later changes.
@@ -22,6 +24,6 @@ final class CapturedTables {
     }
 
     boolean contains(TableId t) {
-        return listed.contains(t) || (patterns != null && patterns.coversSchema(t.schema()));
+        return !TidewayTables.isOwn(t) && (listed.contains(t) || (patterns != null && patterns.coversSchema(t.schema())));
     }
 }

@@ -11,6 +11,7 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.TablePatterns;
+import io.tideway.core.project.TidewayTables;
 import io.tideway.mysql.MySqlDialect;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
@@ -68,9 +69,9 @@ public final class MySqlCapture implements ChangeCapture {
         // 1. validate
         validate(spec);
         checkColumns(spec);
-        // 2. register the state, build the properties
+        // 2. register the state (history written with the offsets that follow it), build the properties
         String id = UUID.randomUUID().toString();
-        CaptureRegistry.register(id, spec.state());
+        CaptureRegistry.register(id, new HistoryWithOffsets(spec.state()));
         String prefix = topicPrefix(spec.name());
         Properties props = properties(spec, id, prefix);
         LOG.info("capture {}: starting {} from {} for {} table(s), server id {}", spec.name(),
@@ -256,13 +257,6 @@ public final class MySqlCapture implements ChangeCapture {
         if (spec.tables().isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
         }
-        for (TableId t : spec.tables()) {
-            if (t.schema().indexOf('"') >= 0 || t.table().indexOf('"') >= 0) {
-                throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": table " + t
-                        + " has a double quote in its name, which the binlog reader's schema history cannot read back"
-                        + " after a restart; rename the table or exclude it from the project");
-            }
-        }
         if (spec.serverId() <= 0 || spec.serverId() > 0xFFFFFFFFL) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": server id " + spec.serverId()
                     + " is out of range; expected 1..4294967295, unique among the replicas of " + spec.source().address());
@@ -371,21 +365,23 @@ public final class MySqlCapture implements ChangeCapture {
 
     /**
      * The tables whose rows are read: the spec's tables, and every table its patterns select (so a
-     * table created or renamed under a selected name while the capture runs is read too). An
-     * exclude pattern becomes a negative look-ahead in front of each include pattern.
+     * table created or renamed under a selected name while the capture runs is read too), never one
+     * of Tideway's own tables ({@link TidewayTables}) but the marker table of every schema read,
+     * whose writes tell Tideway's own transactions (loop prevention, see ApplyMarker). An exclude
+     * pattern, and each of Tideway's own table names, becomes a negative look-ahead in front of each
+     * include pattern.
      */
     static String tableIncludeList(CaptureSpec spec) {
-        // Tideway's marker table of every schema read, for loop prevention (see ApplyMarker)
         Stream<String> markers = spec.tables().stream().map(TableId::schema).distinct()
                 .map(schema -> exactRegex(schema) + "\\." + exactRegex(io.tideway.core.change.ApplyMarker.TABLE));
-        Stream<String> exact = Stream.concat(spec.tables().stream().map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table())),
-                markers);
+        Stream<String> exact = Stream.concat(spec.tables().stream().filter(t -> !TidewayTables.isOwn(t))
+                        .map(t -> exactRegex(t.schema()) + "\\." + exactRegex(t.table())), markers);
         if (spec.patterns() == null) {
             return exact.collect(Collectors.joining(","));
         }
-        List<String> exclude = spec.patterns().exclude();
-        String not = exclude.isEmpty() ? ""
-                : "(?!(?:" + exclude.stream().map(MySqlCapture::patternRegex).collect(Collectors.joining("|")) + ")$)";
+        Stream<String> own = TidewayTables.NAMES.stream().sorted().map(name -> ".*\\." + exactRegex(name));
+        String not = "(?!(?:" + Stream.concat(spec.patterns().exclude().stream().map(MySqlCapture::patternRegex), own)
+                .collect(Collectors.joining("|")) + ")$)";
         Stream<String> selected = spec.patterns().include().stream().map(p -> not + patternRegex(p));
         return Stream.concat(exact, selected).distinct().collect(Collectors.joining(","));
     }

@@ -54,6 +54,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private final CapturedTables tables;
     private final Set<String> schemas = new HashSet<>();
     private final CanonicalValues values = new CanonicalValues();
+    /** Puts back the zero dates the binlog reader delivers as NULL or a default (see {@link ZeroDateLookup}). */
+    private final ZeroDateLookup zeroDates;
     /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
     private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
 
@@ -83,6 +85,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.id = id;
         this.prefix = prefix;
         this.tables = new CapturedTables(spec);
+        this.zeroDates = new ZeroDateLookup(spec);
         for (TableId t : spec.tables()) {
             schemas.add(t.schema());
         }
@@ -220,6 +223,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            zeroDates.close();
             CaptureRegistry.unregister(id);
         }
     }
@@ -299,6 +303,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             }
             out.add(e);
         }
+        zeroDates.resolve();
         if (!out.isEmpty()) {
             sink.accept(out);
         }
@@ -344,7 +349,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             return -1;
         }
         long seq = BinlogPosition.sequence(off.get("file").toString());
-        long pos = p.longValue();
+        long pos = Math.max(p.longValue(), standaloneGroupEnd(off));
         long best = -1;
         int reached = 0;
         int i = 0;
@@ -359,6 +364,49 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             ends.pollFirst();   // older samples are of no more use
         }
         return best;
+    }
+
+    /** The offset (file and position) {@link #standaloneGroupEnd} looked at last, and what it found there. */
+    private String groupAt;
+    private long groupEnd = -1;
+
+    /**
+     * Where the event group at the offset's position ends when that group is a statement logged on
+     * its own (DDL) and the reader has passed it; -1 otherwise. MariaDB's reader takes every GTID
+     * event as the start of a transaction and only a commit as its end, so after a DDL (GTID, then
+     * the statement, no commit) its offset keeps naming the DDL's start until the next transaction:
+     * on a source idle after a DDL (Tideway's own marker table created at a switchover, or a user's
+     * ALTER TABLE) the reader would never seem to reach the binlog's end, and the lag would climb.
+     * The offset counts the events read since its position ({@code event}): two or more means the
+     * statement is read. Asks the server once per such position.
+     */
+    private long standaloneGroupEnd(Map<String, ?> off) {
+        if (!(off.get("event") instanceof Number read) || read.longValue() < 2 || probe == null) {
+            return -1;
+        }
+        String at = off.get("file") + ":" + off.get("pos");
+        if (at.equals(groupAt)) {
+            return groupEnd;
+        }
+        try (java.sql.PreparedStatement ps = probe.prepareStatement("SHOW BINLOG EVENTS IN ? FROM ? LIMIT 2")) {
+            ps.setString(1, off.get("file").toString());
+            ps.setLong(2, ((Number) off.get("pos")).longValue());
+            long end = -1;
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && "Gtid".equalsIgnoreCase(rs.getString("Event_type"))
+                        && !String.valueOf(rs.getString("Info")).startsWith("BEGIN")
+                        && rs.next() && "Query".equalsIgnoreCase(rs.getString("Event_type"))
+                        && !"BEGIN".equalsIgnoreCase(String.valueOf(rs.getString("Info")).strip())) {
+                    end = rs.getLong("End_log_pos");
+                }
+            }
+            groupAt = at;
+            groupEnd = end;
+            return end;
+        } catch (java.sql.SQLException e) {
+            LOG.debug("capture {}: cannot read the binlog events at {}: {}", spec.name(), at, e.toString());
+            return -1;
+        }
     }
 
     private void sampleEnd() {
@@ -442,11 +490,12 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             case "c":
             case "r": {
                 CanonicalValues.RowShape s = values.shape(after.schema());
-                return new ChangeEvent(Op.INSERT, table, s.columns(), null, s.convert(after), null, ts, position);
+                return new ChangeEvent(Op.INSERT, table, s.columns(), null, afterImage(table, s, after), null, ts, position);
             }
             case "u": {
                 CanonicalValues.RowShape s = values.shape(after.schema());
-                return new ChangeEvent(Op.UPDATE, table, s.columns(), s.convert(before), s.convert(after), null, ts, position);
+                return new ChangeEvent(Op.UPDATE, table, s.columns(), s.convert(before), afterImage(table, s, after), null, ts,
+                        position);
             }
             case "d": {
                 CanonicalValues.RowShape s = values.shape(before.schema());
@@ -458,6 +507,16 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                 LOG.warn("capture {}: ignoring an event with unknown operation '{}' at {}", spec.name(), op, position);
                 return null;
         }
+    }
+
+    /** The converted after image; its values that may stand for zero dates are noted for the batch's look-up. */
+    private Object[] afterImage(TableId table, CanonicalValues.RowShape s, Struct after) {
+        Object[] row = s.convert(after);
+        int[] suspects = s.suspects(row, !spec.zeroDatesAsNull());
+        if (suspects != null) {
+            zeroDates.note(table, s.columns(), row, suspects);
+        }
+        return row;
     }
 
     private ChangeEvent ddl(SourceRecord r, Struct value) {
@@ -474,8 +533,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         if (changes != null) {
             for (Object o : changes) {
                 if (o instanceof Struct c && c.getString("id") != null) {
-                    TableId t = parseId(c.getString("id"));
-                    if (t != null && tables.contains(t)) {
+                    TableId t = ConnectorTableIds.candidates(c.getString("id")).stream().filter(tables::contains)
+                            .findFirst().orElse(null);
+                    if (t != null) {
                         table = t;
                         ours = true;
                         columnsAfter = columnsOf(c);
@@ -492,6 +552,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         long ts = source.getInt64("ts_ms");
         lastSourceMillis = Math.max(lastSourceMillis, ts);
         String position = BinlogPosition.ofOffset(r.sourceOffset(), false);
+        zeroDates.forget(table);
         return new ChangeEvent(Op.DDL, table, columnsAfter, null, null, value.getString("ddl"), ts, position);
     }
 
@@ -517,34 +578,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         } catch (org.apache.kafka.connect.errors.DataException e) {
             return List.of();
         }
-    }
-
-    /** "db"."table" as the connector spells table ids (quoted with double quotes when needed). */
-    static TableId parseId(String id) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c == '"') {
-                if (quoted && i + 1 < id.length() && id.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else {
-                    quoted = !quoted;
-                }
-            } else if (c == '.' && !quoted) {
-                parts.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        parts.add(cur.toString());
-        if (parts.size() < 2) {
-            return null;
-        }
-        return new TableId(parts.get(0), parts.get(parts.size() - 1));
     }
 
     private static boolean isSnapshot(Struct source) {

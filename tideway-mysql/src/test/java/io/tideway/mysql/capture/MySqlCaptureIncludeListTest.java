@@ -80,4 +80,20 @@ class MySqlCaptureIncludeListTest {
         assertThat(new CapturedTables(new CaptureSpec("c", 1, SOURCE, List.of(new TableId("shop", "orders")), NO_STATE, null))
                 .contains(new TableId("shop", "x"))).isFalse();
     }
+
+    @Test
+    void tidewaysOwnTablesAreNeverReadAsUserTablesOnlyTheMarkerOfEachSchemaReadForLoopPrevention() {
+        CaptureSpec spec = new CaptureSpec("c", 1, SOURCE, List.of(new TableId("shop", "orders")), NO_STATE, null,
+                new TablePatterns(List.of("shop.*", "sales.*"), List.of()));
+        String tables = MySqlCapture.tableIncludeList(spec);
+        assertThat(reads(tables, "shop.tideway_apply_marker")).as("its writes tell Tideway's own transactions").isTrue();
+        assertThat(reads(tables, "sales.tideway_apply_marker")).as("a schema no table of the project is in").isFalse();
+        assertThat(reads(tables, "sales.orders")).isTrue();
+        // the session passes neither the marker's rows nor its DDL on as a user table's
+        CapturedTables t = new CapturedTables(spec);
+        for (String name : io.tideway.core.project.TidewayTables.NAMES) {
+            assertThat(t.contains(new TableId("shop", name))).as(name).isFalse();
+        }
+        assertThat(t.contains(new TableId("shop", "new_table"))).isTrue();
+    }
 }

@@ -55,6 +55,8 @@ final class PgRecords {
     /** Per table, a note that its column types changed, for the next change of it (see {@link #event}). */
     private final Map<TableId, String> typeChanges = new java.util.HashMap<>();
     private final String placeholder;
+    /** Whether values are delivered verbatim, for a PostgreSQL destination (see PostgresDialect#withPeer). */
+    private final boolean verbatim;
     private final byte[] placeholderBytes;
     private final Set<TableId> warnedToast = new HashSet<>();
     /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
@@ -80,6 +82,7 @@ final class PgRecords {
         this.lastCommit = startLsn;
         this.lastPosition = startPosition;
         this.placeholder = placeholder;
+        this.verbatim = dialect.verbatim();
         this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
         for (String h : spec.state().loadHistory()) {
             if (h.startsWith(OWN_TRANSACTION)) {
@@ -383,7 +386,7 @@ final class PgRecords {
                 }
                 continue;
             }
-            out[i] = PgValues.canonical(raw, f.schema(), l.columns[i], l.table);
+            out[i] = PgValues.canonical(raw, f.schema(), l.columns[i], l.table, verbatim);
         }
         return missing == null ? out : fill(l, out, missing);
     }
@@ -393,7 +396,7 @@ final class PgRecords {
         Object[] out = new Object[l.fields.length];
         for (int i = 0; i < out.length; i++) {
             Object raw = s.get(l.fields[i]);
-            out[i] = raw == null || isPlaceholder(raw) ? null : PgValues.canonical(raw, l.fields[i].schema(), l.columns[i], l.table);
+            out[i] = raw == null || isPlaceholder(raw) ? null : PgValues.canonical(raw, l.fields[i].schema(), l.columns[i], l.table, verbatim);
         }
         return out;
     }

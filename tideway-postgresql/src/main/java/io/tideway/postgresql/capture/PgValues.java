@@ -39,6 +39,9 @@ import org.apache.kafka.connect.data.Struct;
  *   <li>json/jsonb/uuid/enum/xml/inet/...: the text Debezium gives, which is PostgreSQL's own output;</li>
  *   <li>arrays (one dimension): JSON array text as {@code array_to_json} prints it.</li>
  * </ul>
+ * Verbatim (changes going to PostgreSQL, with {@link PgVerbatimConverter} giving arrays, numerics and
+ * hstore as PostgreSQL's text): arrays stay that text, numeric NaN/Infinity/-Infinity stay text, and an
+ * interval with years or months stays Debezium's ISO text, which PostgreSQL reads back as it was.
  */
 final class PgValues {
     private PgValues() { }
@@ -51,8 +54,17 @@ final class PgValues {
 
     /** Converts one value (never the unavailable-value placeholder; the caller checks that first). */
     static Object canonical(Object v, Schema schema, Column c, TableId table) {
+        return canonical(v, schema, c, table, false);
+    }
+
+    /** {@link #canonical(Object, Schema, Column, TableId)}, or verbatim (see the class comment). */
+    static Object canonical(Object v, Schema schema, Column c, TableId table, boolean verbatim) {
         if (v == null) {
             return null;
+        }
+        if (verbatim && v instanceof String s && (t(c) == Kind.ARRAY || t(c) == Kind.DECIMAL && isSpecialNumeric(s)
+                || t(c) == Kind.TIME && s.startsWith("P") && hasYearsOrMonths(s))) {
+            return s;
         }
         ColumnType t = c.type();
         String name = schema.name();
@@ -92,6 +104,28 @@ final class PgValues {
                 return v instanceof String ? v : v.toString();
         }
     }
+
+    private static Kind t(Column c) {
+        return c.type().kind();
+    }
+
+    static boolean isSpecialNumeric(String s) {
+        return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity");
+    }
+
+    /** Whether Debezium's ISO interval "PnYnMnDTnHnMnS" has a years or months part other than 0. */
+    static boolean hasYearsOrMonths(String iso) {
+        int t = iso.indexOf('T');
+        java.util.regex.Matcher m = YEARS_MONTHS.matcher(t < 0 ? iso : iso.substring(0, t));
+        while (m.find()) {
+            if (!m.group(1).matches("-?0+")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern YEARS_MONTHS = java.util.regex.Pattern.compile("(-?\\d+)[YM]");
 
     static BigDecimal decimal(Object v, String schemaName, Column c, TableId table) {
         if (v instanceof BigDecimal d) {

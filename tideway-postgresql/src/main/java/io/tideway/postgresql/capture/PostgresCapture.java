@@ -116,7 +116,7 @@ public final class PostgresCapture implements ChangeCapture {
         if (spec.tables().isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": no tables to capture");
         }
-        PostgresDialect dialect = new PostgresDialect();
+        PostgresDialect dialect = new PostgresDialect().withPeer(spec.peer());
         String slot = slotName(spec.name());
         boolean hasOffsets = !spec.state().loadOffsets().isEmpty();
         Map<TableId, Table> tables;
@@ -567,6 +567,11 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("include.unknown.datatypes", "true");
+        if (spec.peer() == DataSourceType.Family.POSTGRESQL) {
+            // to PostgreSQL, values go as PostgreSQL's own text where Debezium's forms lose something
+            p.setProperty("converters", PgVerbatimConverter.NAME);
+            p.setProperty(PgVerbatimConverter.NAME + ".type", PgVerbatimConverter.class.getName());
+        }
         // each field's schema names its source type, length and scale: a column whose type changes gets a new
         // schema, which PgRecords tells the Connector about (PostgreSQL logs no DDL)
         p.setProperty("column.propagate.source.type", ".*");

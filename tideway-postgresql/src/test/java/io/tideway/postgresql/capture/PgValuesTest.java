@@ -25,6 +25,25 @@ class PgValuesTest {
     }
 
     @Test
+    void verbatimValuesForAPostgresDestinationStayPostgresText() {
+        org.apache.kafka.connect.data.Schema str = org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA;
+        Column arr = new Column("a", ColumnType.array(ColumnType.of(Kind.INT32, "integer"), "integer[]"), true, null, false, null);
+        Column n = new Column("n", ColumnType.decimal(0, 0, "numeric"), true, null, false, null);
+        assertThat(PgValues.canonical("[0:2]={1,2,3}", str, arr, T, true)).isEqualTo("[0:2]={1,2,3}");
+        assertThat(PgValues.canonical("NaN", str, n, T, true)).isEqualTo("NaN");
+        assertThat(PgValues.canonical("-Infinity", str, n, T, true)).isEqualTo("-Infinity");
+        assertThat(PgValues.canonical("1.50", str, n, T, true)).isEqualTo(new java.math.BigDecimal("1.50"));
+        assertThat(PgValues.canonical("P0Y-1M2DT0H0M0S", str, IV, T, true)).isEqualTo("P0Y-1M2DT0H0M0S");
+        assertThat(PgValues.canonical("P0Y0M1DT2H3M4.25S", str, IV, T, true)).isEqualTo("26:03:04.25");
+        // to another family they stay refused
+        assertThatThrownBy(() -> PgValues.canonical("NaN", str, n, T, false)).isInstanceOf(TidewayException.class);
+        assertThatThrownBy(() -> PgValues.canonical("P0Y-1M2DT0H0M0S", str, IV, T, false)).isInstanceOf(TidewayException.class);
+        assertThat(PgVerbatimConverter.text(new io.debezium.data.SpecialValueDecimal(new java.math.BigDecimal("1.50")))).isEqualTo("1.50");
+        assertThat(PgVerbatimConverter.text(io.debezium.data.SpecialValueDecimal.NOT_A_NUMBER)).isEqualTo("NaN");
+        assertThat(PgVerbatimConverter.text(io.debezium.data.SpecialValueDecimal.NEGATIVE_INF)).isEqualTo("-Infinity");
+    }
+
+    @Test
     void bitsAreMostSignificantFirstAndTimestampsUtcWithoutZone() {
         // the engine sends bit strings as little-endian bytes of their value
         assertThat(PgValues.bits(new byte[] {0x05}, 8)).isEqualTo("00000101");
