@@ -511,6 +511,8 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("converters", VarbitAsText.NAME);
+        p.setProperty(VarbitAsText.NAME + ".type", VarbitAsText.class.getName());
         // each field's schema names its source type, length and scale: a column whose type changes gets a new
         // schema, which PgRecords tells the Connector about (PostgreSQL logs no DDL)
         p.setProperty("column.propagate.source.type", ".*");
