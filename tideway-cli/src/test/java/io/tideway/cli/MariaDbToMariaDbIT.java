@@ -96,4 +96,48 @@ class MariaDbToMariaDbIT extends AbstractMigrationIT {
         assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString()))
                 .as("verify, a zero date against NULL").isEqualTo(1);
     }
+
+    /**
+     * Character sets and collations are carried verbatim between MySQL-family databases, the
+     * table's and each column's, also for a column added and one changed during sync: a
+     * utf8mb4_bin primary key and unique key holding values that differ only in case copy.
+     */
+    @Test
+    void collationsAndCharacterSetsAreCarriedVerbatim() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "csrc");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "cdst");
+        try (Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE coll (k VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY,"
+                    + " u VARCHAR(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_unicode_ci, l VARCHAR(20) CHARACTER SET latin2,"
+                    + " x VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_as_cs, b VARCHAR(10) COLLATE utf8mb4_bin,"
+                    + " t TEXT, e ENUM('a', 'B') CHARACTER SET ascii COLLATE ascii_bin, UNIQUE KEY uk_b (b))"
+                    + " DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci");
+            st.execute("INSERT INTO coll VALUES ('a', 'ü', 'łódź', 'x', 'x', 'é', 'a'), ('A', 'Ü', 'ŁÓDŹ', 'X', 'X', 'É', 'B')");
+        }
+        Path data = tmp.resolve("cdata");
+        Path project = Projects.write(tmp, "coll", "name: collations-maria\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"" + srcDb + ".*\"] }\n"
+                + "steps: [schema, full, incremental]\n");
+        io.tideway.core.project.ProjectConfig cfg = ProjectFiles.load(project);
+        try (Runs.InProcess run = Runs.synced(project, data);
+                Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE coll ADD COLUMN n VARCHAR(5) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin");
+            st.execute("ALTER TABLE coll MODIFY t TEXT CHARACTER SET latin2 COLLATE latin2_bin");
+            st.execute("INSERT INTO coll (k, b, n, t) VALUES ('b', 'y', 'n', 'q'), ('B', 'Y', 'N', 'Q')");
+            Runs.awaitEqual(cfg, run.failure(), java.time.Duration.ofSeconds(90));
+        }
+        String collations = "SELECT GROUP_CONCAT(COLUMN_NAME, '=', IFNULL(COLLATION_NAME, '-') ORDER BY ORDINAL_POSITION)"
+                + " FROM information_schema.COLUMNS WHERE TABLE_NAME = 'coll' AND TABLE_SCHEMA = ";
+        String tableCollation = "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_NAME = 'coll' AND TABLE_SCHEMA = ";
+        try (Connection d = connectDestination(dstDb)) {
+            String want = one(d, collations + "'" + srcDb + "'");
+            assertThat(want).contains("u=utf8mb3_unicode_ci").contains("l=latin2_general_ci").contains("n=utf8mb3_bin")
+                    .contains("t=latin2_bin");
+            assertThat(one(d, collations + "'" + dstDb + "'")).isEqualTo(want);
+            assertThat(one(d, tableCollation + "'" + dstDb + "'")).isEqualTo("latin1_swedish_ci");
+            assertThat(one(d, "SELECT COUNT(*) FROM `" + dstDb + "`.coll")).isEqualTo("4");
+        }
+    }
 }

@@ -157,4 +157,36 @@ class MariaDbToPostgresIT extends AbstractMigrationIT {
             }
         }
     }
+
+    /**
+     * Across families a binary collation becomes PostgreSQL's "C" (case- and accent-sensitive, code
+     * order), and a case-insensitive key collation, which PostgreSQL cannot express, is listed
+     * under schema.conversions.
+     */
+    @Test
+    void binaryCollationsBecomeCAndInsensitiveKeysAreListed() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "csrc");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "cdst");
+        try (Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE coll (k VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY, ci VARCHAR(10) COLLATE utf8mb4_general_ci,"
+                    + " v TEXT, UNIQUE KEY uk_ci (ci))");
+            st.execute("INSERT INTO coll VALUES ('a', 'x', 'one'), ('A', 'y', 'two'), ('b', 'z', 'three')");
+        }
+        Path project = Projects.write(tmp, "coll", "name: collations-pg\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"" + srcDb + ".*\"] }\n"
+                + "steps: [schema, full]\n");
+        Path data = tmp.resolve("cdata");
+        Runs.Printed pre = Runs.printed("--data-dir", data.toString(), "precheck", project.toString());
+        assertThat(pre.output()).contains("schema.conversions").contains("column ci: collation utf8mb4_general_ci of a key is not carried");
+        assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString())).isZero();
+        try (Connection d = connectDestination(dstDb)) {
+            assertThat(one(d, "SELECT string_agg(column_name || '=' || coalesce(collation_name, '-'), ',' ORDER BY ordinal_position)"
+                    + " FROM information_schema.columns WHERE table_schema = '" + srcDb + "' AND table_name = 'coll'"))
+                    .isEqualTo("k=C,ci=-,v=-");
+            assertThat(one(d, "SELECT string_agg(k, ',' ORDER BY k) FROM \"" + srcDb + "\".coll")).isEqualTo("A,a,b");
+        }
+        Runs.assertEqualNow(ProjectFiles.load(project));
+    }
 }

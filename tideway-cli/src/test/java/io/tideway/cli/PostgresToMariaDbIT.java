@@ -8,6 +8,9 @@ import io.tideway.test.SampleData;
 import io.tideway.test.TypeRichData;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.nio.file.Path;
+import io.tideway.engine.config.ProjectFiles;
 import org.junit.jupiter.api.Test;
 
 class PostgresToMariaDbIT extends AbstractMigrationIT {
@@ -80,5 +83,42 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
             assertThat(one(d, "SELECT pk FROM serials WHERE v = 'd'")).isEqualTo("11");
             assertThat(one(d, "SELECT CONCAT(code, seq, n) FROM tickets WHERE code = 'y'")).isEqualTo("y22");
         }
+    }
+
+    /**
+     * PostgreSQL bit varying becomes a varchar of its bits' text (listed under schema.conversions),
+     * leading zeros and empty strings kept, in the full copy and the incremental sync, and
+     * verification compares it.
+     */
+    @Test
+    void bitVaryingBecomesVarcharOfItsBits() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "vsrc");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "vdst");
+        try (Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE vb (id int PRIMARY KEY, b bit varying(8), u varbit)");
+            st.execute("INSERT INTO vb VALUES (1, B'0101', B'1'), (2, B'', B''), (3, NULL, B'000111000')");
+        }
+        Path data = tmp.resolve("vdata");
+        Path project = Projects.write(tmp, "vb", "name: varbit-maria\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"public.*\"] }\n"
+                + "steps: [schema, full, incremental]\n");
+        Runs.Printed pre = Runs.printed("--data-dir", data.toString(), "precheck", project.toString());
+        assertThat(pre.output()).contains("schema.conversions").contains("column b: bit varying(8) is created as varchar(8)");
+        io.tideway.core.project.ProjectConfig cfg = ProjectFiles.load(project);
+        try (Runs.InProcess run = Runs.synced(project, data);
+                Connection c = connectSource(srcDb); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO vb VALUES (4, B'00000001', B'0')");
+            st.execute("UPDATE vb SET b = B'1', u = B'0010' WHERE id = 1");
+            Runs.awaitEqual(cfg, run.failure(), java.time.Duration.ofSeconds(90));
+        }
+        try (Connection d = connectDestination(dstDb)) {
+            assertThat(one(d, "SELECT GROUP_CONCAT(id, ':', IFNULL(b, 'null'), ':', u ORDER BY id SEPARATOR ' ') FROM `" + dstDb + "`.vb"))
+                    .isEqualTo("1:1:0010 2:: 3:null:000111000 4:00000001:0");
+            assertThat(one(d, "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + dstDb
+                    + "' AND TABLE_NAME = 'vb' AND COLUMN_NAME = 'b'")).isEqualTo("varchar");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
     }
 }

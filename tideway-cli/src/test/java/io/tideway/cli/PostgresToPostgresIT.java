@@ -98,4 +98,46 @@ class PostgresToPostgresIT extends AbstractMigrationIT {
         }
         assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isEqualTo(1);
     }
+
+    @Test
+    void aSchemaWhoseNameHoldsADotIsSelectedRenamedAndVerifiedByItsQuotedName() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "dotted_src");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "dotted_dst");
+        try (Connection c = connectSource(srcDb); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA \"Quoted_\"\" . Schema\"");
+            s.execute("CREATE TABLE \"Quoted_\"\" . Schema\".a (id int PRIMARY KEY, \"x.y\" text, noise int)");
+            s.execute("CREATE TABLE \"Quoted_\"\" . Schema\".tmp (id int PRIMARY KEY)");
+            s.execute("INSERT INTO \"Quoted_\"\" . Schema\".a VALUES (1, 'one', 1), (2, 'two', 2)");
+            // what the pattern would name if it split at its first dot
+            s.execute("CREATE SCHEMA \"Quoted_\"\" \"");
+            s.execute("CREATE TABLE \"Quoted_\"\" \".other (id int PRIMARY KEY)");
+        }
+        String q = "'\"Quoted_\"\" . Schema\"";
+        java.nio.file.Path data = tmp.resolve("dotted-data");
+        java.nio.file.Path project = Projects.write(tmp, "dotted", "name: it-pg-dotted\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables:\n"
+                + "  include: [" + q + ".*']\n"
+                + "  exclude: [" + q + ".tmp']\n"
+                + "  rename:\n"
+                + "    tables: { " + q + ".a': a2 }\n"
+                + "    columns: { " + q + ".a.\"x.y\"': xy }\n"
+                + "steps: [schema, full, incremental, verify]\n"
+                + "verify: { exclude-columns: [" + q + ".a.noise'], where: { " + q + ".a': 'id > 0' } }\n");
+        try (Runs.InProcess run = Runs.synced(project, data)) {
+            try (Connection c = connectSource(srcDb); java.sql.Statement s = c.createStatement()) {
+                s.execute("INSERT INTO \"Quoted_\"\" . Schema\".a VALUES (3, 'three', 3)");
+            }
+            Runs.awaitEqual(run.cfg(), run.failure(), java.time.Duration.ofSeconds(60));
+        }
+        try (Connection d = connectDestination(dstDb)) {
+            assertThat(one(d, "SELECT string_agg(id || ':' || xy, ',' ORDER BY id) FROM \"Quoted_\"\" . Schema\".a2"))
+                    .isEqualTo("1:one,2:two,3:three");
+            assertThat(one(d, "SELECT string_agg(nspname || '.' || relname, ',' ORDER BY relname) FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND nspname LIKE 'Quoted%'"))
+                    .as("only the selected table").isEqualTo("Quoted_\" . Schema.a2");
+        }
+        assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+    }
 }

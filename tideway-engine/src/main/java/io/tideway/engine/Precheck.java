@@ -186,7 +186,8 @@ public final class Precheck {
                         + " would all land in " + e.getKey());
                 if (example == null) {
                     var second = e.getValue().get(1);
-                    example = "e.g. tables.rename.tables: { \"" + second + "\": " + second.schema() + "_" + second.table() + " }";
+                    example = "e.g. tables.rename.tables: { '" + io.tideway.core.project.TablePatterns.nameOf(second).replace("'", "''")
+                            + "': " + second.schema() + "_" + second.table() + " }";
                 }
             }
         }

@@ -65,21 +65,37 @@ public final class TableMapper {
     /**
      * Where a source table lands, with the project's renames applied, and each zero-date default
      * made what the project's {@code full.zero-dates} makes a zero date (dropped for null, the date
-     * for a replacement; see {@link io.tideway.core.model.ZeroDates#mapDefault}).
+     * for a replacement; see {@link io.tideway.core.model.ZeroDates#mapDefault}). Rename keys name source
+     * schemas, "schema.table" and "schema.table.column", a part holding a dot written in double
+     * quotes ({@link TablePatterns#parts}); a key written without quotes also matches the names
+     * joined by dots as they are.
      */
     public static Table destinationOf(ProjectConfig cfg, Table t) {
         TableSelection sel = cfg.tables();
         TableId id = t.id();
-        String schema = sel.schemaRenames().get(id.schema());
+        String schema = null;
+        for (var e : sel.schemaRenames().entrySet()) {
+            if (e.getKey().equals(id.schema()) || names(e.getKey()).equals(List.of(id.schema()))) {
+                schema = e.getValue();
+            }
+        }
         if (schema == null) {
             DataSourceConfig dst = cfg.destination();
             schema = dst.type().family() == DataSourceType.Family.MYSQL ? dst.database() : id.schema();
         }
-        String table = sel.tableRenames().getOrDefault(id.toString(), id.table());
+        String table = id.table();
+        for (var e : sel.tableRenames().entrySet()) {
+            if (e.getKey().equals(id.toString()) || names(e.getKey()).equals(List.of(id.schema(), id.table()))) {
+                table = e.getValue();
+            }
+        }
         Map<String, String> cols = new HashMap<>();
         String prefix = id + ".";
         sel.columnRenames().forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
+            List<String> n = names(k);
+            if (n.size() == 3 && n.get(0).equals(id.schema()) && n.get(1).equals(id.table())) {
+                cols.put(n.get(2), v);
+            } else if (k.startsWith(prefix)) {
                 cols.put(k.substring(prefix.length()), v);
             }
         });
@@ -109,8 +125,18 @@ public final class TableMapper {
         return out;
     }
 
+    /** The names of a dotted key, unquoted; empty when it is not well formed. */
+    private static List<String> names(String key) {
+        try {
+            return TablePatterns.parts(key).stream().map(TablePatterns::unquote).toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     /** "schema.table" globs; a pattern without a dot names tables of the default schema. */
     static Pattern[] compile(String pattern, String defaultSchema) {
-        return TablePatterns.compile(pattern.indexOf('.') < 0 ? defaultSchema + "." + pattern : pattern);
+        return TablePatterns.compile(TablePatterns.parts(pattern).size() < 2
+                ? TablePatterns.quoteIfNeeded(defaultSchema) + "." + pattern : pattern);
     }
 }

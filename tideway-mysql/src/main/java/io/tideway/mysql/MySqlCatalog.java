@@ -49,7 +49,7 @@ final class MySqlCatalog {
         return out;
     }
 
-    private record TableRow(TableId id, long rows, long bytes, String comment) { }
+    private record TableRow(TableId id, long rows, long bytes, String comment, String collation) { }
 
     /**
      * Reads the tables; what they hold that Tideway does not carry (generated columns' expressions,
@@ -59,14 +59,15 @@ final class MySqlCatalog {
             Map<TableId, List<String>> notCarried) throws SQLException {
         boolean maria = MySqlPrecheck.isMariaDb(MySqlPrecheck.version(c));
         Map<String, TableRow> tables = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT"
+        try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT, TABLE_COLLATION"
                 + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TableId id = new TableId(schema, rs.getString(1));
                     if (filter == null || filter.test(id)) {
-                        tables.put(id.table(), new TableRow(id, rs.getLong(2), rs.getLong(3), emptyToNull(rs.getString(4))));
+                        tables.put(id.table(), new TableRow(id, rs.getLong(2), rs.getLong(3), emptyToNull(rs.getString(4)),
+                                emptyToNull(rs.getString(5))));
                     }
                 }
             }
@@ -78,7 +79,8 @@ final class MySqlCatalog {
         Map<String, List<Column>> columns = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE,"
                 + " CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, COLUMN_TYPE, EXTRA,"
-                + " COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+                + " COLUMN_COMMENT, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
+                + " ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -93,6 +95,9 @@ final class MySqlCatalog {
                     boolean json = jsonColumns.getOrDefault(table, Set.of()).contains(name);
                     ColumnType type = MySqlTypes.fromCatalog(rs.getString(5), rs.getString(10), rs.getLong(6), rs.getLong(7),
                             rs.getLong(8), rs.getLong(9), json);
+                    if (carriesCollation(type.kind())) {
+                        type = type.withCollation(emptyToNull(rs.getString(13)));
+                    }
                     ColumnDefault d = maria ? mariaDbDefault(def, type) : mySqlDefault(def, extra, type);
                     TableId tid = tables.get(table).id();
                     if (extra.contains("generated") && !extra.contains("default_generated")) {
@@ -153,9 +158,15 @@ final class MySqlCatalog {
                     indexes.add(new Index(e.getKey(), e.getValue(), indexUnique.get(name).get(e.getKey())));
                 }
             }
-            out.add(new Table(tr.id(), columns.getOrDefault(name, List.of()), pk, indexes, tr.comment(), tr.rows(), tr.bytes()));
+            out.add(new Table(tr.id(), columns.getOrDefault(name, List.of()), pk, indexes, tr.comment(), tr.rows(), tr.bytes(),
+                    tr.collation()));
         }
         return out;
+    }
+
+    /** Kinds whose collation (and with it the character set) is carried: text, ENUM and SET, not JSON. */
+    static boolean carriesCollation(Kind k) {
+        return k == Kind.CHAR || k == Kind.VARCHAR || k == Kind.TEXT || k == Kind.ENUM || k == Kind.SET;
     }
 
     /** MariaDB stores JSON as longtext with a json_valid(`col`) check. */

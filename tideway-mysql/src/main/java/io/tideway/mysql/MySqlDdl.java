@@ -86,7 +86,8 @@ final class MySqlDdl {
             // MySQL wants an auto-increment column to lead some index
             sb.append(",\n  KEY ").append(q(shorten("tideway_auto_" + autoColumn))).append(" (").append(q(autoColumn)).append(')');
         }
-        sb.append("\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+        // the collation names its character set: between MySQL-family databases the table's own is kept
+        sb.append("\n) ENGINE=InnoDB ").append(same && isName(t.collation()) ? "DEFAULT COLLATE=" + t.collation() : "DEFAULT CHARSET=utf8mb4");
         if (t.comment() != null && !t.comment().isEmpty()) {
             sb.append(" COMMENT=").append(stringLiteral(t.comment()));
         }
@@ -107,6 +108,9 @@ final class MySqlDdl {
         String type;
         if (same && c.type().nativeType() != null && !c.type().nativeType().isBlank()) {
             type = c.type().nativeType();
+            if (isName(c.type().collation()) && MySqlCatalog.carriesCollation(c.type().kind())) {
+                type += " COLLATE " + c.type().collation();   // names the character set too
+            }
         } else {
             type = MySqlTypes.toNative(c, keyColumn, nativeUuid, problems, warnings);
             if (type == null) {
@@ -147,6 +151,11 @@ final class MySqlDdl {
             }
         }
         return t.columns().stream().filter(c -> c.autoIncrement() && canAutoIncrement(c)).map(Column::name).findFirst().orElse(null);
+    }
+
+    /** Whether a collation name from a catalog can be written as it is (they are all letters, digits and '_'). */
+    private static boolean isName(String collation) {
+        return collation != null && collation.matches("[A-Za-z0-9_]+");
     }
 
     private static boolean canAutoIncrement(Column c) {

@@ -17,6 +17,9 @@ public final class MySqlTypes {
     static final int KEY_CHARS = 768;
     static final int KEY_BYTES = 3072;
 
+    /** PostgreSQL's bit varying, as its catalog spells it ("bit varying(8)"), with the length. */
+    private static final java.util.regex.Pattern VARBIT = java.util.regex.Pattern.compile("bit varying(?:\\((\\d+)\\))?");
+
     private MySqlTypes() { }
 
     // ------------------------------------------------------------ native -> neutral
@@ -183,6 +186,13 @@ public final class MySqlTypes {
                 yield "json";
             }
             case OTHER -> {
+                java.util.regex.Matcher varbit = VARBIT.matcher(t.nativeType() == null ? "" : t.nativeType());
+                if (varbit.matches()) {
+                    // PostgreSQL's bit varying travels as the text of its bits ('0101')
+                    String text = varbit.group(1) == null ? "longtext" : "varchar(" + varbit.group(1) + ")";
+                    warnings.add("column " + name + ": " + t + " is created as " + text + " holding the bits as text ('0'/'1')");
+                    yield keyColumn && varbit.group(1) == null ? keyText(name, 0, warnings) : text;
+                }
                 problems.add("column " + name + ": type " + t + " has no equivalent in MySQL");
                 yield null;
             }

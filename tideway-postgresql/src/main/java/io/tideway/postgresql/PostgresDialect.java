@@ -282,6 +282,9 @@ public final class PostgresDialect implements Dialect {
             }
             defs.add(b.toString());
         }
+        if (!same) {
+            insensitiveKeys(t, warnings);
+        }
         if (!t.primaryKey().isEmpty()) {
             defs.add("  PRIMARY KEY (" + t.primaryKey().stream().map(this::quote).collect(Collectors.joining(", ")) + ")");
         }
@@ -329,12 +332,34 @@ public final class PostgresDialect implements Dialect {
             }
         } else {
             ddl = PostgresTypes.toNative(col, warnings);
+            if (ddl != null && type.binaryCollation() && (type.kind() == Kind.CHAR || type.kind() == Kind.VARCHAR
+                    || type.kind() == Kind.TEXT)) {
+                // a binary collation tells case and accents apart and sorts by code: "C" does both
+                ddl += " COLLATE \"C\"";
+            }
             if (type.kind() == Kind.ENUM) {
                 check = "CHECK (" + quote(col.name()) + " IN ("
                         + type.values().stream().map(PostgresDialect::literal).collect(Collectors.joining(", ")) + "))";
             }
         }
         return ddl == null ? null : new ColumnSql(ddl, check, before);
+    }
+
+    /**
+     * Notes the key columns (primary or unique) whose collation of another family ignores case or
+     * accents: PostgreSQL's deterministic collations compare them exactly, so the key takes values
+     * the source holds equal, and sorts them otherwise.
+     */
+    private static void insensitiveKeys(Table t, List<String> warnings) {
+        Set<String> keys = new LinkedHashSet<>(t.primaryKey());
+        t.indexes().stream().filter(io.tideway.core.model.Index::unique).forEach(i -> keys.addAll(i.columns()));
+        for (String k : keys) {
+            Column c = t.column(k).orElse(null);
+            if (c != null && c.type().isText() && c.type().collation() != null && !c.type().binaryCollation()) {
+                warnings.add("column " + k + ": collation " + c.type().collation() + " of a key is not carried: postgresql"
+                        + " compares the key case- and accent-sensitively, so values the source takes as equal are distinct here");
+            }
+        }
     }
 
     /** Why a column's default cannot be created here: a MySQL zero date, which PostgreSQL does not store; else null. */

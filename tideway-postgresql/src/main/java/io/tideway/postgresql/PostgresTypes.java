@@ -53,9 +53,17 @@ final class PostgresTypes {
         };
     }
 
+    /** Whether format_type's spelling is a bit varying (varbit), whose text form other families hold as varchar. */
+    static boolean isVarbit(String nativeType) {
+        return nativeType != null && nativeType.startsWith("bit varying");
+    }
+
     /** The reason a neutral type read from PostgreSQL cannot travel to another family, or null. */
     static String unsupportedReason(Column c) {
         ColumnType t = c.type();
+        if (t.kind() == Kind.OTHER && isVarbit(t.nativeType())) {
+            return null;   // carried as the text of its bits
+        }
         if (t.kind() == Kind.OTHER) {
             return "column " + c.name() + ": type " + t.nativeType() + " has no neutral equivalent; its text form is "
                     + "carried to PostgreSQL destinations only";

@@ -17,9 +17,13 @@ import java.util.Objects;
  * @param values the labels of ENUM and SET, in order
  * @param element the element type of ARRAY
  * @param nativeType the source's own spelling, for messages (e.g. "bigint(20) unsigned")
+ * @param collation the database's own collation of a text column as its catalog names it (MySQL
+ *     family: e.g. "utf8mb4_bin", "latin2_general_ci", which also name the character set), or null
+ *     (not text, or not read)
  */
 public record ColumnType(
-        Kind kind, int length, int precision, int scale, List<String> values, ColumnType element, String nativeType) {
+        Kind kind, int length, int precision, int scale, List<String> values, ColumnType element, String nativeType,
+        String collation) {
 
     /**
      * Kinds of column, with the canonical Java value a row holds for each (null is SQL NULL).
@@ -78,6 +82,28 @@ public record ColumnType(
     public ColumnType {
         Objects.requireNonNull(kind, "kind");
         values = values == null ? List.of() : List.copyOf(values);
+    }
+
+    /** A type without a collation. */
+    public ColumnType(Kind kind, int length, int precision, int scale, List<String> values, ColumnType element, String nativeType) {
+        this(kind, length, precision, scale, values, element, nativeType, null);
+    }
+
+    /** This type with the given collation (null: none). */
+    public ColumnType withCollation(String c) {
+        return new ColumnType(kind, length, precision, scale, values, element, nativeType, c);
+    }
+
+    /**
+     * Whether the collation compares text byte by byte, telling case and accents apart (MySQL
+     * family: a "_bin" collation or "binary"; PostgreSQL: "C" or "POSIX").
+     */
+    public boolean binaryCollation() {
+        if (collation == null) {
+            return false;
+        }
+        String c = collation.toLowerCase(java.util.Locale.ROOT);
+        return c.endsWith("_bin") || c.equals("binary") || c.equals("c") || c.equals("posix");
     }
 
     public static ColumnType of(Kind kind, String nativeType) {

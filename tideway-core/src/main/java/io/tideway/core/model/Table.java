@@ -13,16 +13,24 @@ import java.util.Optional;
  * @param primaryKey column names, empty when the table has none
  * @param indexes unique keys and secondary indexes, not the primary key
  * @param estimatedRows the catalog's estimate (may be off, never used for correctness)
+ * @param collation the table's default collation as its catalog names it (MySQL family, naming the
+ *     character set too), or null
  */
 public record Table(
         TableId id, List<Column> columns, List<String> primaryKey, List<Index> indexes, String comment,
-        long estimatedRows, long estimatedBytes) {
+        long estimatedRows, long estimatedBytes, String collation) {
 
     public Table {
         Objects.requireNonNull(id, "id");
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         indexes = List.copyOf(indexes);
+    }
+
+    /** A table without a default collation. */
+    public Table(TableId id, List<Column> columns, List<String> primaryKey, List<Index> indexes, String comment,
+                 long estimatedRows, long estimatedBytes) {
+        this(id, columns, primaryKey, indexes, comment, estimatedRows, estimatedBytes, null);
     }
 
     public Optional<Column> column(String name) {
@@ -69,14 +77,14 @@ public record Table(
         List<Index> ix = indexes.stream()
                 .map(i -> new Index(i.name(), i.columns().stream().map(n -> columnRenames.getOrDefault(n, n)).toList(), i.unique()))
                 .toList();
-        return new Table(newId, cols, pk, ix, comment, estimatedRows, estimatedBytes);
+        return new Table(newId, cols, pk, ix, comment, estimatedRows, estimatedBytes, collation);
     }
 
     public Table withColumns(List<Column> cols) {
-        return new Table(id, cols, primaryKey, indexes, comment, estimatedRows, estimatedBytes);
+        return new Table(id, cols, primaryKey, indexes, comment, estimatedRows, estimatedBytes, collation);
     }
 
     public Table withEstimates(long rows, long bytes) {
-        return new Table(id, columns, primaryKey, indexes, comment, rows, bytes);
+        return new Table(id, columns, primaryKey, indexes, comment, rows, bytes, collation);
     }
 }

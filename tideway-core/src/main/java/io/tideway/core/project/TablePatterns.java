@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
  * is selected when an include pattern matches it and no exclude pattern does. Used where tables
  * must be judged that did not exist when the project started (created or renamed on the source).
  * Include and exclude patterns are "schema.table", each with its schema written out.
+ *
+ * <p>A name holding a dot (or starting with a double quote) is written as SQL writes identifiers:
+ * the whole part in double quotes, a double quote inside doubled, e.g. {@code "Quoted_"" . Schema".*}
+ * for the tables of schema {@code Quoted_" . Schema}. A quoted part is an exact name ({@code *} and
+ * {@code ?} in it are plain characters); an unquoted part is a glob as above, in which a double quote
+ * not at its start is a plain character. The same form serves every dotted name of a project file
+ * (rename keys, verify.where, verify.exclude-columns), see {@link #parts}.
  */
 public final class TablePatterns {
     private final List<String> include;
@@ -35,7 +42,88 @@ public final class TablePatterns {
 
     /** A "schema.table" pattern as [schema glob, table glob]. */
     public static Pattern[] compile(String pattern) {
-        return new Pattern[] {glob(schemaPart(pattern)), glob(tablePart(pattern))};
+        List<String> parts = parts(pattern);
+        if (parts.size() < 2) {
+            return new Pattern[] {part(pattern), part(pattern)};
+        }
+        StringBuilder table = new StringBuilder();
+        for (int i = 1; i < parts.size(); i++) {
+            table.append(i == 1 ? "" : Pattern.quote(".")).append(part(parts.get(i)).pattern());
+        }
+        return new Pattern[] {part(parts.get(0)), Pattern.compile(table.toString())};
+    }
+
+    /**
+     * The parts of a dotted name or pattern ("schema.table", "schema.table.column"), split at each dot
+     * outside a quoted part, each as written (a quoted part with its quotes; see {@link #unquote}).
+     *
+     * @throws IllegalArgumentException naming the problem, for an unclosed quote or text after the
+     *     closing quote of a part
+     */
+    public static List<String> parts(String s) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        while (true) {
+            if (i < s.length() && s.charAt(i) == '"') {
+                i++;
+                while (true) {
+                    if (i >= s.length()) {
+                        throw new IllegalArgumentException("the double quote at " + (start + 1) + " is not closed");
+                    }
+                    if (s.charAt(i) == '"') {
+                        if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    i++;
+                }
+                if (i < s.length() && s.charAt(i) != '.') {
+                    throw new IllegalArgumentException("text follows the quoted name " + s.substring(start, i)
+                            + " (quote the whole part, doubling a double quote inside it)");
+                }
+            } else {
+                while (i < s.length() && s.charAt(i) != '.') {
+                    i++;
+                }
+            }
+            out.add(s.substring(start, i));
+            if (i >= s.length()) {
+                return out;
+            }
+            start = ++i;
+        }
+    }
+
+    /** The name a part stands for: a quoted part without its quotes and with doubled quotes single; another as it is. */
+    public static String unquote(String part) {
+        if (part.length() >= 2 && part.startsWith("\"") && part.endsWith("\"")) {
+            return part.substring(1, part.length() - 1).replace("\"\"", "\"");
+        }
+        return part;
+    }
+
+    /** A name as one part of a pattern or key: quoted when it holds a dot or starts with a double quote. */
+    public static String quoteIfNeeded(String name) {
+        return name.indexOf('.') >= 0 || name.startsWith("\"") ? "\"" + name.replace("\"", "\"\"") + "\"" : name;
+    }
+
+    /** A table's name as a project file writes it ("schema.table", with parts quoted as needed). */
+    public static String nameOf(TableId id) {
+        return quoteIfNeeded(id.schema()) + "." + quoteIfNeeded(id.table());
+    }
+
+    /** One part of a pattern as a regular expression: a quoted part matches its exact name, another is a glob. */
+    public static Pattern part(String part) {
+        return part.startsWith("\"") ? Pattern.compile(Pattern.quote(unquote(part))) : glob(part);
+    }
+
+    /** Whether a pattern or name names its schema (has a dot outside quotes). */
+    private static boolean hasSchema(String pattern) {
+        return parts(pattern).size() > 1;
     }
 
     /**
@@ -44,12 +132,12 @@ public final class TablePatterns {
      */
     public static TablePatterns of(TableSelection sel, String defaultSchema) {
         List<String> inc = new ArrayList<>();
-        for (String p : sel.include().isEmpty() ? List.of(defaultSchema + ".*") : sel.include()) {
-            inc.add(p.indexOf('.') < 0 ? defaultSchema + "." + p : p);
+        for (String p : sel.include().isEmpty() ? List.of(quoteIfNeeded(defaultSchema) + ".*") : sel.include()) {
+            inc.add(hasSchema(p) ? p : quoteIfNeeded(defaultSchema) + "." + p);
         }
         List<String> exc = new ArrayList<>();
         for (String p : sel.exclude()) {
-            exc.add(p.indexOf('.') < 0 ? defaultSchema + "." + p : p);
+            exc.add(hasSchema(p) ? p : quoteIfNeeded(defaultSchema) + "." + p);
         }
         return new TablePatterns(inc, exc);
     }
@@ -75,16 +163,21 @@ public final class TablePatterns {
         return false;
     }
 
-    /** The schema part of a "schema.table" pattern (up to the first dot). */
+    /**
+     * The schema part of a "schema.table" pattern (up to the first dot outside quotes) as a glob: a
+     * quoted part as its name, whose {@code *} and {@code ?} a glob would take as wildcards.
+     */
     public static String schemaPart(String pattern) {
-        int dot = pattern.indexOf('.');
-        return dot < 0 ? pattern : pattern.substring(0, dot);
+        return unquote(parts(pattern).get(0));
     }
 
-    /** The table part of a "schema.table" pattern (after the first dot). */
+    /** The table part of a "schema.table" pattern (after the first dot outside quotes) as a glob, as {@link #schemaPart}. */
     public static String tablePart(String pattern) {
-        int dot = pattern.indexOf('.');
-        return dot < 0 ? pattern : pattern.substring(dot + 1);
+        List<String> parts = parts(pattern);
+        if (parts.size() < 2) {
+            return unquote(pattern);
+        }
+        return String.join(".", parts.subList(1, parts.size()).stream().map(TablePatterns::unquote).toList());
     }
 
     private static boolean matchesAny(List<Pattern[]> patterns, TableId id) {

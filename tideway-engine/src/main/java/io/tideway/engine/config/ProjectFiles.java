@@ -15,6 +15,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.Step;
+import io.tideway.core.project.TablePatterns;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
 import io.tideway.engine.config.YamlTree.ListNode;
@@ -54,7 +55,8 @@ import java.util.stream.Collectors;
  *   properties: {}                      # extra JDBC properties, passed to the driver as they are
  * destination: { type: postgresql, host: 127.0.0.1, user: postgres, password: "${env:PGPASS}", database: shop }
  * tables:                               # default: every table of the source's database (PostgreSQL: schema public)
- *   include: ["shop.*"]                 # schema.table patterns; * matches any run of characters, ? one
+ *   include: ["shop.*"]                 # schema.table patterns; * matches any run of characters, ? one;
+ *                                       #   a name holding a dot in double quotes: '"my.schema".*'
  *   exclude: ["shop.tmp_*"]             # removed from what include selected
  *   rename:
  *     schemas: { shop: store }          # source schema: destination schema
@@ -350,10 +352,11 @@ public final class ProjectFiles {
             ListNode list = m.entries().containsKey(key) && m.entries().get(key).value() instanceof ListNode l ? l : null;
             for (int i = 0; i < out.size(); i++) {
                 String p = out.get(i);
-                if (p.indexOf('.') <= 0 || p.endsWith(".")) {
+                String why = dottedProblem(p, 2, Integer.MAX_VALUE);
+                if (why != null) {
                     Pos pos = list != null && i < list.items().size() ? list.items().get(i).pos() : valuePos(m, key);
-                    problems.add(pos, path + "[" + i + "]: '" + p + "' is not a schema.table pattern; expected e.g."
-                            + " shop.orders or shop.*");
+                    problems.add(pos, path + "[" + i + "]: '" + p + "' is not a schema.table pattern" + why + "; expected e.g."
+                            + " shop.orders, shop.* or \"my.schema\".* (a name holding a dot in double quotes)");
                 }
             }
             return out;
@@ -471,8 +474,7 @@ public final class ProjectFiles {
             ListNode list = m.entries().containsKey("exclude-columns") && m.entries().get("exclude-columns").value() instanceof ListNode l
                     ? l : null;
             for (int i = 0; i < exclude.size(); i++) {
-                String[] parts = exclude.get(i).split("\\.", -1);
-                if (parts.length < 2 || parts.length > 3 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                if (dottedProblem(exclude.get(i), 2, 3) != null) {
                     Pos pos = list != null && i < list.items().size() ? list.items().get(i).pos() : valuePos(m, "exclude-columns");
                     problems.add(pos, "verify.exclude-columns[" + i + "]: '" + exclude.get(i) + "' is not a column; expected"
                             + " table.column or schema.table.column, e.g. orders.updated_at");
@@ -504,8 +506,7 @@ public final class ProjectFiles {
             }
             for (YamlTree.Entry e : m.entries().values()) {
                 String path = "verify.where." + e.key();
-                String[] parts = e.key().split("\\.", -1);
-                if (parts.length > 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                if (dottedProblem(e.key(), 1, 2) != null) {
                     problems.add(e.keyPos(), "verify.where: '" + e.key() + "' is not a table; expected table or schema.table"
                             + " (source names; * and ? match any characters), e.g. orders");
                     continue;
@@ -739,6 +740,23 @@ public final class ProjectFiles {
          * A mapping of names to names. {@code dots}, when not null, is how many '.' the keys must
          * have at least (1 for schema.table, 2 for schema.table.column).
          */
+        /**
+         * Null when {@code s} is a dotted name or pattern of {@code min} to {@code max} non-blank parts
+         * (a pattern's table part may hold further unquoted dots: shop.a.b is table a.b)
+         * ({@link TablePatterns#parts}: a part holding a dot written in double quotes), else why not
+         * ("" when it only has too few or too many parts).
+         */
+        private static String dottedProblem(String s, int min, int max) {
+            List<String> parts;
+            try {
+                parts = TablePatterns.parts(s);
+            } catch (IllegalArgumentException e) {
+                return " (" + e.getMessage() + ")";
+            }
+            boolean blank = parts.stream().anyMatch(p -> p.isBlank() || p.equals("\"\""));
+            return parts.size() < min || parts.size() > max || blank ? "" : null;
+        }
+
         private Map<String, String> stringMap(MapNode parent, String key, String path, Integer dots) {
             MapNode m = mapping(parent, key, path);
             if (m == null) {

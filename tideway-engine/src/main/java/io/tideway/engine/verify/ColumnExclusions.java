@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Columns left out of verification: "table.column" (a table of the source's default schema) or
  * "schema.table.column", in source names, each part a glob ({@code *} any run of characters,
- * {@code ?} one).
+ * {@code ?} one) or a name in double quotes (see {@link io.tideway.core.project.TablePatterns}).
  */
 final class ColumnExclusions {
     private record Rule(String text, Pattern schema, Pattern table, Pattern column) { }
@@ -27,7 +27,12 @@ final class ColumnExclusions {
         ColumnExclusions out = new ColumnExclusions();
         List<String> bad = new ArrayList<>();
         for (String spec : specs) {
-            String[] p = spec.trim().split("\\.", -1);
+            String[] p;
+            try {
+                p = io.tideway.core.project.TablePatterns.parts(spec.trim()).toArray(new String[0]);
+            } catch (IllegalArgumentException e) {
+                p = new String[0];
+            }
             boolean empty = false;
             for (String part : p) {
                 empty |= part.isEmpty();
@@ -36,8 +41,8 @@ final class ColumnExclusions {
                 bad.add("'" + spec + "'");
                 continue;
             }
-            String schema = p.length == 3 ? p[0] : defaultSchema;
-            out.rules.add(new Rule(spec, glob(schema), glob(p[p.length - 2]), glob(p[p.length - 1])));
+            Pattern schema = p.length == 3 ? glob(p[0]) : Pattern.compile(Pattern.quote(defaultSchema));
+            out.rules.add(new Rule(spec, schema, glob(p[p.length - 2]), glob(p[p.length - 1])));
         }
         if (!bad.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "verify.exclude-columns: " + String.join(", ", bad)
@@ -67,7 +72,7 @@ final class ColumnExclusions {
         }
     }
 
-    private static Pattern glob(String g) {
-        return io.tideway.core.project.TablePatterns.glob(g);
+    private static Pattern glob(String part) {
+        return io.tideway.core.project.TablePatterns.part(part);
     }
 }

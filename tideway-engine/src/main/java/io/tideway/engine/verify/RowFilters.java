@@ -30,7 +30,7 @@ final class RowFilters {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, RowFilter> e : where.entrySet()) {
             String pattern = e.getKey().trim();
-            String full = pattern.indexOf('.') < 0 ? defaultSchema + "." + pattern : pattern;
+            String full = TablePatterns.parts(pattern).size() < 2 ? TablePatterns.quoteIfNeeded(defaultSchema) + "." + pattern : pattern;
             Pattern[] p = TablePatterns.compile(full);
             boolean hit = false;
             for (TableId t : tables) {

@@ -237,6 +237,29 @@ class ProjectFilesTest {
                 .contains("line 6: tables.include[1]: 'orders' is not a schema.table pattern");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables:", "  rename:", "    columns: { shop.amt: amount }")))
                 .contains("line 7: tables.rename.columns: key 'shop.amt' should be schema.table.column");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables:", "  include: ['\"my.schema.*']")))
+                .contains("line 6: tables.include[0]: '\"my.schema.*' is not a schema.table pattern (the double quote at 1 is not closed)");
+        assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "verify: { exclude-columns: ['\"a\"b.t.c'] }")))
+                .contains("verify.exclude-columns[0]: '\"a\"b.t.c' is not a column");
+    }
+
+    @Test
+    void names_holding_a_dot_are_written_in_double_quotes_in_patterns_renames_and_verify_keys() {
+        ProjectConfig p = load(minimal(NAME, SOURCE, DEST, STEPS,
+                "tables:",
+                "  include: ['\"Quoted_\"\" . Schema\".*']",
+                "  exclude: ['\"Quoted_\"\" . Schema\".tmp']",
+                "  rename:",
+                "    schemas: { '\"Quoted_\"\" . Schema\"': plain }",
+                "    tables: { '\"Quoted_\"\" . Schema\".a': a2 }",
+                "    columns: { '\"Quoted_\"\" . Schema\".a.\"x.y\"': xy }",
+                "verify:",
+                "  exclude-columns: ['\"Quoted_\"\" . Schema\".a.\"x.y\"']",
+                "  where: { '\"Quoted_\"\" . Schema\".a': 'id > 0' }"));
+        assertThat(p.tables().include()).containsExactly("\"Quoted_\"\" . Schema\".*");
+        assertThat(p.verify().where()).containsKey("\"Quoted_\"\" . Schema\".a");
+        // and a written project reads back the same
+        assertThat(load(ProjectFiles.toYamlWithoutSecrets(p))).isEqualTo(p);
     }
 
     @Test

@@ -567,9 +567,12 @@ public final class PostgresCapture implements ChangeCapture {
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("include.unknown.datatypes", "true");
+        // bit varying as the text of its bits (the connector's bytes lose leading zeros); to PostgreSQL, values also go
+        // as PostgreSQL's own text where Debezium's forms lose something
+        p.setProperty("converters", VarbitAsText.NAME
+                + (spec.peer() == DataSourceType.Family.POSTGRESQL ? "," + PgVerbatimConverter.NAME : ""));
+        p.setProperty(VarbitAsText.NAME + ".type", VarbitAsText.class.getName());
         if (spec.peer() == DataSourceType.Family.POSTGRESQL) {
-            // to PostgreSQL, values go as PostgreSQL's own text where Debezium's forms lose something
-            p.setProperty("converters", PgVerbatimConverter.NAME);
             p.setProperty(PgVerbatimConverter.NAME + ".type", PgVerbatimConverter.class.getName());
         }
         // each field's schema names its source type, length and scale: a column whose type changes gets a new
