@@ -65,6 +65,7 @@ class SoakIT {
                 if (Files.exists(log)) {
                     Files.copy(log, Path.of("target", "soak-" + seed + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
+                dumpSpool(tmp.resolve("data-soak" + i), "soak" + i, Path.of("target", "soak-" + seed + "-spool.txt"));
                 throw new AssertionError("soak run " + i + " (seed " + seed + ", kills " + kills + ") failed: " + e.getMessage(), e);
             } finally {
                 report(seed, kills, outcome);
@@ -97,7 +98,7 @@ class SoakIT {
             for (int k = 0; k < 3; k++) {
                 String[] phase = phases[k];
                 awaitStep(data, name, run, phase[0], java.util.Arrays.copyOfRange(phase, 1, phase.length));
-                long wait = rnd.nextInt(k == 0 ? 2500 : 6000);
+                long wait = rnd.nextInt(k == 0 ? 1500 : 6000);
                 Thread.sleep(wait);
                 assertThat(run.isAlive()).as("the run died by itself; output:\n" + Runs.output(run)).isTrue();
                 String where = stepsOf(data, name);
@@ -329,6 +330,21 @@ class SoakIT {
                 return p.isPresent() && List.of(states).contains(db.projects().step(p.get().id(), step).state());
             }
         });
+    }
+
+    /** Every spooled change, one line each (position, operation, table, before, after), for a look at a failure. */
+    private static void dumpSpool(Path data, String project, Path to) {
+        Path dir = io.tideway.engine.incremental.Store.spoolDir(data, project, io.tideway.engine.incremental.Direction.FORWARD);
+        try (var r = new io.tideway.engine.store.Spool.Reader(dir, new io.tideway.engine.store.Spool.Address(1, 0));
+             var out = Files.newBufferedWriter(to)) {
+            io.tideway.core.change.ChangeEvent e;
+            while ((e = r.readOne()) != null) {
+                out.write(e.position() + " " + e.op() + " " + e.table() + " " + java.util.Arrays.toString(e.before()) + " -> "
+                        + java.util.Arrays.toString(e.after()) + "\n");
+            }
+        } catch (Exception ex) {
+            System.out.println("the spool could not be read: " + ex);
+        }
     }
 
     private static void report(long seed, List<String> kills, String outcome) throws Exception {

@@ -162,9 +162,14 @@ public final class Spool implements AutoCloseable {
             buf.reset();
             int n = 0;
             int changes = 0;
+            int skipped = 0;
             offered += batch.size();
             for (ChangeEvent e : batch) {
                 if (lastPosition != null && e.position().compareTo(lastPosition) <= 0) {
+                    if (e.op() != ChangeEvent.Op.HEARTBEAT && skipped++ == 0) {
+                        LOG.info("spool {}: {} {} at {} is not after the last spooled position {}: taken as re-delivered", dir,
+                                e.op(), e.table(), e.position(), lastPosition);
+                    }
                     continue;   // re-delivered after a capture restart: already spooled
                 }
                 // [length, crc32, record]: the header is filled in once the record is written
