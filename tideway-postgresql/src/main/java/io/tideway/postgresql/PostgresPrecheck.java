@@ -1,6 +1,8 @@
 package io.tideway.postgresql;
 
 import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.TableId;
+import io.tideway.core.project.TablePatterns;
 import io.tideway.core.spi.CheckResult;
 import io.tideway.core.spi.Role;
 import java.sql.Connection;
@@ -17,6 +19,9 @@ final class PostgresPrecheck {
     private PostgresPrecheck() { }
 
     static final int MIN_VERSION_NUM = 100000;
+
+    /** Quotes the names in the fixes. */
+    private static final PostgresDialect D = new PostgresDialect();
 
     private static final String SYSTEM_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
             + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
@@ -53,7 +58,7 @@ final class PostgresPrecheck {
 
     private static CheckResult sourcePrivileges(Connection c, String item, String user) throws SQLException {
         List<String> noUsage = new ArrayList<>();
-        List<String> noSelect = new ArrayList<>();
+        List<TableId> noSelect = new ArrayList<>();
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT n.nspname, has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace n WHERE "
                      + SYSTEM_SCHEMA + " ORDER BY 1")) {
@@ -68,7 +73,7 @@ final class PostgresPrecheck {
                      + " WHERE c.relkind IN ('r', 'p') AND " + SYSTEM_SCHEMA
                      + " AND has_schema_privilege(n.oid, 'USAGE') AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2")) {
             while (rs.next()) {
-                noSelect.add(rs.getString(1) + "." + rs.getString(2));
+                noSelect.add(new TableId(rs.getString(1), rs.getString(2)));
             }
         }
         if (noUsage.isEmpty() && noSelect.isEmpty()) {
@@ -84,11 +89,10 @@ final class PostgresPrecheck {
             }
         }
         if (!noSelect.isEmpty()) {
-            detail.append(noUsage.isEmpty() ? "" : " and").append(" lacks SELECT on table ").append(list(noSelect));
-            for (String t : noSelect.subList(0, Math.min(5, noSelect.size()))) {
-                int dot = t.indexOf('.');
-                fix.append("GRANT SELECT ON ").append(q(t.substring(0, dot))).append('.').append(q(t.substring(dot + 1)))
-                        .append(" TO ").append(q(user)).append("; ");
+            detail.append(noUsage.isEmpty() ? "" : " and").append(" lacks SELECT on table ")
+                    .append(list(noSelect.stream().map(TablePatterns::nameOf).toList()));
+            for (TableId t : noSelect.subList(0, Math.min(5, noSelect.size()))) {
+                fix.append("GRANT SELECT ON ").append(D.quote(t)).append(" TO ").append(q(user)).append("; ");
             }
         }
         return CheckResult.fail(item, detail.toString(), fix.toString().trim()
@@ -171,7 +175,7 @@ final class PostgresPrecheck {
     }
 
     private static String q(String id) {
-        return "\"" + id.replace("\"", "\"\"") + "\"";
+        return D.quote(id);
     }
 
     private static String scalar(Connection c, String sql) throws SQLException {
