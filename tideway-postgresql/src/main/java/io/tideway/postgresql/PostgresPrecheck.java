@@ -99,6 +99,37 @@ final class PostgresPrecheck {
                 + " (only the tables the project selects need it)");
     }
 
+    /**
+     * The full copy reads a table without a key at a known WAL position under a brief SHARE lock
+     * (PostgresCapture.beginConsistentRead), which PostgreSQL grants to a user with UPDATE, DELETE or
+     * TRUNCATE on the table (its owner has them unless revoked).
+     */
+    static CheckResult keylessLock(Connection c, String item, List<TableId> keyless) throws SQLException {
+        String user = scalar(c, "SELECT current_user");
+        List<TableId> cannot = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT x.s, x.t FROM unnest(?::text[], ?::text[]) AS x(s, t)"
+                + " JOIN pg_namespace n ON n.nspname = x.s JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = x.t"
+                + " WHERE NOT has_table_privilege(c.oid, 'UPDATE, DELETE, TRUNCATE') ORDER BY 1, 2")) {
+            ps.setArray(1, c.createArrayOf("text", keyless.stream().map(TableId::schema).toArray()));
+            ps.setArray(2, c.createArrayOf("text", keyless.stream().map(TableId::table).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cannot.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        String why = "the full copy reads each table without a key at a known WAL position under a brief SHARE lock,"
+                + " which needs UPDATE, DELETE or TRUNCATE on the table";
+        if (cannot.isEmpty()) {
+            return CheckResult.pass(item, "user " + user + " may lock the " + keyless.size() + " table"
+                    + (keyless.size() == 1 ? "" : "s") + " without a key (" + why + ")");
+        }
+        return CheckResult.fail(item, "user " + user + " may not lock table "
+                        + String.join(", ", cannot.stream().map(TablePatterns::nameOf).toList()) + " (" + why + ")",
+                "GRANT UPDATE ON " + String.join(", ", cannot.stream().map(D::quote).toList()) + " TO " + q(user)
+                        + "; (Tideway only locks these tables briefly and writes nothing to them), or give them a primary key");
+    }
+
     private static CheckResult walLevel(Connection c, String item) throws SQLException {
         String level = scalar(c, "SHOW wal_level");
         if ("logical".equals(level)) {
