@@ -132,7 +132,7 @@ public final class Precheck {
         } else {
             items.add(CheckResult.warn("source.keys", "tables without a primary or not-null unique key: " + String.join(", ", keyless)
                     + " (each copied in one stream, redone whole after a crash, and read at a known log place: on PostgreSQL"
-                    + " under a brief SHARE lock, which needs UPDATE on the table; their changes are applied one by one)",
+                    + " under a brief SHARE lock, which needs UPDATE, DELETE or TRUNCATE on the table (source.keyless_lock); their changes are applied one by one)",
                     "add a primary key to these tables"));
         }
         List<String> problems = new ArrayList<>();
