@@ -89,4 +89,62 @@ class VerifyWhileSyncingIT {
         assertThat(Main.execute("--data-dir", data.toString(), "run", project.toString(), "--until", "synced")).isZero();
         Runs.assertEqualNow(io.tideway.engine.config.ProjectFiles.load(project));
     }
+
+    @Test
+    void rowsStillInFlightWhenTheRechecksEndAreReportedUnconfirmedWithoutCorrectionSql() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), VerifyWhileSyncingIT.class, "psrc");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), VerifyWhileSyncingIT.class, "pdst");
+        try (Connection c = EmbeddedServers.mariadb().connect(src)) {
+            SampleData.mariadbSysbench(c, 500);
+        }
+        Path project = Projects.write(tmp, "held", "name: held\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "steps: [schema, full, incremental]\n"
+                + "verify: { recheck-rounds: 2, recheck-interval: 1 }\n");
+        Path data = tmp.resolve("held-data");
+        Path out = data.resolve("verify").resolve("held");
+        Process child = Runs.child(project, data, null, "384m");
+        try {
+            awaitStep(data, child, "MONITORING");
+            // the sync is held back (paused) while the application writes: its changes are in flight
+            assertThat(Main.execute("--data-dir", data.toString(), "pause", project.toString())).isZero();
+            awaitStep(data, child, "PAUSED");
+            try (Connection c = EmbeddedServers.mariadb().connect(src); java.sql.Statement st = c.createStatement()) {
+                st.execute("UPDATE sbtest1 SET c = 'in flight' WHERE id <= 20");
+            }
+            LifecycleIT.Out held = LifecycleIT.Out.of(() -> Main.execute("--data-dir", data.toString(), "verify", project.toString()));
+            assertThat(held.exit()).as(held.toString()).isEqualTo(3);
+            assertThat(held.out()).contains("20 rows in 1 table not confirmed: changes in flight", "the sync is paused",
+                    "run again when the lag is low").doesNotContain("correction SQL for");
+            JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+            assertThat(report.get("equal").asBoolean()).isFalse();
+            assertThat(report.get("unconfirmed").asBoolean()).isTrue();
+            assertThat(report.at("/inFlight/syncState").asText()).isEqualTo("PAUSED");
+            JsonNode table = report.get("tables").get(0);
+            assertThat(table.get("unconfirmed").asBoolean()).isTrue();
+            assertThat(table.get("different").asLong()).isEqualTo(20);
+            assertThat(table.get("correctionSql").isNull()).isTrue();
+            try (var files = java.nio.file.Files.list(out)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("no correction SQL").containsExactly("report.json");
+            }
+            // once the sync has caught up, the same rows are equal
+            assertThat(Main.execute("--data-dir", data.toString(), "resume", project.toString())).isZero();
+            awaitStep(data, child, "MONITORING");
+            assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
+        } finally {
+            child.destroy();
+            child.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitStep(Path data, Process child, String state) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(child.isAlive()).as("the running process died: " + Runs.output(child)).isTrue();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                return db.projects().find("held").map(p -> state.equals(db.projects().step(p.id(), "incremental").state()))
+                        .orElse(false);
+            }
+        });
+    }
 }

@@ -132,7 +132,7 @@ public final class Engine {
         io.tideway.engine.verify.Verifier.Sync sync = project
                 .map(p -> Switchover.forwardHalted(metaDb, p.id())
                         ? io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunLive(p.id())
-                                && State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state()).active(),
+                                && syncing(State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state())),
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
@@ -144,14 +144,19 @@ public final class Engine {
         return outcome;
     }
 
-    /** Whether a live process runs the project's incremental step now. */
+    /** Whether a live process runs the project's incremental step now (applying changes, or paused with changes held back). */
     private boolean incrementalRunning(long pid) {
         var run = metaDb.incremental().run(pid);
         if (run.isEmpty() || isDead(run.get().owner())
                 || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS) {
             return false;
         }
-        return stepState(pid, Step.INCREMENTAL).active();
+        return syncing(stepState(pid, Step.INCREMENTAL));
+    }
+
+    /** A sync step in this state has changes to apply to the destination, now or once resumed. */
+    private static boolean syncing(State s) {
+        return s.active() || s == State.PAUSED;
     }
 
     /** Outcome of a run: a one-line summary per step. */

@@ -74,7 +74,8 @@ public final class BackgroundSync implements Verifier.Sync {
             if (synced()) {
                 return true;
             }
-            if (System.currentTimeMillis() > deadline) {
+            if (System.currentTimeMillis() > deadline || io.tideway.core.project.Lifecycle.State.PAUSED.name()
+                    .equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state())) {
                 return false;
             }
             try {
@@ -84,6 +85,11 @@ public final class BackgroundSync implements Verifier.Sync {
                 return false;
             }
         }
+    }
+
+    @Override
+    public VerifyReport.InFlight inFlight() {
+        return VerifyStep.inFlightOf(ctx.metaDb(), ctx.projectId(), Step.INCREMENTAL.id());
     }
 
     /** Throws the step's failure, if it failed. */
