@@ -138,12 +138,60 @@ class VerifyWhileSyncingIT {
         }
     }
 
+    @Test
+    void theVerifyStepOfARunUntilSyncedDoesNotPassOnRowsItCouldNotConfirm() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), VerifyWhileSyncingIT.class, "rsrc");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), VerifyWhileSyncingIT.class, "rdst");
+        try (Connection c = EmbeddedServers.mariadb().connect(src)) {
+            SampleData.mariadbSysbench(c, 3000);
+        }
+        // the comparison takes about 10 s (300 rows/s), chunk after chunk: the sync is paused and the rows of the last
+        // chunk written while it runs
+        Path project = Projects.write(tmp, "held", "name: held\n"
+                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "steps: [schema, full, incremental, verify]\n"
+                + "full: { parallelism: 1, chunk-size: 500 }\n"
+                + "verify: { recheck-rounds: 1, recheck-interval: 1, throttle-rows: 300 }\n");
+        Path data = tmp.resolve("run-data");
+        Process child = Runs.command(data, null, "384m", "run", project.toString(), "--until", "synced");
+        try {
+            // the verify step compares (it first waited for the lag to fall under its threshold)
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Runs.output(child).contains(" chunks in 1 tables, parallelism 1"));
+            assertThat(Main.execute("--data-dir", data.toString(), "pause", project.toString())).isZero();
+            awaitStep(data, child, "incremental", "PAUSED");
+            try (Connection c = EmbeddedServers.mariadb().connect(src); java.sql.Statement st = c.createStatement()) {
+                st.execute("UPDATE sbtest1 SET c = 'in flight' WHERE id > 2950");
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(Runs.output(child)).contains("not confirmed"));
+            Thread.sleep(3000);
+            assertThat(child.isAlive()).as("the run does not end on rows it could not confirm:\n" + Runs.output(child)).isTrue();
+            try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+                assertThat(db.projects().step(db.projects().find("held").orElseThrow().id(), "verify").state()).isEqualTo("RUNNING");
+            }
+            // once the sync has caught up, the verify step verifies again and the run ends synced
+            assertThat(Main.execute("--data-dir", data.toString(), "resume", project.toString())).isZero();
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(Runs.output(child)).isZero();
+            Runs.assertEqualNow(io.tideway.engine.config.ProjectFiles.load(project));
+        } finally {
+            child.destroy();
+            child.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static void awaitStep(Path data, Process child, String state) {
+        awaitStep(data, child, "incremental", state);
+    }
+
+    private static void awaitStep(Path data, Process child, String step, String state) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
             assertThat(child.isAlive()).as("the running process died: " + Runs.output(child)).isTrue();
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
-                return db.projects().find("held").map(p -> state.equals(db.projects().step(p.id(), "incremental").state()))
-                        .orElse(false);
+                return db.projects().find("held").map(p -> db.projects().step(p.id(), step) != null
+                        && state.equals(db.projects().step(p.id(), step).state())).orElse(false);
             }
         });
     }
