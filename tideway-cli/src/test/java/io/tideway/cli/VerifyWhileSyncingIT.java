@@ -140,38 +140,53 @@ class VerifyWhileSyncingIT {
 
     @Test
     void theVerifyStepOfARunUntilSyncedDoesNotPassOnRowsItCouldNotConfirm() throws Exception {
-        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), VerifyWhileSyncingIT.class, "rsrc");
-        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), VerifyWhileSyncingIT.class, "rdst");
+        // chunk after chunk: the rows of the last chunk are written while the sync is paused, and read different
+        runUntilSyncedPausedWhileVerifying("r", 3000, "full: { parallelism: 1, chunk-size: 500 }\n", "id > 2950",
+                "not confirmed", "RUNNING");
+    }
+
+    @Test
+    void aRunUntilSyncedDoesNotEndWhileAPausedSyncHoldsChangesBackAfterAPassedVerification() throws Exception {
+        // one chunk, read as it was when its reading began: the verification passes, the changes are still held back
+        runUntilSyncedPausedWhileVerifying("e", 1500, "", "id > 1450", "to catch up before the run ends synced", "COMPLETED");
+    }
+
+    /**
+     * `run --until synced` of a project with a verify step comparing at 300 rows/s: once it compares, the sync is
+     * paused and rows matching {@code where} written; the run prints {@code held} and goes on running with the verify
+     * step in state {@code verifyState}; once resumed it ends synced, the destination equal to the source.
+     */
+    private void runUntilSyncedPausedWhileVerifying(String name, int rows, String full, String where, String held,
+                                                     String verifyState) throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), VerifyWhileSyncingIT.class, name + "src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), VerifyWhileSyncingIT.class, name + "dst");
         try (Connection c = EmbeddedServers.mariadb().connect(src)) {
-            SampleData.mariadbSysbench(c, 3000);
+            SampleData.mariadbSysbench(c, rows);
         }
-        // the comparison takes about 10 s (300 rows/s), chunk after chunk: the sync is paused and the rows of the last
-        // chunk written while it runs
-        Path project = Projects.write(tmp, "held", "name: held\n"
+        Path project = Projects.write(tmp.resolve(name), "held", "name: held\n"
                 + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
                 + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
-                + "steps: [schema, full, incremental, verify]\n"
-                + "full: { parallelism: 1, chunk-size: 500 }\n"
+                + "steps: [schema, full, incremental, verify]\n" + full
                 + "verify: { recheck-rounds: 1, recheck-interval: 1, throttle-rows: 300 }\n");
-        Path data = tmp.resolve("run-data");
+        Path data = tmp.resolve(name).resolve("data");
         Process child = Runs.command(data, null, "384m", "run", project.toString(), "--until", "synced");
         try {
             // the verify step compares (it first waited for the lag to fall under its threshold)
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> Runs.output(child).contains(" chunks in 1 tables, parallelism 1"));
+                    .until(() -> java.util.regex.Pattern.compile("verify: \\d+ chunks in 1 tables").matcher(Runs.output(child)).find());
             assertThat(Main.execute("--data-dir", data.toString(), "pause", project.toString())).isZero();
             awaitStep(data, child, "incremental", "PAUSED");
             try (Connection c = EmbeddedServers.mariadb().connect(src); java.sql.Statement st = c.createStatement()) {
-                st.execute("UPDATE sbtest1 SET c = 'in flight' WHERE id > 2950");
+                st.execute("UPDATE sbtest1 SET c = 'in flight' WHERE " + where);
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> assertThat(Runs.output(child)).contains("not confirmed"));
+                    .untilAsserted(() -> assertThat(Runs.output(child)).contains(held));
             Thread.sleep(3000);
-            assertThat(child.isAlive()).as("the run does not end on rows it could not confirm:\n" + Runs.output(child)).isTrue();
+            assertThat(child.isAlive()).as("the run does not end with changes held back:\n" + Runs.output(child)).isTrue();
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
-                assertThat(db.projects().step(db.projects().find("held").orElseThrow().id(), "verify").state()).isEqualTo("RUNNING");
+                assertThat(db.projects().step(db.projects().find("held").orElseThrow().id(), "verify").state()).isEqualTo(verifyState);
             }
-            // once the sync has caught up, the verify step verifies again and the run ends synced
+            // once the sync has caught up, the run ends synced
             assertThat(Main.execute("--data-dir", data.toString(), "resume", project.toString())).isZero();
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(Runs.output(child)).isZero();

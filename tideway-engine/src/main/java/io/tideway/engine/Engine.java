@@ -302,6 +302,9 @@ public final class Engine {
             if (sync != null) {
                 MDC.put("step", Step.INCREMENTAL.id());
                 try {
+                    if (options.untilSynced()) {
+                        awaitSyncedAtEnd(pid, sync, listener);
+                    }
                     String summary = options.untilSynced() ? sync.stop() : sync.await();
                     metaDb.events().add(pid, "INFO", Step.INCREMENTAL.id(), "step stopped: " + summary);
                     listener.stepFinished(Step.INCREMENTAL.id(), summary);
@@ -456,6 +459,29 @@ public final class Engine {
             }
         } catch (java.io.IOException e) {
             throw new TidewayException(ErrorCode.INTERNAL, "cannot lock " + lock + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code run --until synced}: the run ends synced only. Changes may have arrived while the verify
+     * step compared (a sync paused meanwhile holds them back), so the incremental step must be under
+     * its lag threshold again before it is stopped; a paused sync is waited for until resumed.
+     */
+    private void awaitSyncedAtEnd(long pid, io.tideway.engine.verify.BackgroundSync sync, ProgressListener listener) {
+        boolean told = false;
+        while (!sync.synced() && sync.active() && !halting()) {
+            sync.check();
+            if (!told) {
+                told = true;
+                listener.info("waiting for the incremental sync (" + stepState(pid, Step.INCREMENTAL) + ") to catch up before"
+                        + " the run ends synced ...");
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
