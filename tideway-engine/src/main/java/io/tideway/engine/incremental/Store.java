@@ -6,6 +6,7 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.store.Spool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ServiceLoader;
@@ -147,7 +148,7 @@ public final class Store implements AutoCloseable {
     private static void requireSpoolHolds(RunContext ctx, Direction direction, Path dir, CaptureSpec spec) {
         var cp = ctx.metaDb().incremental().applyCheckpoint(ctx.projectId(), direction.captureName()).orElse(null);
         String lacks = cp == null ? null : Spool.lacks(dir, new Spool.Address(cp.segment(), cp.offset()));
-        if (lacks == null && !java.nio.file.Files.isDirectory(dir) && !spec.state().loadOffsets().isEmpty()) {
+        if (lacks == null && !Files.isDirectory(dir) && !spec.state().loadOffsets().isEmpty()) {
             lacks = "the directory was missing, although the capture had read from the source and spooled before";
         }
         if (lacks == null) {

@@ -58,6 +58,12 @@ public final class BackgroundSync implements Verifier.Sync {
         return thread.isAlive();
     }
 
+    /** Whether the step is paused: it applies nothing until resumed. */
+    private boolean paused() {
+        return io.tideway.core.project.Lifecycle.State.PAUSED.name().equals(ctx.metaDb().projects().step(ctx.projectId(),
+                Step.INCREMENTAL.id()).state());
+    }
+
     /** Whether the step reports the lag under its threshold now (state MONITORING). */
     public boolean synced() {
         return io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state());
@@ -74,8 +80,7 @@ public final class BackgroundSync implements Verifier.Sync {
             if (synced()) {
                 return true;
             }
-            if (System.currentTimeMillis() > deadline || io.tideway.core.project.Lifecycle.State.PAUSED.name()
-                    .equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state())) {
+            if (System.currentTimeMillis() > deadline || paused()) {
                 return false;
             }
             try {

@@ -1,7 +1,10 @@
 package io.tideway.engine.verify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.Lifecycle.State;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.spi.CheckResult;
@@ -31,6 +34,7 @@ import java.util.function.BooleanSupplier;
  * </ol>
  */
 public final class VerifyStep {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private VerifyStep() { }
 
     /**
@@ -152,10 +156,10 @@ public final class VerifyStep {
                         return true;
                     }
                     String state = metaDb.projects().step(projectId, stepId).state();
-                    if (io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(state)) {
+                    if (State.MONITORING.name().equals(state)) {
                         return true;
                     }
-                    if (io.tideway.core.project.Lifecycle.State.PAUSED.name().equals(state)) {
+                    if (State.PAUSED.name().equals(state)) {
                         return false;   // applies nothing until resumed
                     }
                     sleep(500);
@@ -176,9 +180,9 @@ public final class VerifyStep {
         long lag = -1;
         try {
             if (step.progressJson() != null) {
-                lag = new com.fasterxml.jackson.databind.ObjectMapper().readTree(step.progressJson()).path("lagMillis").asLong(-1);
+                lag = JSON.readTree(step.progressJson()).path("lagMillis").asLong(-1);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // unknown
         }
         return new VerifyReport.InFlight(lag, step.state());
