@@ -21,11 +21,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", description = {"Compare every row of the project's tables between source and destination.",
-        "Exit 0: they hold the same rows; 1: they differ (a summary says how); 2: an error (one line says why).",
+        "Exit 0: they hold the same rows; 1: they differ (a summary says how); 2: an error (one line says why);",
+        "3: rows differed that could not be confirmed, the sync beside the verification being behind (changes in flight):",
+        "no correction SQL for them; run again when the lag is low.",
         "Writes report.json and a correction SQL file per differing table to DATA_DIR/verify/<project>/.",
         "With --where (or verify.where), only the rows of a table that meet its condition are compared and corrected."})
 final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
     private static final int EXAMPLES = 5;
+    /** The exit code of rows not confirmed: the sync lagged; run again when the lag is low. */
+    static final int UNCONFIRMED = 3;
 
     @Option(names = "--repair", description = "Make the destination equal: read the differing rows from the source again and"
             + " upsert them, delete destination rows the source does not have; then read them again.")
@@ -87,7 +91,7 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
                     Path dir = o.directory();
                     System.out.println("   report: " + dir.resolve("report.json"));
                     o.sqlFiles().forEach((table, file) -> System.out.println("   correction SQL for " + table + ": " + file));
-                    return o.equalNow() ? 0 : 1;
+                    return o.equalNow() ? 0 : o.unconfirmedNow() ? UNCONFIRMED : 1;
                 } finally {
                     try {
                         Runtime.getRuntime().removeShutdownHook(hook);

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(EmbeddedServers.class)
 abstract class AbstractSwitchoverIT {
     static final int ROWS = 3_000;
+    /** The project of {@link #aSchemaWidePatternNeverCarriesTidewaysOwnMarkerTable}: slot names differ from the other test's. */
+    private static final String WIDE = "wide";
 
     @TempDir
     Path tmp;
@@ -242,7 +244,7 @@ abstract class AbstractSwitchoverIT {
             fill(c);
         }
         String schema = source() == DataSourceType.POSTGRESQL ? "public" : src;
-        Path project = Projects.write(tmp, "sw", "name: sw\n"
+        Path project = Projects.write(tmp, WIDE, "name: " + WIDE + "\n"
                 + "source: " + Projects.endpoint(source(), src) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dst) + "\n"
                 + "tables: { include: [\"" + schema + ".*\"] }\n"
@@ -250,15 +252,15 @@ abstract class AbstractSwitchoverIT {
         Path data = tmp.resolve("wide");
         Process run = Runs.child(project, data, null, "384m");
         try {
-            awaitStep(data, run, "incremental", "MONITORING");
-            long rowChangesBefore = rowChangesIn(Store.spoolDir(data, "sw", Direction.FORWARD));
+            awaitProjectStep(data, run, WIDE, "incremental", "MONITORING");
+            long rowChangesBefore = rowChangesIn(Store.spoolDir(data, WIDE, Direction.FORWARD));
             Process sw = Runs.command(data, null, "256m", "switchover", project.toString(), "--yes", "--quiet", "5",
                     "--wait", "60", "--waive-verify", "test");
             long maxLag = 0;
             while (sw.isAlive()) {
                 try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
                     JsonNode p = progressOf(db, Direction.FORWARD.stepId());
-                    if (p != null && subSteps(data).stream().noneMatch(s -> s.number() >= 5)) {
+                    if (p != null && subSteps(data, WIDE).stream().noneMatch(s -> s.number() >= 5)) {
                         maxLag = Math.max(maxLag, p.path("lagMillis").asLong(0));
                     }
                 }
@@ -269,9 +271,9 @@ abstract class AbstractSwitchoverIT {
             assertThat(out).contains("switchover 3/8 source-writes-stopped:", "switchover 8/8 report:");
             assertThat(maxLag).as("forward lag during the switchover, with nothing written; output:\n" + out)
                     .isLessThan(5_000);
-            assertThat(rowChangesIn(Store.spoolDir(data, "sw", Direction.FORWARD))).as("row changes spooled by the forward"
+            assertThat(rowChangesIn(Store.spoolDir(data, WIDE, Direction.FORWARD))).as("row changes spooled by the forward"
                     + " capture during the switchover").isEqualTo(rowChangesBefore);
-            awaitStep(data, run, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
+            awaitProjectStep(data, run, WIDE, Direction.REVERSE.stepId(), "MONITORING", "RUNNING");
             // the application writes to the destination: its changes reach the source once, and nothing comes back
             try (Connection c = connectTo(destination(), dst); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO " + onDestination(schema, "orders") + " (note) VALUES ('after the switch')");
@@ -279,20 +281,22 @@ abstract class AbstractSwitchoverIT {
             ProjectConfig cfg = ProjectFiles.load(project);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> Runs.assertEqualNow(cfg, 2));
             Thread.sleep(3000);
-            assertThat(rowChangesIn(Store.spoolDir(data, "sw", Direction.REVERSE))).as("row changes the reverse capture spooled")
+            assertThat(rowChangesIn(Store.spoolDir(data, WIDE, Direction.REVERSE))).as("row changes the reverse capture spooled")
                     .isEqualTo(1);
             // only the project's tables were created and compared: no marker table was carried as a user table
             assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
-            String report = java.nio.file.Files.readString(data.resolve("verify").resolve("sw").resolve("report.json"));
+            String report = java.nio.file.Files.readString(data.resolve("verify").resolve(WIDE).resolve("report.json"));
             assertThat(report).doesNotContain(io.tideway.core.change.ApplyMarker.TABLE);
         } finally {
             run.destroy();
             run.waitFor(60, TimeUnit.SECONDS);
+            // the slots' names are the server's: drop them for the other tests
+            Main.execute("--data-dir", data.toString(), "release", project.toString());
         }
     }
 
     private static JsonNode progressOf(MetaDb db, String step) throws Exception {
-        var p = db.projects().find("sw");
+        var p = db.projects().find(WIDE);
         if (p.isEmpty()) {
             return null;
         }
@@ -367,16 +371,24 @@ abstract class AbstractSwitchoverIT {
     }
 
     private static List<SubStep> subSteps(Path data) {
+        return subSteps(data, "sw");
+    }
+
+    private static List<SubStep> subSteps(Path data, String project) {
         try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
-            return db.switchovers().steps(db.projects().find("sw").orElseThrow().id());
+            return db.switchovers().steps(db.projects().find(project).orElseThrow().id());
         }
     }
 
     private static void awaitStep(Path data, Process run, String step, String... states) {
+        awaitProjectStep(data, run, "sw", step, states);
+    }
+
+    private static void awaitProjectStep(Path data, Process run, String project, String step, String... states) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             assertThat(run.isAlive()).as("the run process died: " + Runs.output(run)).isTrue();
             try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
-                var p = db.projects().find("sw");
+                var p = db.projects().find(project);
                 return p.isPresent() && List.of(states).contains(db.projects().step(p.get().id(), step).state());
             }
         });

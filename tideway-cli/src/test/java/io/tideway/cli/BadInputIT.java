@@ -350,4 +350,57 @@ class BadInputIT {
             assertThat(b.getString(1)).isEqualTo(a.getString(1)).contains("top.sub");
         }
     }
+
+    @Test
+    void aKeylessTableTheSourceUserMayNotLockIsNamedWithItsGrant() throws Exception {
+        String src = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "keylesslock_src");
+        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), BadInputIT.class, "keylesslock_dst");
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN CREATE ROLE tw_select_only LOGIN REPLICATION; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            s.execute("CREATE TABLE items (id int PRIMARY KEY, v text)");
+            s.execute("CREATE TABLE \"Audit Log\" (at timestamptz, msg text)");
+            s.execute("CREATE TABLE events (kind text, n int)");
+            s.execute("ALTER TABLE \"Audit Log\" REPLICA IDENTITY FULL");
+            s.execute("ALTER TABLE events REPLICA IDENTITY FULL");
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO tw_select_only");
+            s.execute("GRANT DELETE ON events TO tw_select_only");
+        }
+        var pg = EmbeddedServers.postgres();
+        String yaml = "name: keylesslock\nsource: { type: postgresql, host: " + pg.host() + ", port: " + pg.port()
+                + ", user: tw_select_only, password: \"\", database: " + src + " }\n"
+                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "tables: { include: [\"public.*\"] }\nsteps: [schema, full, incremental]\n";
+        Outcome o = runProject(yaml);
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).contains("source.keyless_lock");
+        assertThat(o.out()).contains("GRANT UPDATE ON \"public\".\"Audit Log\" TO \"tw_select_only\"");
+        try (Connection c = EmbeddedServers.mariadb().connect(dst); ResultSet rs = c.createStatement().executeQuery("SHOW TABLES")) {
+            assertThat(rs.next()).as("no table created").isFalse();
+        }
+        var cfg = io.tideway.engine.config.ProjectFiles.load(Projects.write(tmp, "selectonly", yaml));
+        assertThat(io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of()).items())
+                .anySatisfy(i -> {
+                    assertThat(i.item()).isEqualTo("source.keyless_lock");
+                    assertThat(i.status()).isEqualTo(io.tideway.core.spi.CheckResult.Status.FAIL);
+                    // events may be locked (DELETE), items has a key
+                    assertThat(i.detail()).contains("public.Audit Log").doesNotContain("events").doesNotContain("items");
+                    assertThat(i.fix()).isEqualTo("GRANT UPDATE ON \"public\".\"Audit Log\" TO \"tw_select_only\";"
+                            + " (Tideway only locks these tables briefly and writes nothing to them), or give them a primary key");
+                });
+
+        // without the incremental step nothing is locked; with the grant the item passes
+        cfg = io.tideway.engine.config.ProjectFiles.load(Projects.write(tmp, "fullonly",
+                yaml.replace("steps: [schema, full, incremental]", "steps: [schema, full]")));
+        assertThat(io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of()).items())
+                .noneMatch(i -> i.item().equals("source.keyless_lock"));
+        try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
+            s.execute("GRANT UPDATE ON \"public\".\"Audit Log\" TO \"tw_select_only\"");
+        }
+        cfg = io.tideway.engine.config.ProjectFiles.load(Projects.write(tmp, "granted", yaml));
+        assertThat(io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of()).items())
+                .anySatisfy(i -> {
+                    assertThat(i.item()).isEqualTo("source.keyless_lock");
+                    assertThat(i.status()).isEqualTo(io.tideway.core.spi.CheckResult.Status.PASS);
+                });
+    }
 }

@@ -121,4 +121,32 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
         }
         assertThat(Main.execute("--data-dir", data.toString(), "verify", project.toString())).isZero();
     }
+
+    @Test
+    void arraysBecomeJsonAndThePrecheckSaysWhatIsNotKept() throws Exception {
+        String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "arrays_src");
+        String dstDb = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "arrays_dst");
+        try (Connection c = connectSource(srcDb); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE arrs (id int PRIMARY KEY, a int[], d date[])");
+            s.execute("INSERT INTO arrs VALUES (1, '[0:2]={1,2,3}', '{2024-01-02}')");
+        }
+        java.nio.file.Path project = Projects.write(tmp, "arrays", "name: it-pg-arrays\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"public.*\"] }\n"
+                + "steps: [schema, full]\n");
+        var cfg = io.tideway.engine.config.ProjectFiles.load(project);
+        var report = io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of());
+        assertThat(report.items()).anySatisfy(i -> {
+            assertThat(i.item()).isEqualTo("schema.conversions");
+            assertThat(i.detail()).contains(".arrs: column a: array").contains(".arrs: column d: array")
+                    .contains("lower bounds other than 1 and the element type are not kept");
+        });
+        assertThat(Main.execute("--data-dir", tmp.resolve("arrays-data").toString(), "run", project.toString())).isZero();
+        try (Connection d = connectDestination(dstDb)) {
+            // as the precheck said: the elements arrive, their lower bound 0 does not
+            assertThat(one(d, "SELECT CONCAT(JSON_EXTRACT(a, '$[0]'), ' ', JSON_LENGTH(a), ' ', JSON_EXTRACT(d, '$[0]'))"
+                    + " FROM arrs WHERE id = 1")).isEqualTo("1 3 \"2024-01-02\"");
+        }
+    }
 }

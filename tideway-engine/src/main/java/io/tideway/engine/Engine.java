@@ -132,7 +132,7 @@ public final class Engine {
         io.tideway.engine.verify.Verifier.Sync sync = project
                 .map(p -> Switchover.forwardHalted(metaDb, p.id())
                         ? io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunLive(p.id())
-                                && State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state()).active(),
+                                && syncing(State.of(metaDb.projects().step(p.id(), Direction.REVERSE.stepId()).state())),
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
@@ -144,14 +144,19 @@ public final class Engine {
         return outcome;
     }
 
-    /** Whether a live process runs the project's incremental step now. */
+    /** Whether a live process runs the project's incremental step now (applying changes, or paused with changes held back). */
     private boolean incrementalRunning(long pid) {
         var run = metaDb.incremental().run(pid);
         if (run.isEmpty() || isDead(run.get().owner())
                 || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS) {
             return false;
         }
-        return stepState(pid, Step.INCREMENTAL).active();
+        return syncing(stepState(pid, Step.INCREMENTAL));
+    }
+
+    /** A sync step in this state has changes to apply to the destination, now or once resumed. */
+    private static boolean syncing(State s) {
+        return s.active() || s == State.PAUSED;
     }
 
     /** Outcome of a run: a one-line summary per step. */
@@ -297,6 +302,9 @@ public final class Engine {
             if (sync != null) {
                 MDC.put("step", Step.INCREMENTAL.id());
                 try {
+                    if (options.untilSynced()) {
+                        awaitSyncedAtEnd(pid, sync, listener);
+                    }
                     String summary = options.untilSynced() ? sync.stop() : sync.await();
                     metaDb.events().add(pid, "INFO", Step.INCREMENTAL.id(), "step stopped: " + summary);
                     listener.stepFinished(Step.INCREMENTAL.id(), summary);
@@ -451,6 +459,29 @@ public final class Engine {
             }
         } catch (java.io.IOException e) {
             throw new TidewayException(ErrorCode.INTERNAL, "cannot lock " + lock + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code run --until synced}: the run ends synced only. Changes may have arrived while the verify
+     * step compared (a sync paused meanwhile holds them back), so the incremental step must be under
+     * its lag threshold again before it is stopped; a paused sync is waited for until resumed.
+     */
+    private void awaitSyncedAtEnd(long pid, io.tideway.engine.verify.BackgroundSync sync, ProgressListener listener) {
+        boolean told = false;
+        while (!sync.synced() && sync.active() && !halting()) {
+            sync.check();
+            if (!told) {
+                told = true;
+                listener.info("waiting for the incremental sync (" + stepState(pid, Step.INCREMENTAL) + ") to catch up before"
+                        + " the run ends synced ...");
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -56,6 +56,7 @@ public final class Precheck {
                     tables = TableMapper.map(cfg, ends.sourceDialect(), src);
                     checkTables(cfg, ends, tables, items);
                     checkZeroDates(cfg, ends, src, tables, items);
+                    checkKeylessReads(cfg, ends, src, tables, items);
                 } catch (SQLException e) {
                     items.add(CheckResult.fail("source.catalog", "reading the source catalog failed: " + e.getMessage(),
                             "grant the user SELECT on the source tables and on information_schema/pg_catalog"));
@@ -131,7 +132,7 @@ public final class Precheck {
         } else {
             items.add(CheckResult.warn("source.keys", "tables without a primary or not-null unique key: " + String.join(", ", keyless)
                     + " (each copied in one stream, redone whole after a crash, and read at a known log place: on PostgreSQL"
-                    + " under a brief SHARE lock, which needs UPDATE on the table; their changes are applied one by one)",
+                    + " under a brief SHARE lock, which needs UPDATE, DELETE or TRUNCATE on the table (source.keyless_lock); their changes are applied one by one)",
                     "add a primary key to these tables"));
         }
         List<String> problems = new ArrayList<>();
@@ -233,6 +234,23 @@ public final class Precheck {
         items.add(CheckResult.fail("destination.extensions", "the destination database lacks " + String.join("; ", lacks),
                 "run on the destination database: " + String.join("; ", missing.values())
                         + "; or exclude these tables (tables.exclude)"));
+    }
+
+    /**
+     * With an incremental step, the full copy reads each table without a key at a known log place
+     * (see FullStep), which may need more of the source user than SELECT (PostgreSQL: a brief lock);
+     * the source's dialect checks it.
+     */
+    private static void checkKeylessReads(ProjectConfig cfg, Endpoints ends, Connection src, List<MappedTable> tables,
+                                          List<CheckResult> items) throws SQLException {
+        if (!cfg.has(io.tideway.core.project.Step.FULL) || !cfg.has(io.tideway.core.project.Step.INCREMENTAL)) {
+            return;
+        }
+        List<io.tideway.core.model.TableId> keyless = tables.stream().filter(m -> m.destination().rowKey().isEmpty())
+                .map(m -> m.source().id()).toList();
+        if (!keyless.isEmpty()) {
+            ends.sourceDialect().keylessReadCheck(src, keyless).ifPresent(items::add);
+        }
     }
 
     static final String ZERO_DATES = "source.zero_dates";

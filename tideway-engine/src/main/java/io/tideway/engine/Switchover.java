@@ -241,6 +241,9 @@ public final class Switchover {
         } else if (!stale) {
             problems.add(verified == null ? "no verification of the project has passed: run `tideway verify` (exit 0) first,"
                     + " or waive it with --waive-verify \"reason\""
+                    : verified.path("unconfirmed").asBoolean(false)
+                    ? "the last verification could not confirm the rows it found different (changes in flight, the sync"
+                    + " lagging): run `tideway verify` again when the lag is low, or waive it with --waive-verify \"reason\""
                     : "the last verification found differences: fix them (tideway verify --repair) and verify again, or waive it"
                     + " with --waive-verify \"reason\"");
         }

@@ -182,7 +182,8 @@ public final class MySqlTypes {
             case SET -> "set(" + labelList(t.values()) + ")";
             case UUID -> nativeUuid ? "uuid" : "char(36)";
             case ARRAY -> {
-                warnings.add("column " + name + ": array " + t + " is created as json holding the elements as a JSON array");
+                warnings.add("column " + name + ": array " + t + " is converted to json, its elements as a JSON array"
+                        + " (lower bounds other than 1 and the element type are not kept)");
                 yield "json";
             }
             case OTHER -> {

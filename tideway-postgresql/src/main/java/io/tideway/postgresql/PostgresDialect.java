@@ -1140,4 +1140,10 @@ public final class PostgresDialect implements Dialect {
     public List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
         return PostgresPrecheck.run(c, cfg, role, steps);
     }
+
+    /** {@code source.keyless_lock}: the brief SHARE lock of a keyless table's consistent read needs UPDATE, DELETE or TRUNCATE. */
+    @Override
+    public Optional<CheckResult> keylessReadCheck(Connection c, List<TableId> keyless) throws SQLException {
+        return Optional.of(PostgresPrecheck.keylessLock(c, "source.keyless_lock", keyless));
+    }
 }

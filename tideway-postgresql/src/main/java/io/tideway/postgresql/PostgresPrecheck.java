@@ -1,6 +1,8 @@
 package io.tideway.postgresql;
 
 import io.tideway.core.model.DataSourceConfig;
+import io.tideway.core.model.TableId;
+import io.tideway.core.project.TablePatterns;
 import io.tideway.core.spi.CheckResult;
 import io.tideway.core.spi.Role;
 import java.sql.Connection;
@@ -17,6 +19,9 @@ final class PostgresPrecheck {
     private PostgresPrecheck() { }
 
     static final int MIN_VERSION_NUM = 100000;
+
+    /** Quotes the names in the fixes. */
+    private static final PostgresDialect D = new PostgresDialect();
 
     private static final String SYSTEM_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
             + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
@@ -53,7 +58,7 @@ final class PostgresPrecheck {
 
     private static CheckResult sourcePrivileges(Connection c, String item, String user) throws SQLException {
         List<String> noUsage = new ArrayList<>();
-        List<String> noSelect = new ArrayList<>();
+        List<TableId> noSelect = new ArrayList<>();
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT n.nspname, has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace n WHERE "
                      + SYSTEM_SCHEMA + " ORDER BY 1")) {
@@ -68,7 +73,7 @@ final class PostgresPrecheck {
                      + " WHERE c.relkind IN ('r', 'p') AND " + SYSTEM_SCHEMA
                      + " AND has_schema_privilege(n.oid, 'USAGE') AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2")) {
             while (rs.next()) {
-                noSelect.add(rs.getString(1) + "." + rs.getString(2));
+                noSelect.add(new TableId(rs.getString(1), rs.getString(2)));
             }
         }
         if (noUsage.isEmpty() && noSelect.isEmpty()) {
@@ -84,15 +89,45 @@ final class PostgresPrecheck {
             }
         }
         if (!noSelect.isEmpty()) {
-            detail.append(noUsage.isEmpty() ? "" : " and").append(" lacks SELECT on table ").append(list(noSelect));
-            for (String t : noSelect.subList(0, Math.min(5, noSelect.size()))) {
-                int dot = t.indexOf('.');
-                fix.append("GRANT SELECT ON ").append(q(t.substring(0, dot))).append('.').append(q(t.substring(dot + 1)))
-                        .append(" TO ").append(q(user)).append("; ");
+            detail.append(noUsage.isEmpty() ? "" : " and").append(" lacks SELECT on table ")
+                    .append(list(noSelect.stream().map(TablePatterns::nameOf).toList()));
+            for (TableId t : noSelect.subList(0, Math.min(5, noSelect.size()))) {
+                fix.append("GRANT SELECT ON ").append(D.quote(t)).append(" TO ").append(q(user)).append("; ");
             }
         }
         return CheckResult.fail(item, detail.toString(), fix.toString().trim()
                 + " (only the tables the project selects need it)");
+    }
+
+    /**
+     * The full copy reads a table without a key at a known WAL position under a brief SHARE lock
+     * (PostgresCapture.beginConsistentRead), which PostgreSQL grants to a user with UPDATE, DELETE or
+     * TRUNCATE on the table (its owner has them unless revoked).
+     */
+    static CheckResult keylessLock(Connection c, String item, List<TableId> keyless) throws SQLException {
+        String user = scalar(c, "SELECT current_user");
+        List<TableId> cannot = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT x.s, x.t FROM unnest(?::text[], ?::text[]) AS x(s, t)"
+                + " JOIN pg_namespace n ON n.nspname = x.s JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = x.t"
+                + " WHERE NOT has_table_privilege(c.oid, 'UPDATE, DELETE, TRUNCATE') ORDER BY 1, 2")) {
+            ps.setArray(1, c.createArrayOf("text", keyless.stream().map(TableId::schema).toArray()));
+            ps.setArray(2, c.createArrayOf("text", keyless.stream().map(TableId::table).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cannot.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        String why = "the full copy reads each table without a key at a known WAL position under a brief SHARE lock,"
+                + " which needs UPDATE, DELETE or TRUNCATE on the table";
+        if (cannot.isEmpty()) {
+            return CheckResult.pass(item, "user " + user + " may lock the " + keyless.size() + " table"
+                    + (keyless.size() == 1 ? "" : "s") + " without a key (" + why + ")");
+        }
+        return CheckResult.fail(item, "user " + user + " may not lock table "
+                        + String.join(", ", cannot.stream().map(TablePatterns::nameOf).toList()) + " (" + why + ")",
+                "GRANT UPDATE ON " + String.join(", ", cannot.stream().map(D::quote).toList()) + " TO " + q(user)
+                        + "; (Tideway only locks these tables briefly and writes nothing to them), or give them a primary key");
     }
 
     private static CheckResult walLevel(Connection c, String item) throws SQLException {
@@ -171,7 +206,7 @@ final class PostgresPrecheck {
     }
 
     private static String q(String id) {
-        return "\"" + id.replace("\"", "\"\"") + "\"";
+        return D.quote(id);
     }
 
     private static String scalar(Connection c, String sql) throws SQLException {

@@ -318,16 +318,21 @@ class PostgresDialectIT {
     @Test
     void aRoleWithoutPrivilegesFailsNamingWhatIsMissing() throws SQLException {
         exec(c, "CREATE SCHEMA IF NOT EXISTS locked", "CREATE TABLE IF NOT EXISTS locked.secret (id int)",
-                "CREATE TABLE IF NOT EXISTS public.\"Hidden T\" (id int)", "CREATE ROLE nobody LOGIN");
+                "CREATE TABLE IF NOT EXISTS public.\"Hidden T\" (id int)", "CREATE ROLE nobody LOGIN",
+                // a schema whose name holds a dot and a quote, which nobody may enter but not read
+                "CREATE SCHEMA \"Quoted_\"\" . Schema\"", "CREATE TABLE \"Quoted_\"\" . Schema\".t (id int)",
+                "GRANT USAGE ON SCHEMA \"Quoted_\"\" . Schema\" TO nobody");
         DataSourceConfig cfg = new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), "nobody", "",
                 "dialect_it", Map.of());
         try (Connection n = D.connect(cfg)) {
             Map<String, CheckResult> src = byItem(D.precheck(n, cfg, Role.SOURCE, Set.of("full", "incremental")));
             CheckResult priv = src.get("source.privileges");
             assertThat(priv.status()).isEqualTo(CheckResult.Status.FAIL);
-            assertThat(priv.detail()).contains("USAGE on schema", "locked", "SELECT on table", "public.Hidden T");
+            assertThat(priv.detail()).contains("USAGE on schema", "locked", "SELECT on table", "public.Hidden T",
+                    "\"Quoted_\"\" . Schema\".t");
             assertThat(priv.fix()).contains("GRANT USAGE ON SCHEMA \"locked\" TO \"nobody\"",
-                    "GRANT SELECT ON \"public\".\"Hidden T\" TO \"nobody\"");
+                    "GRANT SELECT ON \"public\".\"Hidden T\" TO \"nobody\"",
+                    "GRANT SELECT ON \"Quoted_\"\" . Schema\".\"t\" TO \"nobody\"");
             CheckResult repl = src.get("source.replication");
             assertThat(repl.status()).isEqualTo(CheckResult.Status.FAIL);
             assertThat(repl.fix()).contains("WITH REPLICATION");

@@ -26,6 +26,10 @@ public enum ErrorCode {
     DDL_UNSUPPORTED(1, false),
     /** Verification found rows that differ between source and destination. */
     DATA_DIFFERENT(1, false),
+    /** Verification found rows different that it could not confirm: the sync beside it lagged (changes in flight). */
+    DATA_UNCONFIRMED(1, false),
+    /** The spool lacks changes the Connector has not applied (lost with a disk, a moved data directory, a node). */
+    SPOOL_LOST(1, false),
     /** A connection dropped or a lock wait timed out: worth a bounded retry. */
     TRANSIENT(1, true),
     /** Anything else. */

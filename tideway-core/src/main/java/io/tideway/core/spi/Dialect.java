@@ -355,4 +355,15 @@ public interface Dialect {
      * Item names start with the role id ("source." / "destination.").
      */
     List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException;
+
+    /**
+     * Whether the source user may read each of {@code keyless} (source tables without a key, which
+     * the full copy of a project with an incremental step reads at a known log place; see
+     * {@link io.tideway.core.change.ChangeCapture#beginConsistentRead}) the way that read needs, as
+     * an item named {@code source.<what>} that names each table it may not read so and the statement
+     * that grants what is missing. Empty where that read needs nothing beyond SELECT (the default).
+     */
+    default Optional<CheckResult> keylessReadCheck(Connection c, List<TableId> keyless) throws SQLException {
+        return Optional.empty();
+    }
 }

@@ -6,6 +6,7 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.store.Spool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ServiceLoader;
@@ -121,8 +122,10 @@ public final class Store implements AutoCloseable {
 
     /** Like {@link #start(RunContext, Path, Duration)} for one direction; {@code ctx} is that direction's context. */
     public static Store start(RunContext ctx, Path dataDir, Duration timeout, Direction direction) {
-        Spool spool = Spool.open(spoolDir(dataDir, ctx.config().name(), direction));
+        Path dir = spoolDir(dataDir, ctx.config().name(), direction);
         CaptureSpec spec = spec(ctx, dataDir, direction);
+        requireSpoolHolds(ctx, direction, dir, spec);
+        Spool spool = Spool.open(dir);
         ChangeCapture capture = captureFor(ctx.ends().source().type());
         try {
             ChangeCapture.Session s = capture.start(spec, spool::append, timeout);
@@ -133,6 +136,37 @@ public final class Store implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    /**
+     * Refuses to go on when the spool has lost changes the Connector has not applied yet (a disk
+     * replaced, a data directory moved, another node): the capture resumes after them, so they would
+     * be skipped silently. The Connector's checkpoint names a spool address it has read up to, which
+     * the spool must still hold; and a capture that has read from the source before needs its spool
+     * directory. Rewinding the capture is not offered: PostgreSQL's slot has released what it
+     * confirmed, and a binlog reader's schema history is ahead of an older position.
+     */
+    private static void requireSpoolHolds(RunContext ctx, Direction direction, Path dir, CaptureSpec spec) {
+        var cp = ctx.metaDb().incremental().applyCheckpoint(ctx.projectId(), direction.captureName()).orElse(null);
+        String lacks = cp == null ? null : Spool.lacks(dir, new Spool.Address(cp.segment(), cp.offset()));
+        if (lacks == null && !Files.isDirectory(dir) && !spec.state().loadOffsets().isEmpty()) {
+            lacks = "the directory was missing, although the capture had read from the source and spooled before";
+        }
+        if (lacks == null) {
+            return;
+        }
+        String applied = cp == null ? "the Connector has applied nothing yet"
+                : "the Connector's checkpoint is at spool address " + cp.segment() + ":" + cp.offset() + " (source position "
+                + cp.position() + ", " + cp.eventsApplied() + " changes applied)";
+        String msg = "the spool " + dir + " lacks the changes the " + direction.stepId() + " step has yet to apply: "
+                + applied + ", but " + lacks + ". The changes captured after that position are lost with the spool, and the"
+                + " capture would resume after them, so Tideway stops rather than skip them. To recover: put the spool"
+                + " directory back (from the previous data directory, disk or node, or a backup) and run again; if it is gone"
+                + " for good, start the sync over: `tideway release " + ctx.config().name() + ".yaml`, then run the project"
+                + " under a new name (its full copy reads the rows as they are now)";
+        LOG.error("{}", msg);
+        ctx.event("ERROR", direction.stepId(), msg);
+        throw new TidewayException(ErrorCode.SPOOL_LOST, msg);
     }
 
     /**

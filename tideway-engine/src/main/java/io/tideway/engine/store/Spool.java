@@ -150,6 +150,25 @@ public final class Spool implements AutoCloseable {
         return changesAppended;
     }
 
+    /**
+     * Why the spool in {@code dir} (not open) cannot be read from {@code at} (an address a reader
+     * reached before), or null when it can: the segment is gone, or holds fewer bytes than the address counts. A spool
+     * directory lost and created again empty lacks every address but the first.
+     */
+    public static String lacks(Path dir, Address at) {
+        Path f = file(dir, at.segment());
+        try {
+            long have = Files.exists(f) ? Files.size(f) : -1;
+            if (have < 0) {
+                return "it has no segment " + f.getFileName();
+            }
+            return have < at.offset() ? "its segment " + f.getFileName() + " holds " + have + " bytes, not the "
+                    + at.offset() + " already read from it" : null;
+        } catch (IOException e) {
+            return "its segment " + f.getFileName() + " cannot be read: " + e.getMessage();
+        }
+    }
+
     /** The address the next record will be written at. */
     public synchronized Address end() {
         return new Address(segment, size);

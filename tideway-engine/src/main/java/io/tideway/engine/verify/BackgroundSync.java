@@ -58,6 +58,12 @@ public final class BackgroundSync implements Verifier.Sync {
         return thread.isAlive();
     }
 
+    /** Whether the step is paused: it applies nothing until resumed. */
+    private boolean paused() {
+        return io.tideway.core.project.Lifecycle.State.PAUSED.name().equals(ctx.metaDb().projects().step(ctx.projectId(),
+                Step.INCREMENTAL.id()).state());
+    }
+
     /** Whether the step reports the lag under its threshold now (state MONITORING). */
     public boolean synced() {
         return io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(ctx.metaDb().projects().step(ctx.projectId(), Step.INCREMENTAL.id()).state());
@@ -74,7 +80,7 @@ public final class BackgroundSync implements Verifier.Sync {
             if (synced()) {
                 return true;
             }
-            if (System.currentTimeMillis() > deadline) {
+            if (System.currentTimeMillis() > deadline || paused()) {
                 return false;
             }
             try {
@@ -84,6 +90,11 @@ public final class BackgroundSync implements Verifier.Sync {
                 return false;
             }
         }
+    }
+
+    @Override
+    public VerifyReport.InFlight inFlight() {
+        return VerifyStep.inFlightOf(ctx.metaDb(), ctx.projectId(), Step.INCREMENTAL.id());
     }
 
     /** Throws the step's failure, if it failed. */

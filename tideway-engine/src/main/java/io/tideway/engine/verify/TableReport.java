@@ -17,10 +17,12 @@ import java.util.List;
  * @param excludedColumns source columns left out of the comparison
  * @param differences the rows that differ, confirmed by reading them again
  * @param unlisted further rows found different, beyond the limit of rows listed per table (not read again)
+ * @param unconfirmed the differences are not confirmed: they still differed when the rounds of reading
+ *     them again ended, with the sync beside the verification behind (see {@link VerifyReport#inFlight})
  */
 public record TableReport(String source, String destination, boolean keyed, long sourceRows, long destinationRows, int chunks,
                           int chunksCompared, int chunksEqualByChecksum, long matchedAcrossChunks, List<String> excludedColumns,
-                          List<Difference> differences, long unlisted) {
+                          List<Difference> differences, long unlisted, boolean unconfirmed) {
 
     public TableReport {
         excludedColumns = List.copyOf(excludedColumns);
@@ -52,6 +54,9 @@ public record TableReport(String source, String destination, boolean keyed, long
                 count(Difference.Kind.DIFFERENT)));
         if (unlisted > 0) {
             b.append(String.format(", %,d more not listed", unlisted));
+        }
+        if (unconfirmed) {
+            b.append(": not confirmed, changes in flight");
         }
         return b.toString();
     }

@@ -88,6 +88,11 @@ public final class Verifier {
         /** Waits at most {@code max} until the lag is under its threshold; false when it did not get there. */
         boolean awaitSynced(Duration max);
 
+        /** How far behind the sync is now (after {@link #awaitSynced} said it is not under its threshold). */
+        default VerifyReport.InFlight inFlight() {
+            return new VerifyReport.InFlight(-1, "RUNNING");
+        }
+
         Sync NONE = new Sync() {
             @Override
             public boolean active() {
@@ -128,6 +133,8 @@ public final class Verifier {
     private final Map<String, RowFilter> filters = new HashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private List<TableState> states = List.of();
+    /** Set when the rounds of reading differing rows again ended with the sync behind: those rows are not confirmed. */
+    private VerifyReport.InFlight inFlight;
     /** Same family: runs each chunk's destination checksum while the worker computes the source's. */
     private ExecutorService destinationSide;
 
@@ -623,7 +630,9 @@ public final class Verifier {
     private void recheck(boolean keylessToo) {
         boolean live = sync.active();
         int rounds = live ? Math.max(1, opt.recheckRounds()) : 1;
-        for (int round = 1; round <= rounds; round++) {
+        inFlight = null;
+        VerifyReport.InFlight behind = null;
+        for (int round = 1; round <= rounds + 1; round++) {
             List<TableState> open = new ArrayList<>();
             for (TableState s : states) {
                 if (s.plan.keyed() ? !s.candidates.isEmpty() : !s.differences.isEmpty() && (live || keylessToo)) {
@@ -633,14 +642,25 @@ public final class Verifier {
             if (open.isEmpty()) {
                 return;
             }
+            if (round > rounds) {
+                // what still differs after the last round, read while the sync was behind, may be changes in flight
+                inFlight = behind;
+                if (behind != null) {
+                    listener.warn("verify: rows still differ after " + rounds + " rounds, but " + behind.describe()
+                            + ": they are reported as not confirmed, without correction SQL");
+                }
+                return;
+            }
             if (live) {
                 long rows = open.stream().mapToLong(s -> s.plan.keyed() ? s.candidates.size() : s.differences.size()).sum();
                 listener.info(String.format("verify: %,d %s in %d %s; reading them again (round %d of %d) in %.0f s,"
                         + " as the incremental step applies changes", rows, rows == 1 ? "row differs" : "rows differ", open.size(),
                         open.size() == 1 ? "table" : "tables", round, rounds, opt.recheckIntervalMillis() / 1000.0));
                 sleep(opt.recheckIntervalMillis());
+                behind = null;
                 if (!sync.awaitSynced(Duration.ofSeconds(120))) {
-                    listener.warn("verify: the incremental lag is still over its threshold; reading the rows again anyway");
+                    behind = sync.inFlight();
+                    listener.warn("verify: " + behind.describe() + "; reading the rows again anyway");
                 }
             }
             try (Connection sc = ends.connectSource(); Connection dc = ends.connectDestination()) {
@@ -832,9 +852,9 @@ public final class Verifier {
             TablePlan p = s.plan;
             out.add(new TableReport(p.label(), p.destinationCompared().id().toString(), p.keyed(), s.sourceRows.get(),
                     s.destinationRows.get(), s.chunks, s.chunksCompared, s.chunksEqualByChecksum.get(), s.matchedAcrossChunks, p.excluded(),
-                    s.differences, s.unlisted));
+                    s.differences, s.unlisted, inFlight != null && !(s.differences.isEmpty() && s.unlisted == 0)));
         }
-        return new VerifyReport(project, started, Instant.now(), out, new ArrayList<>(warnings));
+        return new VerifyReport(project, started, Instant.now(), out, new ArrayList<>(warnings), inFlight);
     }
 
     private void tellProgress() {

@@ -62,8 +62,8 @@ public final class VerifyOutput {
             Map<String, Path> sqlFiles = new LinkedHashMap<>();
             Set<String> names = new HashSet<>();
             for (TableReport t : report.tables()) {
-                if (t.differences().isEmpty()) {
-                    continue;
+                if (t.differences().isEmpty() || t.unconfirmed()) {
+                    continue;   // rows not confirmed may be changes in flight: no correction for them
                 }
                 Path file = dir.resolve(fileName(t.destination(), names));
                 writeSql(file, v, report, t);
@@ -161,6 +161,14 @@ public final class VerifyOutput {
         root.put("startedAt", r.startedAt().toString());
         root.put("finishedAt", r.finishedAt().toString());
         root.put("equal", r.equal());
+        root.put("unconfirmed", r.unconfirmed());
+        if (r.unconfirmed()) {
+            Map<String, Object> lag = new LinkedHashMap<>();
+            lag.put("lagMillis", r.inFlight().lagMillis());
+            lag.put("syncState", r.inFlight().state());
+            lag.put("reason", "changes in flight: " + r.inFlight().describe() + "; run again when the lag is low");
+            root.put("inFlight", lag);
+        }
         root.put("summary", r.summary());
         root.put("rowsCompared", r.sourceRows());
         root.put("rowsDiffering", r.differences());
@@ -193,6 +201,7 @@ public final class VerifyOutput {
                 m.put("where", Map.of("source", f.source(), "destination", f.destination()));
             }
             m.put("equal", t.equal());
+            m.put("unconfirmed", t.unconfirmed());
             m.put("missing", t.count(Difference.Kind.MISSING));
             m.put("extra", t.count(Difference.Kind.EXTRA));
             m.put("different", t.count(Difference.Kind.DIFFERENT));

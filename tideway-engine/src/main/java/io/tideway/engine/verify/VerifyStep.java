@@ -1,7 +1,10 @@
 package io.tideway.engine.verify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.project.Lifecycle.State;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.spi.CheckResult;
@@ -31,6 +34,7 @@ import java.util.function.BooleanSupplier;
  * </ol>
  */
 public final class VerifyStep {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private VerifyStep() { }
 
     /**
@@ -45,29 +49,41 @@ public final class VerifyStep {
         public boolean equalNow() {
             return afterRepair != null ? afterRepair.equal() : report.equal();
         }
+
+        /** Whether the rows found different are not confirmed, the sync beside the verification being behind. */
+        public boolean unconfirmedNow() {
+            return afterRepair != null ? afterRepair.unconfirmed() : report.unconfirmed();
+        }
     }
+
+    /** How many times the verify step of a run verifies again when rows could not be confirmed (the sync lagged). */
+    static final int UNCONFIRMED_ATTEMPTS = 3;
 
     /**
      * Runs the verify step of a project run. Differences fail it with DATA_DIFFERENT, whose
-     * message says how many rows differ and where the report is.
+     * message says how many rows differ and where the report is. Rows not confirmed because the
+     * sync fell behind during the verification are verified again once it has caught up, at most
+     * {@value #UNCONFIRMED_ATTEMPTS} times in all; then the step fails with DATA_UNCONFIRMED.
      *
      * @param sync the incremental step applying changes meanwhile, or null
      */
     public static String run(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
-        Verifier.Sync watch = Verifier.Sync.NONE;
-        if (sync != null) {
-            ctx.listener().info("verify: waiting for the incremental lag to fall under its threshold ...");
-            while (!sync.synced()) {
-                sync.check();
-                if (!sync.active() || stop.getAsBoolean()) {
-                    throw new Verifier.Stopped();
-                }
-                sleep(300);
+        Outcome o = null;
+        for (int attempt = 1; attempt <= UNCONFIRMED_ATTEMPTS; attempt++) {
+            if (o != null) {
+                ctx.event("WARN", Step.VERIFY.id(), "verification " + (attempt - 1) + " of " + UNCONFIRMED_ATTEMPTS + ": "
+                        + o.report().summary() + "; verifying again once the sync has caught up");
             }
-            watch = sync;
+            o = verifyOnce(ctx, dataDir, sync, stop);
+            if (!o.unconfirmedNow()) {
+                break;
+            }
         }
-        ProgressListener l = new Persisting(ctx);
-        Outcome o = verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, l, watch, false, stop);
+        if (o.unconfirmedNow()) {
+            throw new TidewayException(ErrorCode.DATA_UNCONFIRMED, "verification could not confirm the rows it found different in "
+                    + UNCONFIRMED_ATTEMPTS + " attempts: " + o.report().summary() + "; report in " + o.directory()
+                    + " (no correction SQL for them): let the sync catch up, then run again");
+        }
         for (TableReport t : o.report().tables()) {
             if (!t.equal()) {
                 ctx.event("WARN", Step.VERIFY.id(), t.summary());
@@ -80,6 +96,23 @@ public final class VerifyStep {
         return o.report().summary();
     }
 
+    /** One verification in a run: waits until the sync is under its lag threshold first. */
+    private static Outcome verifyOnce(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+        Verifier.Sync watch = Verifier.Sync.NONE;
+        if (sync != null) {
+            ctx.listener().info("verify: waiting for the incremental lag to fall under its threshold ...");
+            while (!sync.synced()) {
+                sync.check();
+                if (!sync.active() || stop.getAsBoolean()) {
+                    throw new Verifier.Stopped();
+                }
+                sleep(300);
+            }
+            watch = sync;
+        }
+        return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx), watch, false, stop);
+    }
+
     /** A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}. */
     public static Outcome verify(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, Path dataDir, ProgressListener listener,
                                  Verifier.Sync sync, boolean repair, BooleanSupplier stop) {
@@ -87,7 +120,8 @@ public final class VerifyStep {
         VerifyReport report = v.run();
         Verifier.Repair done = null;
         VerifyReport after = null;
-        if (repair && !report.equal()) {
+        // rows not confirmed (changes in flight) are not repaired: the sync brings them, or the next verification confirms them
+        if (repair && !report.equal() && !report.unconfirmed()) {
             AtomicReference<Verifier.Repair> r = new AtomicReference<>();
             after = v.repair(report, r);
             done = r.get();
@@ -118,14 +152,40 @@ public final class VerifyStep {
             public boolean awaitSynced(Duration max) {
                 long deadline = System.currentTimeMillis() + max.toMillis();
                 while (System.currentTimeMillis() <= deadline) {
-                    if (!running.getAsBoolean() || io.tideway.core.project.Lifecycle.State.MONITORING.name().equals(metaDb.projects().step(projectId, stepId).state())) {
+                    if (!running.getAsBoolean()) {
                         return true;
+                    }
+                    String state = metaDb.projects().step(projectId, stepId).state();
+                    if (State.MONITORING.name().equals(state)) {
+                        return true;
+                    }
+                    if (State.PAUSED.name().equals(state)) {
+                        return false;   // applies nothing until resumed
                     }
                     sleep(500);
                 }
                 return false;
             }
+
+            @Override
+            public VerifyReport.InFlight inFlight() {
+                return inFlightOf(metaDb, projectId, stepId);
+            }
         };
+    }
+
+    /** The lag and state of a sync step as its row in the MetaDB shows them. */
+    static VerifyReport.InFlight inFlightOf(MetaDb metaDb, long projectId, String stepId) {
+        var step = metaDb.projects().step(projectId, stepId);
+        long lag = -1;
+        try {
+            if (step.progressJson() != null) {
+                lag = JSON.readTree(step.progressJson()).path("lagMillis").asLong(-1);
+            }
+        } catch (JsonProcessingException e) {
+            // unknown
+        }
+        return new VerifyReport.InFlight(lag, step.state());
     }
 
     private static void sleep(long ms) {

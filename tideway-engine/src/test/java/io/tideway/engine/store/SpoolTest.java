@@ -24,6 +24,23 @@ class SpoolTest {
     }
 
     @Test
+    void aSpoolLostAndCreatedAgainLacksEveryAddressReadBeforeButItsStart() throws Exception {
+        Spool.Address read;
+        try (Spool s = Spool.open(dir)) {
+            s.append(List.of(ev(1), ev(2)));
+            read = s.end();
+        }
+        assertThat(Spool.lacks(dir, read)).isNull();
+        assertThat(Spool.lacks(dir, new Spool.Address(1, 0))).isNull();
+        Files.delete(Spool.file(dir, 1));
+        assertThat(Spool.lacks(dir, read)).contains("no segment seg-000000000001.tws");
+        Spool.open(dir).close();
+        assertThat(Spool.lacks(dir, read)).contains("holds 0 bytes, not the " + read.offset());
+        assertThat(Spool.lacks(dir, new Spool.Address(1, 0))).isNull();
+        assertThat(Spool.lacks(dir, new Spool.Address(3, 0))).contains("no segment seg-000000000003.tws");
+    }
+
+    @Test
     void everyCanonicalValueRoundTrips() throws Exception {
         Object[] row = {null, 42L, new BigInteger("18446744073709551615"), new BigDecimal("-0.000000000000000000000000000001"),
             "ü😀\t\n\\ \"q\"", new byte[] {0, (byte) 0xFF, 0}, true, 3.4028235e38f, -0.0d, "x".repeat(100_000)};
