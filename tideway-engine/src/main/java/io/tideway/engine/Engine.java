@@ -514,7 +514,8 @@ public final class Engine {
      */
     private Store startStore(RunContext ctx, ProgressListener listener) {
         long pid = ctx.projectId();
-        boolean hadOffsets = !metaDb.incremental().captureState(pid, Store.FORWARD).loadOffsets().isEmpty();
+        var capture = Store.captureFor(ctx.ends().source().type());
+        boolean hadOffsets = capture.resumesFrom(metaDb.incremental().captureState(pid, Store.FORWARD).loadOffsets());
         StepRecord full = metaDb.projects().step(pid, Step.FULL.id());
         State fullState = State.of(full.state());
         if (!hadOffsets && fullState != State.NOT_STARTED && fullState != State.SKIPPED) {
@@ -530,9 +531,10 @@ public final class Engine {
         Store s = Store.start(ctx, dataDir, Duration.ofMinutes(3));
         if (!hadOffsets) {
             // T0 must be durable before the copy reads a row: a restart must resume from it, not from a later point
+            // (a MySQL-family capture's first saved offset is its schema snapshot's, which a restart does not resume from)
             var state = metaDb.incremental().captureState(pid, Store.FORWARD);
             long deadline = System.currentTimeMillis() + 60_000;
-            while (state.loadOffsets().isEmpty()) {
+            while (!capture.resumesFrom(state.loadOffsets())) {
                 if (System.currentTimeMillis() > deadline) {
                     s.close();
                     throw new TidewayException(ErrorCode.INTERNAL, "the change capture did not save its start position within"

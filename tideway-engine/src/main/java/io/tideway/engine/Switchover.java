@@ -352,14 +352,15 @@ public final class Switchover {
                     "the running `tideway run` to write the marker table in its apply transactions (it looks every "
                             + "2 s; an older Tideway version does not: restart `tideway run` with this version)");
         }
-        boolean had = !metaDb.incremental().captureState(pid, Store.REVERSE).loadOffsets().isEmpty();
+        var capture = Store.captureFor(cfg.destination().type());
+        boolean had = capture.resumesFrom(metaDb.incremental().captureState(pid, Store.REVERSE).loadOffsets());
         RunContext rctx = Direction.REVERSE.context(context(tables()));
         Store s = Store.start(rctx, dataDir, Duration.ofMinutes(3), Direction.REVERSE);
         try {
             awaitTrue(() -> {
                 s.check();
-                return !metaDb.incremental().captureState(pid, Store.REVERSE).loadOffsets().isEmpty();
-            }, Duration.ofSeconds(60), "the reverse capture to save its start position");
+                return capture.resumesFrom(metaDb.incremental().captureState(pid, Store.REVERSE).loadOffsets());
+            }, Duration.ofSeconds(60), "the reverse capture to save a start position it resumes from");
             d.put("reversePosition", s.session().startPosition());
         } finally {
             s.close();

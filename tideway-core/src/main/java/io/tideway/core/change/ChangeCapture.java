@@ -55,6 +55,16 @@ public interface ChangeCapture {
     }
 
     /**
+     * Whether {@code offsets}, as this capture saved them in its {@link CaptureState}, let a restart
+     * resume from the start position its session reported (T0), rather than fix a new, later one. Only
+     * then may a full copy that the changes since T0 complete begin, and only then does a restart keep
+     * it. The default: any saved offsets.
+     */
+    default boolean resumesFrom(java.util.Map<String, String> offsets) {
+        return !offsets.isEmpty();
+    }
+
+    /**
      * Begins, on {@code reader} (a source connection whose auto-commit the caller has turned off), a
      * read-only transaction whose view of {@code table} is consistent with a place in the source's
      * log, and returns that place, its snapshot point: every change of the table the view holds is

@@ -223,6 +223,17 @@ public final class MySqlCapture implements ChangeCapture {
         }
     }
 
+    /**
+     * The binlog connectors first save the offset of their schema snapshot (it holds {@code "snapshot"}),
+     * from which a restart does not resume: it takes the snapshot again, at the binlog's end of that
+     * moment, and the changes in between are never read. Only an offset saved while streaming is one to
+     * resume from.
+     */
+    @Override
+    public boolean resumesFrom(java.util.Map<String, String> offsets) {
+        return !offsets.isEmpty() && offsets.values().stream().noneMatch(v -> v == null || v.contains("\"snapshot\""));
+    }
+
     /** A change is in the snapshot when its transaction starts before the snapshot's binlog place. */
     @Override
     public boolean seenBy(String snapshotPoint, String position) {
