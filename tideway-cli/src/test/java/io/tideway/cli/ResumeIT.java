@@ -64,39 +64,6 @@ class ResumeIT {
         Runs.assertEqualNow(ProjectFiles.load(project), 6);
     }
 
-    /**
-     * The process dies right after the first chunk of the copy, on a quiet source, and the application
-     * then changes rows of that chunk: the rerun must resume the change capture from where it began
-     * (T0), not begin it again later, or those changes are in neither the copy nor the sync. (A
-     * MySQL-family capture first saves the offset of its schema snapshot, from which a restart does not
-     * resume; the copy waits for one it does.)
-     */
-    @Test
-    void crashEarlyInTheCopyOfAProjectWithSyncThenChangesThenRerunEndsEqual() throws Exception {
-        String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ResumeIT.class, "t0_src");
-        String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ResumeIT.class, "t0_dst");
-        try (Connection c = EmbeddedServers.mariadb().connect(src)) {
-            SampleData.mariadbSysbench(c, 20_000);
-        }
-        Path project = Projects.write(tmp, "t0", "name: it-t0\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
-                + "tables: { include: [\"" + src + ".*\"] }\n"
-                + "steps: [schema, full, incremental]\n"
-                + "full: { parallelism: 1, chunk-size: 2000 }\n");
-        Path data = tmp.resolve("data-t0");
-        Process child = Runs.child(project, data, "full.after-commit:1", "256m");
-        assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("halted at the fault point; output:\n" + Runs.output(child)).isEqualTo(137);
-        try (Connection c = EmbeddedServers.mariadb().connect(src); java.sql.Statement st = c.createStatement()) {
-            st.execute("UPDATE sbtest1 SET k = k + 1 WHERE id <= 1500");
-            st.execute("DELETE FROM sbtest1 WHERE id BETWEEN 1501 AND 1600");
-        }
-        try (Runs.InProcess run = Runs.synced(project, data)) {
-            Runs.awaitEqual(run.cfg(), run.failure(), Duration.ofSeconds(60));
-        }
-    }
-
     /** MariaDB source with a 150k-row sysbench table and the shop; destination empty. */
     private Path prepare(String name, DataSourceType dst, String fullExtra) throws Exception {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ResumeIT.class, name + "_src");

@@ -425,6 +425,79 @@ class MySqlCaptureIT {
         }
     }
 
+    /**
+     * The first offset a capture saves is its schema snapshot's, and a restart from it does not resume
+     * from T0: it takes the snapshot again, later, and what was written meanwhile is never read. So it
+     * is not {@link ChangeCapture#resumesFrom resumable}; an offset saved while streaming is, and a
+     * restart from it delivers what was written while the capture was stopped.
+     */
+    @Test
+    @Order(101)
+    void onlyAnOffsetSavedWhileStreamingIsOneARestartResumesFrom() throws Exception {
+        try (Connection c = DIALECT.connect(cfg)) {
+            exec(c, "CREATE TABLE t0_rows (id INT PRIMARY KEY, v INT)");
+        }
+        List<Map<String, String>> saved = new CopyOnWriteArrayList<>();
+        MemoryState state = new MemoryState() {
+            @Override
+            public synchronized void saveOffsets(Map<String, String> o) {
+                saved.add(Map.copyOf(o));
+                super.saveOffsets(o);
+            }
+        };
+        CaptureSpec spec = new CaptureSpec("tideway_t0", 5403, cfg, List.of(new TableId(DB, "t0_rows")), state, null);
+        ChangeCapture.Session s = capture.start(spec, new CollectingSink(), START);
+        try {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!capture.resumesFrom(state.loadOffsets()) && System.currentTimeMillis() < until) {
+                Thread.sleep(100);
+            }
+            assertThat(capture.resumesFrom(state.loadOffsets())).as("an offset saved while streaming, on a quiet source").isTrue();
+        } finally {
+            s.close();
+        }
+        // the schema snapshot's offset, when its save was not overtaken by a streaming one (it usually is not)
+        Map<String, String> first = saved.stream().filter(o -> o.values().toString().contains("\"snapshot\"")).findFirst()
+                .orElseGet(() -> {
+                    Map<String, String> o = new HashMap<>();
+                    saved.get(0).forEach((k, v) -> o.put(k, v.substring(0, v.lastIndexOf('}')) + ",\"snapshot\":\"INITIAL\"}"));
+                    return o;
+                });
+        assertThat(capture.resumesFrom(first)).as("the schema snapshot's offset").isFalse();
+        for (boolean resumable : new boolean[] {false, true}) {
+            MemoryState from = new MemoryState();
+            from.saveOffsets(resumable ? state.loadOffsets() : first);
+            state.loadHistory().forEach(from::appendHistory);
+            int id = resumable ? 2 : 1;
+            try (Connection c = DIALECT.connect(cfg)) {
+                exec(c, "INSERT INTO t0_rows VALUES (" + id + ", 0)");   // while no capture runs
+            }
+            CollectingSink sink = new CollectingSink();
+            ChangeCapture.Session again = capture.start(new CaptureSpec("tideway_t0", 5403, cfg,
+                    List.of(new TableId(DB, "t0_rows")), from, null), sink, START);
+            try {
+                try (Connection c = DIALECT.connect(cfg)) {
+                    exec(c, "INSERT INTO t0_rows VALUES (" + (id + 10) + ", 0)");   // once it runs
+                }
+                long until = System.currentTimeMillis() + 60_000;
+                while (sink.rows().stream().noneMatch(e -> hasId(e, id + 10))
+                        && System.currentTimeMillis() < until) {
+                    Thread.sleep(100);
+                }
+                assertThat(sink.rows().stream().anyMatch(e -> hasId(e, id + 10))).as("the row written once it runs").isTrue();
+                boolean delivered = sink.rows().stream().anyMatch(e -> hasId(e, id));
+                assertThat(delivered).as("the row written while stopped, restarting from the "
+                        + (resumable ? "streaming" : "snapshot") + " offset").isEqualTo(resumable);
+            } finally {
+                again.close();
+            }
+        }
+    }
+
+    private static boolean hasId(ChangeEvent e, int id) {
+        return e.after() != null && e.after()[0] instanceof Number n && n.intValue() == id;
+    }
+
     /** The binlog's end as a snapshot point spells it. */
     private static String end(Connection c) throws SQLException {
         String[] e = MySqlCaptureSession.binlogEnd(c);
@@ -444,7 +517,7 @@ class MySqlCaptureIT {
     }
 
     /** Offsets and history in memory, as the MetaDB would keep them. */
-    static final class MemoryState implements CaptureState {
+    static class MemoryState implements CaptureState {
         private final Map<String, String> offsets = new HashMap<>();
         private final List<String> history = new ArrayList<>();
 
