@@ -31,20 +31,23 @@ equal=$(grep -c '| equal$' "$report" || true)
 kills=$(grep -o ' ms after ' "$report" | wc -l)
 in_full=$(grep -o 'full RUNNING (' "$report" | wc -l)
 in_sync=$(grep -o 'incremental [A-Z]* (' "$report" | wc -l)
+block=$(mktemp)
 {
-  echo "# Soak runs"
-  echo
-  echo "Written by \`bench/soak.sh\` (SoakIT, see its Javadoc): each run copies and syncs five kinds of table from MariaDB"
-  echo "to PostgreSQL while an application writes, kills \`tideway run\` with SIGKILL three times at random moments,"
-  echo "verifies beside the sync, switches over, writes on the destination and checks every table equal on both sides."
-  echo "The suite (\`./mvnw verify\`) runs it once per build."
-  echo
+  echo "<!-- soak:begin (written by bench/soak.sh) -->"
   echo "Latest: $stamp UTC, $runs runs, $equal ended equal; $kills kills in all, $in_full during the full copy, $in_sync"
   echo "during the incremental sync (the rest earlier: the schema step, or before the copy's first chunk)."
   echo
   echo "| seed | kills (steps at the kill, delay) | outcome |"
   echo "|---|---|---|"
   sed 's/^seed \([0-9-]*\) | \(.*\) | \(.*\)$/| \1 | \2 | \3 |/' "$report"
-} > "$REPO/docs/SOAK.md"
+  echo "<!-- soak:end -->"
+} > "$block"
+# the block between the markers is replaced; what is around it is kept
+doc=$REPO/docs/SOAK.md
+awk -v block="$block" '
+  /<!-- soak:begin/ { while ((getline line < block) > 0) print line; skip = 1; next }
+  /<!-- soak:end -->/ { skip = 0; next }
+  !skip { print }' "$doc" > "$doc.new" && mv "$doc.new" "$doc"
+rm -f "$block"
 echo "soak: $runs runs, $equal equal; docs/SOAK.md, $report"
 exit $status
