@@ -42,6 +42,22 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
                 .isEqualTo("1");
     }
 
+    /** A project copying the source's public schema (schema and full steps only). */
+    private java.nio.file.Path copyProject(String name, String srcDb, String dstDb) throws Exception {
+        return Projects.write(tmp, name, "name: it-pg-" + name + "\n"
+                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
+                + "tables: { include: [\"public.*\"] }\n"
+                + "steps: [schema, full]\n");
+    }
+
+    /** The precheck's schema.conversions items of a project. */
+    private static java.util.List<io.tideway.core.spi.CheckResult> conversions(java.nio.file.Path project) throws Exception {
+        var cfg = io.tideway.engine.config.ProjectFiles.load(project);
+        return io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of()).items().stream()
+                .filter(i -> i.item().equals("schema.conversions")).toList();
+    }
+
     @Test
     void twoSerialColumnsKeepTheirValuesAndTheKeyKeepsAutoIncrement() throws Exception {
         String srcDb = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "serials_src");
@@ -54,15 +70,8 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
             s.execute("CREATE TABLE tickets (code text PRIMARY KEY, seq bigserial, n smallserial)");
             s.execute("INSERT INTO tickets (code) VALUES ('x'), ('y')");
         }
-        java.nio.file.Path project = Projects.write(tmp, "serials", "name: it-pg-serials\n"
-                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
-                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
-                + "tables: { include: [\"public.*\"] }\n"
-                + "steps: [schema, full]\n");
-        var cfg = io.tideway.engine.config.ProjectFiles.load(project);
-        var report = io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of());
-        assertThat(report.items()).anySatisfy(i -> {
-            assertThat(i.item()).isEqualTo("schema.conversions");
+        java.nio.file.Path project = copyProject("serials", srcDb, dstDb);
+        assertThat(conversions(project)).anySatisfy(i -> {
             assertThat(i.detail()).contains(".serials: column ss").contains("pk keeps it")
                     .contains(".tickets: column n").contains("seq keeps it");
         });
@@ -130,15 +139,8 @@ class PostgresToMariaDbIT extends AbstractMigrationIT {
             s.execute("CREATE TABLE arrs (id int PRIMARY KEY, a int[], d date[])");
             s.execute("INSERT INTO arrs VALUES (1, '[0:2]={1,2,3}', '{2024-01-02}')");
         }
-        java.nio.file.Path project = Projects.write(tmp, "arrays", "name: it-pg-arrays\n"
-                + "source: " + Projects.endpoint(source(), srcDb) + "\n"
-                + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
-                + "tables: { include: [\"public.*\"] }\n"
-                + "steps: [schema, full]\n");
-        var cfg = io.tideway.engine.config.ProjectFiles.load(project);
-        var report = io.tideway.engine.Precheck.run(cfg, io.tideway.engine.Endpoints.of(cfg), java.util.Set.of());
-        assertThat(report.items()).anySatisfy(i -> {
-            assertThat(i.item()).isEqualTo("schema.conversions");
+        java.nio.file.Path project = copyProject("arrays", srcDb, dstDb);
+        assertThat(conversions(project)).anySatisfy(i -> {
             assertThat(i.detail()).contains(".arrs: column a: array").contains(".arrs: column d: array")
                     .contains("lower bounds other than 1 and the element type are not kept");
         });

@@ -731,7 +731,7 @@ public final class Engine {
                 Store.captureFor(cfg.destination().type()).release(spec);
                 done.add("reverse change capture " + spec.name() + " released on the destination");
             }
-            done.addAll(dropMarkers(cfg));
+            done.addAll(dropOwnTables(cfg));
             metaDb.switchovers().clearMarkers(p.id());
             Path spool = dataDir.resolve("spool").resolve(cfg.name());
             if (java.nio.file.Files.exists(spool)) {
@@ -750,8 +750,12 @@ public final class Engine {
         }
     }
 
-    /** Drops the marker tables (loop prevention) Tideway created on either end; what was dropped. */
-    private List<String> dropMarkers(ProjectConfig cfg) {
+    /**
+     * Drops the tables Tideway created on either end ({@link io.tideway.core.project.TidewayTables}: the
+     * marker table, the positions of tables without a key), in the schema where each direction writes
+     * them; what was dropped.
+     */
+    private List<String> dropOwnTables(ProjectConfig cfg) {
         Endpoints ends = Endpoints.of(cfg);
         List<MappedTable> tables;
         try (java.sql.Connection c = ends.connectSource()) {
@@ -762,19 +766,15 @@ public final class Engine {
         List<String> done = new ArrayList<>();
         var dst = Direction.markerOf(tables);
         var src = Direction.markerOf(tables.stream().map(m -> new MappedTable(m.destination(), m.source())).toList());
-        if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination, dst)) {
-            done.add("marker table " + dst + " dropped on the destination");
-        }
-        if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource, src)) {
-            done.add("marker table " + src + " dropped on the source");
-        }
-        // the positions of tables without a key, beside the marker tables
-        if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination,
-                io.tideway.core.change.HeldPositions.in(dst.schema()))) {
-            done.add(io.tideway.core.change.HeldPositions.in(dst.schema()) + " dropped on the destination");
-        }
-        if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource, io.tideway.core.change.HeldPositions.in(src.schema()))) {
-            done.add(io.tideway.core.change.HeldPositions.in(src.schema()) + " dropped on the source");
+        for (String name : io.tideway.core.project.TidewayTables.NAMES) {
+            if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination,
+                    new io.tideway.core.model.TableId(dst.schema(), name))) {
+                done.add(dst.schema() + "." + name + " dropped on the destination");
+            }
+            if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource,
+                    new io.tideway.core.model.TableId(src.schema(), name))) {
+                done.add(src.schema() + "." + name + " dropped on the source");
+            }
         }
         return done;
     }

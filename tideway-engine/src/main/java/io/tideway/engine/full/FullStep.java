@@ -83,6 +83,8 @@ public final class FullStep {
      * changes from there on, never one the copy already holds); null without the incremental step.
      */
     private final HeldTable held;
+    /** The source's change capture, which reads a table without a key at a known log place (with {@link #held}). */
+    private final io.tideway.core.change.ChangeCapture capture;
 
     public FullStep(RunContext ctx) {
         this.ctx = ctx;
@@ -90,6 +92,7 @@ public final class FullStep {
         this.throttle = new Throttle(opt.throttleRowsPerSecond(), opt.throttleMegabytesPerSecond());
         this.held = ctx.config().has(Step.INCREMENTAL) && HeldTable.anyKeyless(ctx.tables())
                 ? HeldTable.of(ctx.config().name(), Store.FORWARD, ctx.tables()) : null;
+        this.capture = held == null ? null : Store.captureFor(ctx.ends().source().type());
     }
 
     public static String run(RunContext ctx) {
@@ -298,7 +301,7 @@ public final class FullStep {
                 // a table without a key: read at a known log place, which the copy's transaction records
                 src.setAutoCommit(false);
                 try {
-                    snapshotPoint = Store.captureFor(ctx.ends().source().type()).beginConsistentRead(ctx.ends().source().type(),
+                    snapshotPoint = capture.beginConsistentRead(ctx.ends().source().type(),
                             src, ctx.ends()::connectSource, st.id());
                 } catch (SQLException | RuntimeException e) {
                     throw new RowStream.SourceReadException(e);

@@ -228,8 +228,6 @@ public final class Applier implements AutoCloseable {
     private boolean heldReady;
     /** Per table without a key: the position of its last change in the batch being built. */
     private final Map<TableId, String> keylessUpTo = new LinkedHashMap<>();
-    /** Changes of tables without a key skipped because the destination already held them. */
-    private long keylessSkipped;
     private io.tideway.core.change.ChangeCapture capture;
 
     private io.tideway.core.change.ChangeCapture capture() {
@@ -237,11 +235,6 @@ public final class Applier implements AutoCloseable {
             capture = Store.captureFor(ends.source().type());
         }
         return capture;
-    }
-
-    /** Changes of tables without a key that were skipped as already held by the destination. */
-    public long keylessSkipped() {
-        return keylessSkipped;
     }
 
     /**
@@ -1056,7 +1049,6 @@ public final class Applier implements AutoCloseable {
         if (dt.rowKey().isEmpty()) {
             // no key: changes apply one by one, in order, a row found by all its columns; never one the destination holds
             if (alreadyHeld(m.source().id(), e.position())) {
-                keylessSkipped++;
                 return;
             }
             keylessUpTo.put(m.source().id(), e.position());
@@ -1507,7 +1499,6 @@ public final class Applier implements AutoCloseable {
         }
         boolean keyless = held != null && m.destination().rowKey().isEmpty();
         if (keyless && alreadyHeld(source, position)) {
-            keylessSkipped++;
             return;   // the destination holds this TRUNCATE and maybe rows written after it
         }
         if (keyless) {
