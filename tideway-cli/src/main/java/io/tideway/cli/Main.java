@@ -20,8 +20,7 @@ import picocli.CommandLine.Option;
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, VerifyCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
                 ControlCommand.Resume.class, LifecycleCommands.Retry.class,
-                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, TrainCommand.class,
-                CommandLine.HelpCommand.class})
+                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Directory of the embedded MetaDB, secrets and logs (default: ${DEFAULT-VALUE}).",
@@ -64,6 +63,7 @@ public final class Main implements Callable<Integer> {
         for (CommandExtension extension : ServiceLoader.load(CommandExtension.class)) {
             cl.addSubcommand(extension);
         }
+        cl.addSubcommand(new CommandLine.HelpCommand()); // last in the list of commands, after the extensions
         cl.setExecutionStrategy(parsed -> {
             for (CommandLine c : parsed.asCommandLineList()) {
                 if (c.getCommand() instanceof CommandExtension extension) {
