@@ -6,14 +6,19 @@
 #
 # Cases (each timed REPS times, servers quiesced before every run, row counts checked after every load):
 #   mm-native   mariadb-dump --single-transaction --quick db sbtest1 | mariadb db2
-#   mm-tideway  tideway run (MariaDB db -> MariaDB db2, empty)
+#   mm-tideway  tideway run (MariaDB db -> MariaDB db2, empty), tuned: full: { parallelism: TW_PARALLELISM, chunk-size: TW_CHUNK }
+#   mm-tideway-default  the same with the README's project file as a user writes it: no full: settings (defaults)
 #   mp-native   mariadb --batch --quick ... 'SELECT id,k,c,pad FROM sbtest1' | psql COPY sbtest1 FROM STDIN,
 #               then CREATE INDEX k_1 (the table exists beforehand with its primary key)
-#   mp-tideway  tideway run (MariaDB db -> PostgreSQL database tw, empty)
+#   mp-tideway  tideway run (MariaDB db -> PostgreSQL database tw, empty), tuned as mm-tideway
+#   mp-tideway-default  the same with no full: settings
 #
 # Needs root (the server setup of ../shared/bench/limits does), a JDK 17+, gawk, python3.
-# Settings (environment): REPS, ROWS, CASES ("mm-native mm-tideway mp-native mp-tideway"),
-#   TW_PARALLELISM, TW_CHUNK (the project's full.parallelism / full.chunk-size), TW_XMX (default 512m),
+# Settings (environment): REPS, ROWS,
+#   CASES ("mm-native mm-tideway mm-tideway-default mp-native mp-tideway mp-tideway-default"),
+#   TW_PARALLELISM, TW_CHUNK (the tuned cases' full.parallelism / full.chunk-size), TW_XMX (default 512m),
+#   NULLABLE=1 (k, c and pad nullable, in the source and in the native pipe's destination table; default 0: NOT NULL
+#   as sysbench creates them), QUIESCE=0 (no settling of the servers before each run, as a user's timing has none),
 #   TW_JAVA_OPTS (JVM flags besides -Xmx; Tideway is started through ./tideway, as a user would, with its
 #   class-data archive; TIDEWAY_CDS=0 runs without it),
 #   SKIP_SETUP=1 (servers already set up and running), DOC=0 (do not rewrite docs/BENCHMARKS.md).
@@ -23,10 +28,12 @@ HERE=$REPO/bench
 LIMITS=${LIMITS:-$REPO/../shared/bench/limits}
 REPS=${REPS:-3}
 ROWS=${ROWS:-2000000}
-CASES=${CASES:-"mm-native mm-tideway mp-native mp-tideway"}
+CASES=${CASES:-"mm-native mm-tideway mm-tideway-default mp-native mp-tideway mp-tideway-default"}
 TW_PARALLELISM=${TW_PARALLELISM:-2}
 TW_CHUNK=${TW_CHUNK:-50000}
 TW_XMX=${TW_XMX:-512m}
+NULLABLE=${NULLABLE:-0}
+QUIESCE=${QUIESCE:-1}
 TW_JAVA_OPTS=${TW_JAVA_OPTS:--XX:+UseParallelGC -XX:TieredStopAtLevel=1}   # what ./tideway uses by default
 OUT=${OUT:-$HERE/results}
 RAW=$OUT/raw-$(date -u +%Y%m%dT%H%M%SZ).tsv
@@ -66,14 +73,17 @@ if [ ! -s "$TSV_ALL" ]; then
     BEGIN{srand(20241124); for(i=1;i<=N;i++) printf "%d\t%d\t%s\t%s\n", i, int(rand()*N)+1, g(10), g(5)}' > "$TSV_ALL"
   chmod 644 "$TSV_ALL"
 fi
-SRC_DDL="CREATE TABLE sbtest1 (id INT NOT NULL, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '',
-  pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_1 (k)) ENGINE=InnoDB"
+# sysbench's layout: k, c and pad NOT NULL; NULLABLE=1 leaves them nullable (a table a user made without NOT NULL)
+if [ "$NULLABLE" = 1 ]; then NN=""; else NN="NOT NULL"; fi
+COLS="id INT NOT NULL, k INT $NN DEFAULT 0, c CHAR(120) $NN DEFAULT '', pad CHAR(60) $NN DEFAULT ''"
+SRC_DDL="CREATE TABLE sbtest1 ($COLS, PRIMARY KEY (id), KEY k_1 (k)) ENGINE=InnoDB"
 src_ok() {
   [ "$(my -N db -e "SELECT COUNT(*) FROM sbtest1" 2>/dev/null)" = "$ROWS" ] &&
+  [ "$(my -N -e "SELECT IS_NULLABLE FROM information_schema.columns WHERE table_schema='db' AND table_name='sbtest1' AND column_name='c'")" = "$([ "$NULLABLE" = 1 ] && echo YES || echo NO)" ] &&
   [ "$(my -N -e "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema='db' AND table_name='sbtest1' AND index_name='k_1'")" -ge 1 ]
 }
 if ! src_ok; then
-  echo "loading $ROWS rows into MariaDB db.sbtest1 (sysbench layout with index k_1)"
+  echo "loading $ROWS rows into MariaDB db.sbtest1 (sysbench layout with index k_1$([ "$NULLABLE" = 1 ] && echo "; k, c, pad nullable"))"
   my -e "CREATE DATABASE IF NOT EXISTS db"
   my db -e "DROP TABLE IF EXISTS sbtest1; $SRC_DDL"
   head -n "$ROWS" "$TSV_ALL" > "$WORK/src.tsv"; chmod 644 "$WORK/src.tsv"
@@ -87,27 +97,28 @@ command -v java >/dev/null || die "java is needed"
 # the launcher builds Tideway if needed and its class-data archive (tideway-cli/target/tideway.jsa), untimed
 "$REPO/tideway" --version >/dev/null || die "./tideway could not build or start Tideway"
 my -e "CREATE USER IF NOT EXISTS 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
-cat > "$WORK/mm.yaml" <<EOF
-name: bench-mm
+# project files: the README's, as a user writes it (no full: settings: mm-default.yaml, mp-default.yaml), and the tuned
+# ones (mm.yaml, mp.yaml: the same with a full: line)
+project() { # NAME DESTINATION
+  cat <<EOF
+name: $1
 source:      { type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db }
-destination: { type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db2 }
+destination: $2
 tables:      { include: ["db.sbtest1"] }
 steps:       [schema, full]
-full:        { parallelism: $TW_PARALLELISM, chunk-size: $TW_CHUNK }
 EOF
-cat > "$WORK/mp.yaml" <<EOF
-name: bench-mp
-source:      { type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db }
-destination: { type: postgresql, host: 127.0.0.1, port: 5432, user: root, password: bench, database: tw }
-tables:      { include: ["db.sbtest1"] }
-steps:       [schema, full]
-full:        { parallelism: $TW_PARALLELISM, chunk-size: $TW_CHUNK }
-EOF
+}
+project bench-mm "{ type: mariadb, host: 127.0.0.1, port: 3306, user: bench, password: bench, database: db2 }" > "$WORK/mm-default.yaml"
+project bench-mp "{ type: postgresql, host: 127.0.0.1, port: 5432, user: root, password: bench, database: tw }" > "$WORK/mp-default.yaml"
+TUNED="full:        { parallelism: $TW_PARALLELISM, chunk-size: $TW_CHUNK }"
+{ cat "$WORK/mm-default.yaml"; echo "$TUNED"; } > "$WORK/mm.yaml"
+{ cat "$WORK/mp-default.yaml"; echo "$TUNED"; } > "$WORK/mp.yaml"
 
 # ------------------------------------------------------------------ measuring
 # Let both servers settle so that one run does not pay for the previous run's write-back
 # (the same as quiesce in ../shared/bench/limits/lib.sh).
 quiesce() {
+  [ "$QUIESCE" = 1 ] || return 0
   sync
   innodb_settle my
   local cur
@@ -144,8 +155,9 @@ measure() {
   case $case in *tideway*) xmx=$TW_XMX ;; *) rss="" ;; esac
   local busy; busy=$(awk -v b=$(( (t1-t0)-(i1-i0)-(w1-w0) )) -v hz="$HZ" -v w="$WALL" 'BEGIN{printf "%.2f", b/hz/w}')
   local client srv other note=${NOTE:-}
-  # Tideway's own account of its full step (rows copied and indexes created), without JVM start, precheck and schema
-  case $case in *tideway*) note="full step $(grep -o 'copied in [0-9.]* s' "$WORK/last.log" | head -1 | grep -o '[0-9.]*')" ;; esac
+  # Tideway's own account of its full step (rows copied and indexes created), without JVM start, precheck and schema,
+  # and the parallelism it ran with (in the default cases the machine's default)
+  case $case in *tideway*) note="full step $(grep -o 'copied in [0-9.]* s' "$WORK/last.log" | head -1 | grep -o '[0-9.]*'), parallelism $(grep -o 'parallelism [0-9]*' "$WORK/last.log" | head -1 | grep -o '[0-9]*')" ;; esac
   client=$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u+s}')
   srv=$(awk -v a="$v0" -v b="$v1" -v hz="$HZ" 'BEGIN{printf "%.2f", (b-a)/hz}')
   # CPU taken by processes that are neither our servers nor the timed command (other users of the machine)
@@ -165,8 +177,8 @@ tideway() { # the timed Tideway command: a fresh data dir each time
   echo "rm -rf $WORK/data && TIDEWAY_JAVA_OPTS='-Xmx$TW_XMX $TW_JAVA_OPTS' $REPO/tideway --data-dir $WORK/data run $1"
 }
 
-MP_DDL="CREATE TABLE sbtest1 (id INT NOT NULL, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id))"
-echo "== $ROWS rows, REPS=$REPS, Tideway parallelism $TW_PARALLELISM, chunk-size $TW_CHUNK, -Xmx$TW_XMX; raw: $RAW"
+MP_DDL="CREATE TABLE sbtest1 ($COLS, PRIMARY KEY (id))"
+echo "== $ROWS rows, REPS=$REPS, Tideway tuned: parallelism $TW_PARALLELISM, chunk-size $TW_CHUNK; default: no full: settings; -Xmx$TW_XMX; raw: $RAW"
 for r in $(seq "$REPS"); do
   for c in $CASES; do
     case $c in
@@ -174,19 +186,19 @@ for r in $(seq "$REPS"); do
         my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"; quiesce
         measure $c "$r" "mariadb-dump --single-transaction --quick db sbtest1 | mariadb db2"
         check_my db2.sbtest1; check_index_my ;;
-      mm-tideway)
+      mm-tideway|mm-tideway-default)
         my -e "DROP DATABASE IF EXISTS db2; CREATE DATABASE db2"; quiesce
-        measure $c "$r" "$(tideway "$WORK/mm.yaml")"
-        check_my db2.sbtest1; check_index_my; cp "$WORK/last.log" "$OUT/last-mm-tideway.log" ;;
+        measure $c "$r" "$(tideway "$WORK/${c%%-tideway*}${c##*-tideway}.yaml")"
+        check_my db2.sbtest1; check_index_my; cp "$WORK/last.log" "$OUT/last-$c.log" ;;
       mp-native)
         runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS db2" -c "CREATE DATABASE db2 OWNER root"
         pg -d db2 -c "$MP_DDL"; quiesce
         measure $c "$r" "mariadb --batch --quick --skip-column-names db -e 'SELECT id,k,c,pad FROM sbtest1' | psql -qX -v ON_ERROR_STOP=1 -d db2 -c 'COPY sbtest1 FROM STDIN' && psql -qX -v ON_ERROR_STOP=1 -d db2 -c 'CREATE INDEX k_1 ON sbtest1 (k)'"
         check_pg db2 sbtest1; check_index_pg db2 ;;
-      mp-tideway)
+      mp-tideway|mp-tideway-default)
         runuser -u postgres -- psql -qX -c "DROP DATABASE IF EXISTS tw" -c "CREATE DATABASE tw OWNER root"; quiesce
-        measure $c "$r" "$(tideway "$WORK/mp.yaml")"
-        check_pg tw db.sbtest1; check_index_pg tw; cp "$WORK/last.log" "$OUT/last-mp-tideway.log" ;;
+        measure $c "$r" "$(tideway "$WORK/${c%%-tideway*}${c##*-tideway}.yaml")"
+        check_pg tw db.sbtest1; check_index_pg tw; cp "$WORK/last.log" "$OUT/last-$c.log" ;;
       *) die "unknown case $c" ;;
     esac
   done
@@ -206,7 +218,9 @@ ENVF=$OUT/env.txt
   echo "postgresql=$(psql -XtA -d db -c 'SHOW server_version')"
   echo "mariadb_config=$(my -N -e "SELECT CONCAT_WS(', ', CONCAT('innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M'), CONCAT('innodb_log_file_size=', @@innodb_log_file_size DIV 1048576, 'M'), CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit), CONCAT('log_bin=', @@log_bin), CONCAT('binlog_format=', @@binlog_format), CONCAT('sync_binlog=', @@sync_binlog), CONCAT('local_infile=', @@local_infile))")"
   echo "postgresql_config=$(psql -XtA -d db -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers','max_wal_size','wal_level','synchronous_commit','full_page_writes','maintenance_work_mem')")"
-  echo "tideway=parallelism $TW_PARALLELISM, chunk-size $TW_CHUNK, -Xmx$TW_XMX $TW_JAVA_OPTS"
+  echo "tideway=tuned cases parallelism $TW_PARALLELISM, chunk-size $TW_CHUNK; default cases no full: settings; -Xmx$TW_XMX $TW_JAVA_OPTS"
+  echo "columns=$([ "$NULLABLE" = 1 ] && echo "k, c, pad nullable" || echo "k, c, pad NOT NULL (sysbench's layout)")"
+  echo "quiesce=$QUIESCE"
   echo "reps=$REPS"
   echo "rows=$ROWS"
 } > "$ENVF"

@@ -8,14 +8,17 @@ Prints the summary; with DOC.md, replaces the text between the markers
 """
 import csv
 import os
+import re
 import statistics
 import sys
 
 CASES = {
     "mm-native": "MariaDB → MariaDB: `mariadb-dump \\| mariadb`",
-    "mm-tideway": "MariaDB → MariaDB: Tideway",
+    "mm-tideway-default": "MariaDB → MariaDB: Tideway, default settings (no `full:` in the project file)",
+    "mm-tideway": "MariaDB → MariaDB: Tideway, tuned",
     "mp-native": "MariaDB → PostgreSQL: `mariadb --batch \\| psql COPY` + CREATE INDEX",
-    "mp-tideway": "MariaDB → PostgreSQL: Tideway",
+    "mp-tideway-default": "MariaDB → PostgreSQL: Tideway, default settings (no `full:` in the project file)",
+    "mp-tideway": "MariaDB → PostgreSQL: Tideway, tuned",
 }
 TARGETS = {"mm": 1.5, "mp": 0.9}
 QUIET = 0.25  # runs during which other processes used less than this many cores
@@ -32,10 +35,11 @@ def main():
     med = {}
     lines = []
     lines.append(f"Run of {env.get('date_utc')}: {env.get('rows')} rows, {env.get('reps')} runs per case; "
-                 f"Tideway {env.get('tideway', '').strip()}.")
+                 f"Tideway {env.get('tideway', '').strip()}; columns {env.get('columns', 'NOT NULL')}"
+                 f"{'' if env.get('quiesce', '1') == '1' else '; servers NOT quiesced before the runs'}.")
     lines.append("")
-    lines.append("| case | median s (min..max) | rows/s | Tideway / native | cores busy | client CPU s | servers CPU s | other load, cores | quiet runs: n, median s | Tideway full step s | Tideway peak RSS (max) | heap |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| case | median s (min..max) | rows/s | Tideway / native | cores busy | client CPU s | servers CPU s | other load, cores | quiet runs: n, median s | Tideway full step s | Tideway parallelism | Tideway peak RSS (max) | heap |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in CASES:
         rs = runs.get(case)
         if not rs:
@@ -50,32 +54,36 @@ def main():
         other = statistics.median(float(r["other_cores"]) for r in rs)
         quiet = [float(r["wall_s"]) for r in rs if float(r["other_cores"]) < QUIET]
         quiet_s = f"{len(quiet)}, {statistics.median(quiet):.2f}" if quiet else "0"
-        fs = [float(r["note"].split()[-1]) for r in rs if r["note"].startswith("full step ") and len(r["note"].split()) == 3]
+        fs = [float(m.group(1)) for m in (re.match(r"full step ([0-9.]+)", r["note"]) for r in rs) if m]
         fs_s = f"{statistics.median(fs):.2f}" if fs else ""
+        par = sorted({m.group(1) for m in (re.search(r"parallelism ([0-9]+)", r["note"]) for r in rs) if m})
+        par_s = ", ".join(par)
         rss = [int(r["peak_rss_kb"]) for r in rs if r["peak_rss_kb"]]
         ratio = ""
-        if case.endswith("tideway"):
-            nat = med.get(case.replace("tideway", "native"))
+        if "-tideway" in case:
+            nat = med.get(case.split("-")[0] + "-native")
             if nat:
                 ratio = f"**{nat[0] / m:.2f}×**"
         rss_s = f"{statistics.median(rss) / 1024:.0f} MB ({max(rss) / 1024:.0f} MB)" if rss else ""
         heap = f"-Xmx{rs[0]['xmx']}" if rs[0]["xmx"] else ""
         lines.append(f"| {CASES[case]} | {m:.2f} ({min(walls):.2f}..{max(walls):.2f}) | {rows / m:,.0f} | {ratio} | "
-                     f"{busy:.2f} | {cpu:.1f} | {srv:.1f} | {other:.2f} | {quiet_s} | {fs_s} | {rss_s} | {heap} |")
+                     f"{busy:.2f} | {cpu:.1f} | {srv:.1f} | {other:.2f} | {quiet_s} | {fs_s} | {par_s} | {rss_s} | {heap} |")
     lines.append("")
     lines.append(f"Quiet runs are those during which other users of the machine took less than {QUIET} cores.")
     lines.append("")
     lines.append("| target | measured | met? |")
     lines.append("|---|---|---|")
     for pair, goal in TARGETS.items():
-        nat, tw = med.get(pair + "-native"), med.get(pair + "-tideway")
-        if nat and tw:
-            ratio = nat[0] / tw[0]
-            name = "MariaDB → MariaDB" if pair == "mm" else "MariaDB → PostgreSQL"
-            lines.append(f"| {name}: Tideway ≥ {goal}× native rows/s | {ratio:.2f}× | {'yes' if ratio >= goal else '**no**'} |")
+        for suffix, how in (("-tideway-default", "default settings"), ("-tideway", "tuned")):
+            nat, tw = med.get(pair + "-native"), med.get(pair + suffix)
+            if nat and tw:
+                ratio = nat[0] / tw[0]
+                name = "MariaDB → MariaDB" if pair == "mm" else "MariaDB → PostgreSQL"
+                lines.append(f"| {name}: Tideway ({how}) ≥ {goal}× native rows/s | {ratio:.2f}× | {'yes' if ratio >= goal else '**no**'} |")
     xmx = env.get("tideway", "")
     heap_ok = "-Xmx512m" in xmx or "-Xmx256m" in xmx
-    lines.append(f"| Tideway heap ≤ 512 MB | {xmx.split(',')[-1].strip()} | {'yes' if heap_ok else '**no**'} |")
+    flags = xmx[xmx.find("-Xmx"):] if "-Xmx" in xmx else xmx
+    lines.append(f"| Tideway heap ≤ 512 MB | {flags} | {'yes' if heap_ok else '**no**'} |")
     lines.append("")
     lines.append("Machine: " + ", ".join(f"{k} {env[k]}" for k in ("nproc", "mem", "cpu", "kernel", "os") if k in env) + ".")
     lines.append("")

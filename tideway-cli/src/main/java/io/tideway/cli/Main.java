@@ -2,8 +2,10 @@ package io.tideway.cli;
 
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.engine.CommandExtension;
 import io.tideway.engine.Version;
 import java.nio.file.Path;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,14 +13,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tideway}: the command line. Exit codes: 0 done, 1 failed (one line on stderr says why),
- * 2 bad usage or configuration.
+ * 2 bad usage or configuration. Commands of other modules of the distribution (tideway-demo's
+ * {@code demo}) are added through {@link CommandExtension}.
  */
 @Command(name = "tideway", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, VerifyCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
                 ControlCommand.Resume.class, LifecycleCommands.Retry.class,
-                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, DemoCommand.class, TrainCommand.class,
-                CommandLine.HelpCommand.class})
+                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Directory of the embedded MetaDB, secrets and logs (default: ${DEFAULT-VALUE}).",
@@ -56,7 +58,20 @@ public final class Main implements Callable<Integer> {
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int execute(String... args) {
         Logging.configure(dataDirOf(args));
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        for (CommandExtension extension : ServiceLoader.load(CommandExtension.class)) {
+            cl.addSubcommand(extension);
+        }
+        cl.addSubcommand(new CommandLine.HelpCommand()); // last in the list of commands, after the extensions
+        cl.setExecutionStrategy(parsed -> {
+            for (CommandLine c : parsed.asCommandLineList()) {
+                if (c.getCommand() instanceof CommandExtension extension) {
+                    extension.prepare(new CommandExtension.Invocation(main.dataDir, ConsoleProgress.forStdout()));
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof TidewayException te) {
                 System.err.println("tideway: " + te.getMessage());

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code tideway demo}, the README's first command, as a user runs it: a child process that starts
  * its own servers, migrates and syncs while an application writes, and compares every row; run a
- * second time on the same data directory, it starts afresh.
+ * second time on the same data directory, it starts afresh. The command comes from tideway-demo,
+ * which the CLI finds on its class path; the distribution that carries it carries no test library.
  */
 class DemoIT {
     @TempDir
@@ -36,5 +37,17 @@ class DemoIT {
             assertThat(p.exitValue()).as("demo run %d exit code; output:%n%s", run, out).isZero();
             assertThat(out).contains("every row equal").contains("incremental").doesNotContain(", different");
         }
+    }
+
+    @Test
+    void theDistributionCarriesTheDemoButNoTestLibrary() throws Exception {
+        Path lib = Path.of("target", "lib");
+        assertThat(lib).as("the distribution's lib/ (built by package, before the ITs)").isDirectory();
+        List<String> jars;
+        try (var files = Files.list(lib)) {
+            jars = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        assertThat(jars).anyMatch(j -> j.startsWith("tideway-demo-"))
+                .noneMatch(j -> j.matches("(junit|assertj|awaitility|archunit|opentest4j|hamcrest|apiguardian|mockito).*"));
     }
 }

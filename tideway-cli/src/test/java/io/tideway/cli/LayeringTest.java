@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of DESIGN.md, kept by a test: dependencies go one way (cli -> engine -> metadb ->
- * core; dialects -> core), and only a dialect talks to its database's driver.
+ * core; dialects -> core), and only a dialect talks to its database's driver. The shipped code
+ * carries no test kit: the CLI compiles against neither the demo nor the test support (the demo
+ * is found through {@link io.tideway.engine.CommandExtension}), no test library is used outside
+ * the test support, and no web framework below the server module.
  */
 class LayeringTest {
     static JavaClasses classes;
@@ -24,7 +27,7 @@ class LayeringTest {
     void coreDependsOnNothingOfTideway() {
         noClasses().that().resideInAPackage("io.tideway.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..",
-                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..")
+                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..", "io.tideway.demo..")
                 .check(classes);
     }
 
@@ -32,7 +35,7 @@ class LayeringTest {
     void theEngineKnowsNoDialectAndNoDriver() {
         noClasses().that().resideInAPackage("io.tideway.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
-                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..")
+                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..", "io.tideway.demo..", "io.tideway.test..")
                 .check(classes);
     }
 
@@ -51,7 +54,31 @@ class LayeringTest {
     @Test
     void theMetaDbKnowsNoEngine() {
         noClasses().that().resideInAPackage("io.tideway.metadb..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.cli..", "io.tideway.demo..",
+                        "io.tideway.test..")
+                .check(classes);
+    }
+
+    @Test
+    void theCliCompilesAgainstNeitherTheDemoNorTheTestKit() {
+        noClasses().that().resideInAPackage("io.tideway.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.demo..", "io.tideway.test..",
+                        "ch.vorburger..", "io.zonky..")
+                .check(classes);
+    }
+
+    @Test
+    void noTestLibraryOutsideTheTestSupport() {
+        noClasses().that().resideInAPackage("io.tideway..").and().resideOutsideOfPackage("io.tideway.test..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..", "org.awaitility..",
+                        "com.tngtech.archunit..", "org.opentest4j..", "org.hamcrest..")
+                .check(classes);
+    }
+
+    @Test
+    void noSpringBelowTheServer() {
+        noClasses().that().resideInAPackage("io.tideway..").and().resideOutsideOfPackage("io.tideway.server..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.servlet..")
                 .check(classes);
     }
 }

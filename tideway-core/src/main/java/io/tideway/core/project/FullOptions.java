@@ -15,12 +15,24 @@ public record FullOptions(
         int parallelism, int chunkSize, long throttleRowsPerSecond, double throttleMegabytesPerSecond,
         ZeroDates zeroDates) {
 
-    public static final int DEFAULT_PARALLELISM = 4;
+    /** The default of {@code parallelism}: {@link #defaultParallelism(int)} of this machine's cores. */
+    public static final int DEFAULT_PARALLELISM = defaultParallelism(Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_CHUNK_SIZE = 50_000;
     public static final FullOptions DEFAULT =
             new FullOptions(DEFAULT_PARALLELISM, DEFAULT_CHUNK_SIZE, 0, 0, ZeroDates.DEFAULT);
 
     public FullOptions {
         zeroDates = zeroDates == null ? ZeroDates.DEFAULT : zeroDates;
+    }
+
+    /**
+     * Chunks copied at once when the project does not say: one per core of the machine Tideway
+     * runs on, at least 2 (one chunk is read while another is written) and at most 4 (the
+     * databases, not Tideway, do most of the work, and a source in production serves its
+     * application meanwhile). On a machine whose cores Tideway shares with the databases, more
+     * workers than cores only take CPU from the servers (docs/BENCHMARKS.md).
+     */
+    public static int defaultParallelism(int cores) {
+        return Math.max(2, Math.min(4, cores));
     }
 }

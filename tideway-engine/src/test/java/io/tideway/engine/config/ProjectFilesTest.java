@@ -102,7 +102,7 @@ class ProjectFilesTest {
     @Test
     void a_minimal_file_gets_the_defaults() {
         ProjectConfig p = load(minimal(NAME, SOURCE, DEST, STEPS,
-                "full: { parallelism: 4 }"));
+                "full: { parallelism: " + FullOptions.DEFAULT_PARALLELISM + " }"));
         assertThat(p.source().port()).isEqualTo(3306);
         assertThat(p.destination().port()).isEqualTo(5432);
         assertThat(p.source().password()).isEmpty();

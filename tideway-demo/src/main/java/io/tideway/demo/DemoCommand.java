@@ -1,4 +1,4 @@
-package io.tideway.cli;
+package io.tideway.demo;
 
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
@@ -6,6 +6,7 @@ import io.tideway.core.project.FullOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
+import io.tideway.engine.CommandExtension;
 import io.tideway.engine.Endpoints;
 import io.tideway.engine.Engine;
 import io.tideway.engine.TableMapper;
@@ -23,25 +24,30 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * A real migration with nothing to set up: starts an embedded MariaDB and an embedded
  * PostgreSQL, fills a sample "shop" database, migrates it (precheck, schema, full copy,
  * incremental sync) while a writer changes the source, and compares every row of every table.
+ * The CLI finds it through {@link CommandExtension}: the distribution ships this module, the CLI
+ * does not compile against it.
  */
 @Command(name = "demo", description = "Migrate a sample MariaDB database to PostgreSQL (both embedded and started here) while an"
         + " application writes to it, keep it in sync, and prove every row equal.")
-final class DemoCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
+public final class DemoCommand implements Callable<Integer>, CommandExtension {
+    private Invocation invocation;
 
     @Option(names = "--orders", defaultValue = "100000", description = "Rows in the sample orders table (default: ${DEFAULT-VALUE}).")
     int orders;
 
     @Override
+    public void prepare(Invocation invocation) {
+        this.invocation = invocation;
+    }
+
+    @Override
     public Integer call() throws Exception {
-        Path work = main.dataDir.resolve("demo");
+        Path work = invocation.dataDir().resolve("demo");
         // every demo starts new servers: the MetaDB, spool and capture positions of an earlier demo
         // belong to servers that are gone, so the demo's own directory starts empty
         if (Files.exists(work)) {
@@ -77,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
                 java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
                 Thread run = new Thread(() -> {
                     try {
-                        Engine.RunResult r = engine.run(cfg, ConsoleProgress.forStdout(), Engine.RunOptions.FOREVER);
+                        Engine.RunResult r = engine.run(cfg, invocation.console(), Engine.RunOptions.FOREVER);
                         r.summaries().forEach(s -> System.out.println("   " + s));
                     } catch (Throwable t) {
                         failed.set(t);
