@@ -32,7 +32,7 @@ public interface SettingType<T> {
 
     /** A whole number between {@code min} and {@code max}, both included. */
     static SettingType<Long> integer(long min, long max) {
-        return new Simple<>("integer", t -> {
+        return new Simple<>("integer" + range(min, max), t -> {
             long v;
             try {
                 v = Long.parseLong(t.trim().replace("_", ""));
@@ -56,7 +56,9 @@ public interface SettingType<T> {
 
     /** {@link #decimal(double, boolean, double)} whose message says {@code expected} (e.g. "a share above 0 and at most 1"). */
     static SettingType<Double> decimal(double min, boolean minExclusive, double max, String expected) {
-        return new Simple<>("number", t -> {
+        String name = "number " + (minExclusive ? "above " : max == Double.MAX_VALUE ? ">= " : "from ") + plain(min)
+                + (max == Double.MAX_VALUE ? "" : (minExclusive ? " and at most " : " to ") + plain(max));
+        return new Simple<>(name, t -> {
             double v;
             try {
                 v = Double.parseDouble(t.trim());

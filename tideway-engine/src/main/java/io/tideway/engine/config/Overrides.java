@@ -56,7 +56,7 @@ final class Overrides {
             List<String> keys = ProjectSettings.ALL.stream().map(Setting::key).toList();
             String near = Keys.nearest(key, keys);
             problems.add(Pos.COMMAND_LINE, "unknown key '" + key + "'; expected one of " + String.join(", ", keys)
-                    + " (or KEY.NAME for an entry of a mapping)" + (near == null ? "" : " (did you mean '" + near + "'?)"));
+                    + ", or KEY.NAME for an entry of a mapping" + (near == null ? "" : " (did you mean '" + near + "'?)"));
         }
     }
 

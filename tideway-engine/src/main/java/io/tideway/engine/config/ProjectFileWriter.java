@@ -77,7 +77,8 @@ final class ProjectFileWriter {
             ((Map<String, String>) value).forEach((k, v) -> out.put(k, escape(v)));
             return out;
         }
-        return escape(s.type().format((T) value));
+        String text = s.type().format((T) value);
+        return text.isEmpty() ? null : escape(text); // no text: the default that is worked out (full.zero-dates)
     }
 
     @SuppressWarnings("unchecked")

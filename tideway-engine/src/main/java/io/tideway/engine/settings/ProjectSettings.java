@@ -124,7 +124,8 @@ public final class ProjectSettings {
             .description("Megabytes copied per second at most; 0 = unlimited.")
             .build();
     public static final Setting<ZeroDates> FULL_ZERO_DATES = Setting.of("full.zero-dates", new SettingType.Simple<>(
-                    "keep, null, fail or a date yyyy-MM-dd", ZeroDates::parse, ZeroDates::text))
+                    "keep, null, fail or a date yyyy-MM-dd", ZeroDates::parse,
+                    z -> z.text() == null ? "" : z.text()))
             .defaultValue(FullOptions.DEFAULT.zeroDates())
             .defaultText("keep between MySQL-family databases, null otherwise")
             .description("What MySQL zero dates ('0000-00-00', '2020-00-15') become, in the full copy, the incremental"
