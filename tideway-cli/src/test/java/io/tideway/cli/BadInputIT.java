@@ -150,6 +150,9 @@ class BadInputIT {
             assertThat(o.err()).as(command).contains("bad.yaml: --set: full.parallelism: expected a whole number from 1 to 1024, got 0")
                     .contains("unknown key 'incremental.dll'").contains("did you mean 'incremental.ddl'?");
         }
+        Outcome o = run("verify", file, "--sample", "2");
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("--sample: expected a share of the chunks above 0 and at most 1");
     }
 
     @Test
