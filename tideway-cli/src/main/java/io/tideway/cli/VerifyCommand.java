@@ -5,7 +5,9 @@ import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.VerifyOptions;
+import io.tideway.core.settings.Setting;
 import io.tideway.engine.Engine;
+import io.tideway.engine.settings.ProjectSettings;
 import io.tideway.engine.verify.Difference;
 import io.tideway.engine.verify.TableReport;
 import io.tideway.engine.verify.Verifier;
@@ -110,6 +112,15 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code value} checked as its setting's declaration checks it in a project file. */
+    private static <T> T checked(String option, Setting<T> setting, T value) {
+        try {
+            return setting.type().parse(setting.type().format(value));
+        } catch (IllegalArgumentException e) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.CONFIG_INVALID, option + ": " + e.getMessage());
+        }
+    }
+
     private ProjectConfig withOptions(ProjectConfig cfg) {
         VerifyOptions v = cfg.verify();
         if (excludeColumns != null && !excludeColumns.isEmpty()) {
@@ -118,18 +129,10 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
             v = v.withExcludeColumns(all);
         }
         if (throttleRows != null) {
-            if (throttleRows < 0) {
-                throw new TidewayException(io.tideway.core.model.ErrorCode.CONFIG_INVALID,
-                        "--throttle-rows: expected a whole number >= 0, got " + throttleRows);
-            }
-            v = v.withThrottleRowsPerSecond(throttleRows);
+            v = v.withThrottleRowsPerSecond(checked("--throttle-rows", ProjectSettings.VERIFY_THROTTLE_ROWS, throttleRows));
         }
         if (sample != null) {
-            if (!(sample > 0 && sample <= 1)) {
-                throw new TidewayException(io.tideway.core.model.ErrorCode.CONFIG_INVALID,
-                        "--sample: expected a share of the chunks above 0 and at most 1 (e.g. 0.1), got " + sample);
-            }
-            v = v.withSample(sample);
+            v = v.withSample(checked("--sample", ProjectSettings.VERIFY_SAMPLE, sample));
         }
         if (where != null || destinationWhere != null) {
             v = v.withWhere(where(v.where()));

@@ -141,6 +141,21 @@ class BadInputIT {
     }
 
     @Test
+    void aBadCommandLineOverrideIsNamedWithWhatIsExpectedOnEveryCommandThatTakesAProjectFile() throws Exception {
+        String file = Projects.write(tmp, "bad", "name: x\nsource: { type: mariadb, host: h, user: u, database: d }\n"
+                + "destination: { type: postgresql, host: h, user: u, database: d }\nsteps: [schema]\n").toString();
+        for (String command : List.of("run", "verify", "precheck", "status", "switchover")) {
+            Outcome o = run(command, file, "--set", "full.parallelism=0", "--set", "incremental.dll=stop");
+            assertThat(o.exit()).as(command).isEqualTo(2);
+            assertThat(o.err()).as(command).contains("bad.yaml: --set: full.parallelism: expected a whole number from 1 to 1024, got 0")
+                    .contains("unknown key 'incremental.dll'").contains("did you mean 'incremental.ddl'?");
+        }
+        Outcome o = run("verify", file, "--sample", "2");
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("--sample: expected a share of the chunks above 0 and at most 1");
+    }
+
+    @Test
     void unreachableHostNamesHostAndPort() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -8,6 +8,7 @@ import io.tideway.core.project.Step;
 import io.tideway.core.spi.CheckResult;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.config.ProjectValues;
 import io.tideway.engine.full.FullStep;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.incremental.IncrementalStep;
@@ -188,6 +189,7 @@ public final class Engine {
         });
         Endpoints ends = Endpoints.of(cfg);
         long pid = metaDb.projects().upsert(cfg.name(), cfg.source(), cfg.destination(), ProjectFiles.toYamlWithoutSecrets(cfg));
+        LOG.info("project {}: settings {}", cfg.name(), ProjectValues.masked(cfg));
         String owner = owner();
         metaDb.incremental().acquireRun(pid, owner, STALE_RUN_MILLIS, Engine::isDead);
         AtomicReference<String> commands = new AtomicReference<>();

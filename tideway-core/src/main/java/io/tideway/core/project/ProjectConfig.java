@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A project as written in its YAML file, validated: what to move from where to where, and which
- * steps to run. See README.md ("Project files") for every key.
+ * steps to run. Its keys are declared in the engine's ProjectSettings (README.md, "Settings").
  */
 public record ProjectConfig(
         String name,

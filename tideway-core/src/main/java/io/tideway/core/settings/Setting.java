@@ -29,6 +29,9 @@ public record Setting<T>(String key, SettingType<T> type, T defaultValue, String
     /** What a masked secret shows. */
     public static final String MASK = "******";
 
+    /** The default text of a setting that must be set. */
+    public static final String REQUIRED = "none: required";
+
     public Setting {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
@@ -48,6 +51,11 @@ public record Setting<T>(String key, SettingType<T> type, T defaultValue, String
     public String section() {
         int dot = key.indexOf('.');
         return dot < 0 ? "" : key.substring(0, dot);
+    }
+
+    /** Whether a value must be set (it has no default). */
+    public boolean required() {
+        return defaultValue == null && REQUIRED.equals(defaultText);
     }
 
     /** The last part of the key. */
@@ -98,6 +106,13 @@ public record Setting<T>(String key, SettingType<T> type, T defaultValue, String
 
         public Builder<T> defaultValue(T v) {
             this.defaultValue = v;
+            return this;
+        }
+
+        /** No default: a value must be set. */
+        public Builder<T> required() {
+            this.defaultValue = null;
+            this.defaultText = REQUIRED;
             return this;
         }
 

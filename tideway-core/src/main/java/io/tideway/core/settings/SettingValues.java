@@ -76,6 +76,36 @@ public final class SettingValues {
         return new SettingValues(declared, Collections.unmodifiableMap(values), Collections.unmodifiableMap(set));
     }
 
+    /**
+     * Values already read and checked (key -> value of the setting's type), e.g. by a reader that
+     * reports each problem with its line; every other declared setting takes its default.
+     *
+     * @throws IllegalArgumentException for a key not declared
+     */
+    public static SettingValues ofValues(List<? extends Setting<?>> declarations, Map<String, ?> given) {
+        Map<String, Setting<?>> declared = new LinkedHashMap<>();
+        declarations.forEach(s -> declared.put(s.key(), s));
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> set = new LinkedHashMap<>();
+        for (Setting<?> s : declarations) {
+            values.put(s.key(), s.defaultValue());
+        }
+        given.forEach((k, v) -> {
+            Setting<?> s = declared.get(k);
+            if (s == null) {
+                throw new IllegalArgumentException("unknown key '" + k + "'");
+            }
+            values.put(k, v);
+            set.put(k, formatObject(s, v));
+        });
+        return new SettingValues(declared, Collections.unmodifiableMap(values), Collections.unmodifiableMap(set));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> String formatObject(Setting<T> s, Object v) {
+        return s.type().format((T) v);
+    }
+
     /** The defaults of {@code declarations}. */
     public static SettingValues defaults(List<? extends Setting<?>> declarations) {
         return of(declarations, Map.of());
@@ -88,6 +118,14 @@ public final class SettingValues {
             throw new IllegalArgumentException("setting " + s.key() + " is not declared here");
         }
         return (T) values.get(s.key());
+    }
+
+    /** The value of the setting declared as {@code key}. */
+    public Object get(String key) {
+        if (!declared.containsKey(key)) {
+            throw new IllegalArgumentException("setting " + key + " is not declared here");
+        }
+        return values.get(key);
     }
 
     /** The keys set explicitly, with their text as given. */

@@ -59,4 +59,25 @@ class SettingValuesTest {
         assertThat(v.with(Map.of("coordinator.batchFill", "5s")).get(LANES)).isEqualTo(2L);
         assertThatThrownBy(() -> v.with(Map.of("sink.lanes", "x"))).hasMessageContaining("sink.lanes");
     }
+
+    @Test
+    void listsAndMappingsReadFromOneTextAndWriteBackTheSame() {
+        SettingType.ListType<Long> list = SettingType.listOf(SettingType.integer(1, 10));
+        assertThat(list.parse("1, 2,3")).containsExactly(1L, 2L, 3L);
+        assertThat(list.format(List.of(4L, 5L))).isEqualTo("4,5");
+        assertThat(list.parse("")).isEmpty();
+        assertThatThrownBy(() -> list.parse("1,,2")).hasMessageContaining("separated by commas");
+        assertThatThrownBy(() -> list.parse("1,11")).hasMessage("expected a whole number from 1 to 10, got 11");
+        SettingType.MapType map = SettingType.mapOf("a mapping of schema to schema",
+                k -> k.contains(".") ? "should be a schema" : null, "a name");
+        assertThat(map.parse("shop=store, crm=people")).containsExactly(Map.entry("shop", "store"), Map.entry("crm", "people"));
+        assertThat(map.format(map.parse("a=b"))).isEqualTo("a=b");
+        assertThatThrownBy(() -> map.parse("shop.x=y")).hasMessage("key 'shop.x' should be a schema");
+        assertThatThrownBy(() -> map.parse("shop=")).hasMessage("shop: expected a name, got nothing");
+        Setting<String> host = Setting.of("source.host", SettingType.text("a host name or IP address")).required()
+                .description("The host.").build();
+        assertThat(host.required()).isTrue();
+        assertThat(LANES.required()).isFalse();
+        assertThat(SettingValues.ofValues(ALL, Map.of("sink.lanes", 8L)).get(LANES)).isEqualTo(8L);
+    }
 }

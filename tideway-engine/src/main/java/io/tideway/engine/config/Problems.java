@@ -14,8 +14,9 @@ final class Problems {
         this.source = source;
     }
 
+    /** A problem at {@code pos}; {@link YamlTree.Pos#COMMAND_LINE} for a value given by {@code --set}. */
     void add(YamlTree.Pos pos, String message) {
-        messages.add(source + ": line " + pos.line() + ": " + message);
+        messages.add(source + (pos.line() == 0 ? ": --set: " : ": line " + pos.line() + ": ") + message);
     }
 
     void addWithColumn(YamlTree.Pos pos, String message) {

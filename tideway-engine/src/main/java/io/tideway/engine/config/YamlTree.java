@@ -22,6 +22,9 @@ final class YamlTree {
 
     /** Where something is in the file (1-based). */
     record Pos(int line, int column) {
+        /** Where a value given on the command line ({@code --set}) is. */
+        static final Pos COMMAND_LINE = new Pos(0, 0);
+
         static Pos of(JsonLocation l) {
             return new Pos(Math.max(1, l.getLineNr()), Math.max(1, l.getColumnNr()));
         }

@@ -181,7 +181,7 @@ class ProjectFilesTest {
         assertThat(problems(minimal(NAME, "source: [a, b]", DEST, STEPS)))
                 .contains("line 2: source: expected a mapping, got a list");
         assertThat(problems(minimal(NAME, SOURCE, DEST, STEPS, "tables: { include: shop.* }")))
-                .contains("line 5: tables.include: expected a list, got 'shop.*'");
+                .contains("line 5: tables.include: expected a list of schema.table patterns, got 'shop.*'");
     }
 
     @Test
