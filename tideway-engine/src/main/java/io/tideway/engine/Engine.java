@@ -135,6 +135,15 @@ public final class Engine {
         return outcome;
     }
 
+    /**
+     * The project as it stands ({@code tideway status}): steps with their progress, tables, components,
+     * lag, the switchover's sub-steps and recent events; empty when the project has not run yet. Reads
+     * only the MetaDB, so it works while the project runs in another process.
+     */
+    public java.util.Optional<io.tideway.engine.status.ProjectStatus> status(ProjectConfig cfg) {
+        return new StatusQuery(metaDb).status(cfg);
+    }
+
     /** Whether a live process runs the project's incremental step now (applying changes, or paused with changes held back). */
     private boolean incrementalRunning(long pid) {
         var run = metaDb.incremental().run(pid);
