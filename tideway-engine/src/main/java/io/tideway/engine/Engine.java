@@ -127,8 +127,9 @@ public final class Engine {
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
+        // kept in the MetaDB once the project is there (a project verified before it ever ran has report.json only)
         var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
-                () -> stopRequested);
+                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)));
         project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
                 "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
                         + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));
@@ -142,6 +143,11 @@ public final class Engine {
      */
     public java.util.Optional<io.tideway.engine.status.ProjectStatus> status(ProjectConfig cfg) {
         return new StatusQuery(metaDb).status(cfg);
+    }
+
+    /** The latest verification report of the project stored in the MetaDB (report.json is its export); empty when none. */
+    public java.util.Optional<io.tideway.engine.verify.VerificationReport> verificationReport(ProjectConfig cfg) {
+        return metaDb.projects().find(cfg.name()).flatMap(p -> io.tideway.engine.verify.ReportStore.latest(metaDb, p.id()));
     }
 
     /** Whether a live process runs the project's incremental step now (applying changes, or paused with changes held back). */
