@@ -165,8 +165,18 @@ public final class Engine {
         return s.active() || s == State.PAUSED;
     }
 
-    /** Outcome of a run: a one-line summary per step. */
-    public record RunResult(List<String> summaries) { }
+    /**
+     * What a run did.
+     *
+     * @param state the project's state as the run ended (MONITORING, COMPLETED)
+     * @param steps what each step did, in order (the reverse sync after a switchover last)
+     */
+    public record RunResult(String project, String state, List<io.tideway.engine.result.StepResult> steps) {
+        /** "step: summary" per step, as the CLI prints them. */
+        public List<String> summaries() {
+            return steps.stream().map(io.tideway.engine.result.StepResult::line).toList();
+        }
+    }
 
     /** Asks a running {@link #run} to stop cleanly (final checkpoints written); it returns soon after. */
     public void requestStop() {
@@ -210,8 +220,8 @@ public final class Engine {
      * its forward apply when asked and runs the reverse sync). A failed sub-step is recorded FAILED and
      * thrown; calling again retries it. Two switchovers of one project at once are refused.
      */
-    public Switchover.Report switchover(ProjectConfig cfg, Switchover.Options options, Switchover.Confirmer confirmer,
-                                        ProgressListener listener) {
+    public io.tideway.engine.result.SwitchoverResult switchover(ProjectConfig cfg, Switchover.Options options,
+                                                                Switchover.Confirmer confirmer, ProgressListener listener) {
         var p = stored(cfg, "switch over");
         if (State.of(p.state()) == State.RELEASED || State.of(p.state()) == State.RELEASING) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " was released: it cannot switch over");
@@ -228,8 +238,9 @@ public final class Engine {
                 MDC.put("project", cfg.name());
                 MDC.put("step", "switchover");
                 try {
-                    return new Switchover(metaDb, dataDir, cfg, p.id(), options, confirmer, listener,
+                    Switchover.Report report = new Switchover(metaDb, dataDir, cfg, p.id(), options, confirmer, listener,
                             () -> incrementalRunLive(p.id())).run();
+                    return switchoverResult(cfg.name(), p.id(), report);
                 } finally {
                     MDC.remove("step");
                     MDC.remove("project");
@@ -243,6 +254,21 @@ public final class Engine {
     /** Whether a live process runs the project (its heartbeat fresh, its process alive). */
     private boolean incrementalRunLive(long pid) {
         return RunLease.live(metaDb, pid);
+    }
+
+    private io.tideway.engine.result.SwitchoverResult switchoverResult(String name, long pid, Switchover.Report report) {
+        var subSteps = metaDb.switchovers().steps(pid).stream().map(s -> new io.tideway.engine.result.SwitchoverResult.SubStep(
+                s.number(), s.name(), s.state(), s.startedAt() == null ? null : s.startedAt().toString(),
+                s.finishedAt() == null ? null : s.finishedAt().toString(), s.error())).toList();
+        java.util.Map<String, Object> figures;
+        try {
+            figures = report.json() == null || report.json().isBlank() ? java.util.Map.of()
+                    : new com.fasterxml.jackson.databind.ObjectMapper().readValue(report.json(),
+                            new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "reading the switchover report: " + e.getMessage(), e);
+        }
+        return new io.tideway.engine.result.SwitchoverResult(name, subSteps, figures, report.lines());
     }
 
     /** The sub-steps of the project's switchover as recorded (empty before one began). */
@@ -354,11 +380,13 @@ public final class Engine {
      * for the change capture is dropped (PostgreSQL: replication slot and publication), the spool
      * directory is deleted, and the project becomes RELEASED. The MetaDB history is kept; a released
      * project cannot run again. A release that failed half-way can be asked again. Returns what was done.
+     * (A project released before: nothing is done, {@code alreadyReleased} says so.)
      */
-    public List<String> release(ProjectConfig cfg) {
+    public io.tideway.engine.result.ReleaseResult release(ProjectConfig cfg) {
         var p = stored(cfg, "release");
         if (State.of(p.state()) == State.RELEASED) {
-            return List.of("project " + cfg.name() + " was already released");
+            return new io.tideway.engine.result.ReleaseResult(cfg.name(), State.RELEASED.name(), true,
+                    List.of("project " + cfg.name() + " was already released"));
         }
         requireNotRunning(p.id(), cfg.name(), "releasing it");
         RunLease lease = RunLease.take(metaDb, p.id(), null);
@@ -391,7 +419,7 @@ public final class Engine {
             }
             metaDb.projects().setState(p.id(), State.RELEASED);
             metaDb.events().add(p.id(), "INFO", null, "released: " + (done.isEmpty() ? "nothing to drop" : String.join("; ", done)));
-            return done;
+            return new io.tideway.engine.result.ReleaseResult(cfg.name(), State.RELEASED.name(), false, List.copyOf(done));
         } catch (RuntimeException e) {
             metaDb.events().add(p.id(), "ERROR", null, "release failed (ask again once fixed): "
                     + (e instanceof TidewayException ? e.getMessage() : e.toString()));

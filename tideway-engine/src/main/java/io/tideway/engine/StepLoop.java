@@ -13,6 +13,7 @@ import io.tideway.engine.full.FullStep;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.engine.incremental.Store;
+import io.tideway.engine.result.StepResult;
 import io.tideway.engine.schema.SchemaStep;
 import io.tideway.metadb.MetaDb;
 import io.tideway.metadb.StepRecord;
@@ -80,7 +81,7 @@ final class StepLoop {
             List<MappedTable> tables = report.tables();
             RunContext ctx = new RunContext(cfg, ends, metaDb, pid, tables, listener);
             metaDb.projects().setState(pid, State.RUNNING);
-            List<String> summaries = new ArrayList<>();
+            List<StepResult> steps = new ArrayList<>();
             for (Step step : cfg.steps()) {
                 if (halting()) {
                     break;
@@ -94,11 +95,11 @@ final class StepLoop {
                 StepRecord rec = metaDb.projects().step(pid, step.id());
                 State recState = State.of(rec.state());
                 if (recState == State.SKIPPED) {
-                    summaries.add(step.id() + ": skipped by the user");
+                    steps.add(new StepResult(step.id(), StepResult.SKIPPED, "skipped by the user"));
                     continue;
                 }
                 if (recState == State.COMPLETED && step != Step.VERIFY) {   // verification is redone on every run
-                    summaries.add(step.id() + ": already completed");
+                    steps.add(new StepResult(step.id(), StepResult.ALREADY_COMPLETED, "already completed"));
                     continue;
                 }
                 warnAfterSkipped(ctx, step);
@@ -127,7 +128,8 @@ final class StepLoop {
                     metaDb.events().add(pid, "INFO", step.id(), "step " + (step == Step.INCREMENTAL ? "stopped" : "completed")
                             + ": " + summary);
                     listener.stepFinished(step.id(), summary);
-                    summaries.add(step.id() + ": " + summary);
+                    steps.add(new StepResult(step.id(), step == Step.INCREMENTAL ? StepResult.STOPPED : StepResult.COMPLETED,
+                            summary));
                 } catch (io.tideway.engine.verify.Verifier.Stopped e) {
                     // asked to stop while verifying: nothing to report, the next run verifies again
                     metaDb.projects().setStepState(pid, step.id(), State.NOT_STARTED, null);
@@ -145,6 +147,7 @@ final class StepLoop {
                         // differences do not stop the sync; `run --until synced` fails on them
                         metaDb.projects().setStepState(pid, step.id(), State.FAILED, e.getMessage());
                         ctx.event("WARN", step.id(), e.getMessage() + "; incremental sync goes on");
+                        steps.add(new StepResult(step.id(), StepResult.DIFFERENCES, e.getMessage()));
                         continue;
                     }
                     throw failStep(pid, step, e);
@@ -161,7 +164,7 @@ final class StepLoop {
                     String summary = options.untilSynced() ? sync.stop() : sync.await();
                     metaDb.events().add(pid, "INFO", Step.INCREMENTAL.id(), "step stopped: " + summary);
                     listener.stepFinished(Step.INCREMENTAL.id(), summary);
-                    summaries.add(Step.INCREMENTAL.id() + ": " + summary);
+                    steps.add(new StepResult(Step.INCREMENTAL.id(), StepResult.STOPPED, summary));
                 } catch (RuntimeException e) {
                     throw failStep(pid, Step.INCREMENTAL, e);
                 } finally {
@@ -182,11 +185,11 @@ final class StepLoop {
                         + metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).map(c -> c.position()).orElse("(none)"));
                 listener.info("forward sync stopped for the switchover; the reverse sync runs here once it is started");
                 RunResult reverse = runReverse();
-                summaries.addAll(reverse.summaries());
-                return new RunResult(summaries);
+                steps.addAll(reverse.steps());
+                return result(State.valueOf(reverse.state()), steps);
             }
             metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? State.MONITORING : State.COMPLETED);
-            return new RunResult(summaries);
+            return result(cfg.has(Step.INCREMENTAL) ? State.MONITORING : State.COMPLETED, steps);
         } finally {
             if (sync != null && sync.active()) {
                 try {
@@ -199,6 +202,10 @@ final class StepLoop {
                 store.close();
             }
         }
+    }
+
+    private RunResult result(State state, List<StepResult> steps) {
+        return new RunResult(cfg.name(), state.name(), List.copyOf(steps));
     }
 
     private boolean halting() {
@@ -221,13 +228,15 @@ final class StepLoop {
                     + " sync (sub-step 7) ...");
             while (!Switchover.reverseStarted(metaDb, pid)) {
                 if (stop.getAsBoolean()) {
-                    return new RunResult(List.of(step + ": not started (the switchover has not reached sub-step 7)"));
+                    return result(State.of(metaDb.projects().find(cfg.name()).orElseThrow().state()), List.of(new StepResult(step,
+                            StepResult.STOPPED, "not started (the switchover has not reached sub-step 7)")));
                 }
                 try {
                     Thread.sleep(300);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new RunResult(List.of(step + ": interrupted"));
+                    return result(State.of(metaDb.projects().find(cfg.name()).orElseThrow().state()),
+                            List.of(new StepResult(step, StepResult.STOPPED, "interrupted")));
                 }
             }
         }
@@ -252,7 +261,7 @@ final class StepLoop {
             metaDb.events().add(pid, "INFO", step, "step stopped: " + summary);
             listener.stepFinished(step, summary);
             metaDb.projects().setState(pid, State.MONITORING);
-            return new RunResult(List.of(step + ": " + summary));
+            return result(State.MONITORING, List.of(new StepResult(step, StepResult.STOPPED, summary)));
         } catch (RuntimeException e) {
             String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
             metaDb.projects().setStepState(pid, step, State.FAILED, msg);

@@ -56,6 +56,17 @@ public final class VerifyStep {
         public boolean unconfirmedNow() {
             return afterRepair != null ? afterRepair.unconfirmed() : report.unconfirmed();
         }
+
+        /** The verification as a plain record (what the CLI prints and the API returns), with its exit status. */
+        public io.tideway.engine.result.VerifyResult result() {
+            var status = equalNow() ? io.tideway.engine.result.VerifyResult.Status.EQUAL
+                    : unconfirmedNow() ? io.tideway.engine.result.VerifyResult.Status.UNCONFIRMED
+                    : io.tideway.engine.result.VerifyResult.Status.DIFFERENT;
+            Map<String, String> files = new java.util.LinkedHashMap<>();
+            sqlFiles.forEach((table, file) -> files.put(table, file.toString()));
+            return new io.tideway.engine.result.VerifyResult(report.project(), status, status.exitCode(),
+                    (afterRepair != null ? afterRepair : report).summary(), directory.toString(), files, document);
+        }
     }
 
     /** How many times the verify step of a run verifies again when rows could not be confirmed (the sync lagged). */
