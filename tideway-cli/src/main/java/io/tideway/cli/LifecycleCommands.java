@@ -2,6 +2,7 @@ package io.tideway.cli;
 
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.engine.Engine;
+import io.tideway.engine.result.ReleaseResult;
 import io.tideway.metadb.MetaDb;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,8 +59,8 @@ final class LifecycleCommands {
         public Integer call() {
             ProjectConfig cfg = loadProject();
             try (MetaDb db = openMetaDb()) {
-                List<String> done = new Engine(db, main.dataDir).release(cfg);
-                for (String d : done) {
+                ReleaseResult result = new Engine(db, main.dataDir).release(cfg);
+                for (String d : result.done()) {
                     System.out.println("tideway: " + d);
                 }
                 System.out.println("tideway: project " + cfg.name() + " is RELEASED");

@@ -4,6 +4,7 @@ import io.tideway.core.project.ProjectConfig;
 import io.tideway.engine.Engine;
 import io.tideway.engine.ProgressListener;
 import io.tideway.engine.Switchover;
+import io.tideway.engine.result.SwitchoverResult;
 import io.tideway.metadb.MetaDb;
 import java.io.Console;
 import java.time.Duration;
@@ -83,7 +84,7 @@ final class SwitchoverCommand extends ProjectCommand implements Callable<Integer
             Engine engine = new Engine(db, main.dataDir);
             Switchover.Options options = new Switchover.Options(Duration.ofSeconds(maxLagSeconds), Duration.ofSeconds(quietSeconds),
                     Duration.ofSeconds(waitSeconds), waiveVerify, skip == null ? null : new HashSet<>(skip), reason);
-            Switchover.Report report = engine.switchover(cfg, options, confirmer, new ProgressListener() {
+            SwitchoverResult report = engine.switchover(cfg, options, confirmer, new ProgressListener() {
                 @Override
                 public void info(String message) {
                     System.out.println("tideway: " + message);

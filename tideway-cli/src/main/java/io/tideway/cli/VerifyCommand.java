@@ -93,7 +93,7 @@ final class VerifyCommand extends ProjectCommand implements Callable<Integer> {
                     Path dir = o.directory();
                     System.out.println("   report: " + dir.resolve("report.json"));
                     o.sqlFiles().forEach((table, file) -> System.out.println("   correction SQL for " + table + ": " + file));
-                    return o.equalNow() ? 0 : o.unconfirmedNow() ? UNCONFIRMED : 1;
+                    return o.result().exitCode();
                 } finally {
                     try {
                         Runtime.getRuntime().removeShutdownHook(hook);

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.model.DataSourceType;
+import io.tideway.engine.Engine;
+import io.tideway.engine.Version;
+import io.tideway.engine.config.ProjectFiles;
+import io.tideway.engine.verify.VerificationReport;
+import io.tideway.engine.verify.VerifyOutput;
+import io.tideway.metadb.MetaDb;
 import io.tideway.test.EmbeddedServers;
 import io.tideway.test.SampleData;
 import io.tideway.test.TypeRichData;
@@ -104,6 +110,12 @@ abstract class AbstractVerifyIT {
         assertThat(found.out()).contains("customers: 600 rows compared, 1 missing, 1 extra, 0 different")
                 .contains("missing   key 7").contains("extra     key 100000").contains("different key " + MAX_ORDER + ": total");
         assertEveryPlantedDifference(report(dir));
+        // the report is stored in the MetaDB; report.json is its export
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            VerificationReport stored = new Engine(db, data).verificationReport(ProjectFiles.load(project)).orElseThrow();
+            assertThat(stored.tables().stream().mapToInt(t -> t.differences().size()).sum()).isEqualTo(11);
+            assertThat(new ObjectMapper().readTree(VerifyOutput.json(stored))).isEqualTo(report(dir));
+        }
         List<Path> sql;
         try (Stream<Path> files = Files.list(dir)) {
             sql = files.filter(p -> p.toString().endsWith(".sql")).sorted().toList();

@@ -59,6 +59,22 @@ class ControlIT {
         BadOutput status = capture(() -> Main.execute("--data-dir", d, "status", project.toString()));
         assertThat(status.exit).isZero();
         assertThat(status.out).contains("incremental").contains("MONITORING").contains("lagMillis");
+        BadOutput json = capture(() -> Main.execute("--data-dir", d, "status", project.toString(), "--json"));
+        assertThat(json.exit).isZero();
+        com.fasterxml.jackson.databind.JsonNode st = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out);
+        assertThat(st.get("project").asText()).isEqualTo("ctl");
+        assertThat(st.get("run").get("live").asBoolean()).isTrue();
+        assertThat(st.get("lagMillis").isNumber()).as(json.out).isTrue();
+        com.fasterxml.jackson.databind.JsonNode incremental = null;
+        for (var step : st.get("steps")) {
+            if (step.get("step").asText().equals("incremental")) {
+                incremental = step;
+            }
+        }
+        assertThat(incremental.get("state").asText()).isEqualTo("MONITORING");
+        assertThat(incremental.get("progress").get("unit").asText()).isEqualTo("changes");
+        assertThat(st.get("components").findValuesAsText("id")).contains("ctl.store.forward", "ctl.connector.forward");
+        assertThat(st.get("tables").size()).isPositive();
         assertThat(Main.execute("--data-dir", d, "pause", project.toString())).isZero();
         awaitStep(data, "incremental", "PAUSED", child);
         ChangeWriter writer = writer(src).start();

@@ -5,11 +5,9 @@ import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.Lifecycle.State;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
-import io.tideway.core.spi.CheckResult;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.config.ProjectFiles;
 import io.tideway.engine.config.ProjectValues;
-import io.tideway.engine.full.FullStep;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.engine.incremental.Store;
@@ -22,10 +20,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +34,10 @@ public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /** Steps this version can run. */
     public static final Set<Step> AVAILABLE_STEPS = EnumSet.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY);
-    private static final long STALE_RUN_MILLIS = 30_000;
 
     private final MetaDb metaDb;
     private final Path dataDir;
     private volatile boolean stopRequested;
-    /** Set when a switchover asks this run to stop its forward apply (sub-step 5). */
-    private volatile boolean switchoverRequested;
 
     public Engine(MetaDb metaDb, Path dataDir) {
         this.metaDb = metaDb;
@@ -137,19 +128,34 @@ public final class Engine {
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
+        // kept in the MetaDB once the project is there (a project verified before it ever ran has report.json only)
         var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
-                () -> stopRequested);
+                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)));
         project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
                 "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
                         + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));
         return outcome;
     }
 
+    /**
+     * The project as it stands ({@code tideway status}): steps with their progress, tables, components,
+     * lag, the switchover's sub-steps and recent events; empty when the project has not run yet. Reads
+     * only the MetaDB, so it works while the project runs in another process.
+     */
+    public java.util.Optional<io.tideway.engine.status.ProjectStatus> status(ProjectConfig cfg) {
+        return new StatusQuery(metaDb).status(cfg);
+    }
+
+    /** The latest verification report of the project stored in the MetaDB (report.json is its export); empty when none. */
+    public java.util.Optional<io.tideway.engine.verify.VerificationReport> verificationReport(ProjectConfig cfg) {
+        return metaDb.projects().find(cfg.name()).flatMap(p -> io.tideway.engine.verify.ReportStore.latest(metaDb, p.id()));
+    }
+
     /** Whether a live process runs the project's incremental step now (applying changes, or paused with changes held back). */
     private boolean incrementalRunning(long pid) {
         var run = metaDb.incremental().run(pid);
         if (run.isEmpty() || isDead(run.get().owner())
-                || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS) {
+                || System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() > RunLease.STALE_MILLIS) {
             return false;
         }
         return syncing(stepState(pid, Step.INCREMENTAL));
@@ -160,8 +166,18 @@ public final class Engine {
         return s.active() || s == State.PAUSED;
     }
 
-    /** Outcome of a run: a one-line summary per step. */
-    public record RunResult(List<String> summaries) { }
+    /**
+     * What a run did.
+     *
+     * @param state the project's state as the run ended (MONITORING, COMPLETED)
+     * @param steps what each step did, in order (the reverse sync after a switchover last)
+     */
+    public record RunResult(String project, String state, List<io.tideway.engine.result.StepResult> steps) {
+        /** "step: summary" per step, as the CLI prints them. */
+        public List<String> summaries() {
+            return steps.stream().map(io.tideway.engine.result.StepResult::line).toList();
+        }
+    }
 
     /** Asks a running {@link #run} to stop cleanly (final checkpoints written); it returns soon after. */
     public void requestStop() {
@@ -190,240 +206,12 @@ public final class Engine {
         Endpoints ends = Endpoints.of(cfg);
         long pid = metaDb.projects().upsert(cfg.name(), cfg.source(), cfg.destination(), ProjectFiles.toYamlWithoutSecrets(cfg));
         LOG.info("project {}: settings {}", cfg.name(), ProjectValues.masked(cfg));
-        String owner = owner();
-        metaDb.incremental().acquireRun(pid, owner, STALE_RUN_MILLIS, Engine::isDead);
-        AtomicReference<String> commands = new AtomicReference<>();
-        ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tideway-run-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
-        beat.scheduleWithFixedDelay(() -> {
-            try {
-                String c = metaDb.incremental().heartbeat(pid, owner);
-                if (Switchover.COMMAND.equals(c)) {
-                    switchoverRequested = true;
-                } else if (c != null) {
-                    commands.set(c);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("run heartbeat failed: {}", e.toString());
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        RunCommands commands = new RunCommands();
         MDC.put("project", cfg.name());
-        Store store = null;
-        // with verify listed after incremental, the Connector applies changes in the background while verify compares
-        io.tideway.engine.verify.BackgroundSync sync = null;
-        try {
-            if (Switchover.forwardHalted(metaDb, pid)) {
-                return runReverse(cfg, ends, pid, listener, options, commands);
-            }
-            Precheck.Report report = Precheck.run(cfg, ends, startedTables(pid));
-            listener.precheck(report.items());
-            if (!report.passed()) {
-                CheckResult first = report.blocking().get(0);
-                String more = report.blocking().size() > 1 ? " (and " + (report.blocking().size() - 1) + " more)" : "";
-                throw new TidewayException(ErrorCode.PRECHECK_FAILED, "precheck failed: " + first.item() + ": " + first.detail()
-                        + (first.fix() == null ? "" : " -> " + first.fix()) + more);
-            }
-            List<MappedTable> tables = report.tables();
-            RunContext ctx = new RunContext(cfg, ends, metaDb, pid, tables, listener);
-            metaDb.projects().setState(pid, State.RUNNING);
-            List<String> summaries = new ArrayList<>();
-            for (Step step : cfg.steps()) {
-                if (halting()) {
-                    break;
-                }
-                if (step == Step.FULL && cfg.has(Step.INCREMENTAL)) {
-                    store = startStore(ctx, listener);
-                }
-                if (step == Step.INCREMENTAL && store == null) {
-                    store = startStore(ctx, listener);
-                }
-                StepRecord rec = metaDb.projects().step(pid, step.id());
-                State recState = State.of(rec.state());
-                if (recState == State.SKIPPED) {
-                    summaries.add(step.id() + ": skipped by the user");
-                    continue;
-                }
-                if (recState == State.COMPLETED && step != Step.VERIFY) {   // verification is redone on every run
-                    summaries.add(step.id() + ": already completed");
-                    continue;
-                }
-                warnAfterSkipped(ctx, step);
-                MDC.put("step", step.id());
-                listener.stepStarted(step.id());
-                metaDb.projects().setStepState(pid, step.id(), State.RUNNING, null);
-                metaDb.events().add(pid, "INFO", step.id(), "step started");
-                try {
-                    if (step == Step.INCREMENTAL && cfg.has(Step.VERIFY)) {
-                        Store s = store;
-                        sync = io.tideway.engine.verify.BackgroundSync.start(ctx, until -> IncrementalStep.run(ctx, s, false,
-                                options.lagThreshold(), commands, () -> halting() || until.getAsBoolean()));
-                        continue;   // it ends after verify
-                    }
-                    String summary = switch (step) {
-                        case SCHEMA -> SchemaStep.run(ctx) + (cfg.has(Step.FULL) ? "" : "; " + indexAll(ctx));
-                        case FULL -> FullStep.run(ctx);
-                        case INCREMENTAL -> IncrementalStep.run(ctx, store, options.untilSynced(), options.lagThreshold(), commands,
-                                this::halting);
-                        case VERIFY -> io.tideway.engine.verify.VerifyStep.run(ctx, dataDir, sync, this::halting);
-                        default -> throw new IllegalStateException(step.id());
-                    };
-                    if (step != Step.INCREMENTAL) {
-                        metaDb.projects().setStepState(pid, step.id(), State.COMPLETED, null);
-                    }
-                    metaDb.events().add(pid, "INFO", step.id(), "step " + (step == Step.INCREMENTAL ? "stopped" : "completed")
-                            + ": " + summary);
-                    listener.stepFinished(step.id(), summary);
-                    summaries.add(step.id() + ": " + summary);
-                } catch (io.tideway.engine.verify.Verifier.Stopped e) {
-                    // asked to stop while verifying: nothing to report, the next run verifies again
-                    metaDb.projects().setStepState(pid, step.id(), State.NOT_STARTED, null);
-                    if (sync != null && sync.failure() != null) {
-                        throw failStep(pid, Step.INCREMENTAL, sync.failure());
-                    }
-                    break;
-                } catch (RuntimeException e) {
-                    if (step == Step.VERIFY && sync != null && sync.failure() != null) {
-                        failStep(pid, Step.INCREMENTAL, sync.failure());
-                    }
-                    boolean keepSyncing = step == Step.VERIFY && sync != null && !options.untilSynced()
-                            && e instanceof TidewayException te && te.code() == ErrorCode.DATA_DIFFERENT;
-                    if (keepSyncing) {
-                        // differences do not stop the sync; `run --until synced` fails on them
-                        metaDb.projects().setStepState(pid, step.id(), State.FAILED, e.getMessage());
-                        ctx.event("WARN", step.id(), e.getMessage() + "; incremental sync goes on");
-                        continue;
-                    }
-                    throw failStep(pid, step, e);
-                } finally {
-                    MDC.remove("step");
-                }
-            }
-            if (sync != null) {
-                MDC.put("step", Step.INCREMENTAL.id());
-                try {
-                    if (options.untilSynced()) {
-                        awaitSyncedAtEnd(pid, sync, listener);
-                    }
-                    String summary = options.untilSynced() ? sync.stop() : sync.await();
-                    metaDb.events().add(pid, "INFO", Step.INCREMENTAL.id(), "step stopped: " + summary);
-                    listener.stepFinished(Step.INCREMENTAL.id(), summary);
-                    summaries.add(Step.INCREMENTAL.id() + ": " + summary);
-                } catch (RuntimeException e) {
-                    throw failStep(pid, Step.INCREMENTAL, e);
-                } finally {
-                    MDC.remove("step");
-                }
-            }
-            if (switchoverRequested && !stopRequested) {
-                // switchover sub-step 5: forward apply has stopped (its last batch committed and checkpointed)
-                if (stepState(pid, Step.INCREMENTAL) == State.PAUSED) {
-                    metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.RUNNING, null);
-                }
-                metaDb.projects().setStepState(pid, Step.INCREMENTAL.id(), State.COMPLETED, null);
-                if (store != null) {
-                    store.close();   // the forward capture is of no more use
-                    store = null;
-                }
-                ctx.event("INFO", Step.INCREMENTAL.id(), "forward apply stopped for the switchover at source position "
-                        + metaDb.incremental().applyCheckpoint(pid, Store.FORWARD).map(c -> c.position()).orElse("(none)"));
-                listener.info("forward sync stopped for the switchover; the reverse sync runs here once it is started");
-                RunResult reverse = runReverse(cfg, ends, pid, listener, options, commands);
-                summaries.addAll(reverse.summaries());
-                return new RunResult(summaries);
-            }
-            metaDb.projects().setState(pid, cfg.has(Step.INCREMENTAL) ? State.MONITORING : State.COMPLETED);
-            return new RunResult(summaries);
+        try (RunLease lease = RunLease.take(metaDb, pid, commands)) {
+            return new StepLoop(metaDb, dataDir, cfg, ends, pid, listener, options, commands, () -> stopRequested).run();
         } finally {
-            if (sync != null && sync.active()) {
-                try {
-                    sync.stop();
-                } catch (RuntimeException e) {
-                    LOG.warn("the incremental step failed while stopping: {}", e.toString());
-                }
-            }
-            if (store != null) {
-                store.close();
-            }
-            // not shutdownNow: the heartbeat may be writing to the MetaDB, whose embedded H2 closes on an interrupt
-            beat.shutdown();
-            try {
-                beat.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                metaDb.incremental().releaseRun(pid, owner);
-            } catch (RuntimeException e) {
-                LOG.warn("releasing the run lock: {}", e.toString());
-            }
             MDC.remove("project");
-        }
-    }
-
-    private boolean halting() {
-        return stopRequested || switchoverRequested;
-    }
-
-    /**
-     * The run of a project whose forward sync a switchover halted: waits until the switchover has
-     * started the reverse sync (sub-step 7), then runs the reverse Store and Connector (destination ->
-     * source) until asked to stop, or, with {@code untilSynced}, until their lag is under the threshold.
-     */
-    private RunResult runReverse(ProjectConfig cfg, Endpoints ends, long pid, ProgressListener listener, RunOptions options,
-                                 AtomicReference<String> commands) {
-        String step = Direction.REVERSE.stepId();
-        if (!Switchover.reverseStarted(metaDb, pid)) {
-            listener.info("the forward sync is stopped by a switchover; waiting for `tideway switchover` to start the reverse"
-                    + " sync (sub-step 7) ...");
-            while (!Switchover.reverseStarted(metaDb, pid)) {
-                if (stopRequested) {
-                    return new RunResult(List.of(step + ": not started (the switchover has not reached sub-step 7)"));
-                }
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return new RunResult(List.of(step + ": interrupted"));
-                }
-            }
-        }
-        List<MappedTable> tables;
-        try (java.sql.Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
-        }
-        RunContext rctx = Direction.REVERSE.context(new RunContext(cfg, ends, metaDb, pid, tables, listener));
-        MDC.put("step", step);
-        metaDb.projects().setState(pid, State.RUNNING);
-        metaDb.projects().setStepState(pid, step, State.RUNNING, null);
-        metaDb.events().add(pid, "INFO", step, "reverse sync started (destination -> source)");
-        listener.stepStarted(step);
-        Store rs = null;
-        try {
-            rs = Store.start(rctx, dataDir, Duration.ofMinutes(3), Direction.REVERSE);
-            listener.info("reverse capture of the destination streaming from " + rs.session().startPosition());
-            String summary = IncrementalStep.run(rctx, rs, options.untilSynced(), options.lagThreshold(), commands,
-                    () -> stopRequested, Direction.REVERSE);
-            metaDb.events().add(pid, "INFO", step, "step stopped: " + summary);
-            listener.stepFinished(step, summary);
-            metaDb.projects().setState(pid, State.MONITORING);
-            return new RunResult(List.of(step + ": " + summary));
-        } catch (RuntimeException e) {
-            String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
-            metaDb.projects().setStepState(pid, step, State.FAILED, msg);
-            metaDb.projects().setState(pid, State.FAILED);
-            metaDb.events().add(pid, "ERROR", step, msg);
-            LOG.error("the reverse sync failed", e);
-            throw e;
-        } finally {
-            if (rs != null) {
-                rs.close();
-            }
-            MDC.remove("step");
         }
     }
 
@@ -434,8 +222,8 @@ public final class Engine {
      * its forward apply when asked and runs the reverse sync). A failed sub-step is recorded FAILED and
      * thrown; calling again retries it. Two switchovers of one project at once are refused.
      */
-    public Switchover.Report switchover(ProjectConfig cfg, Switchover.Options options, Switchover.Confirmer confirmer,
-                                        ProgressListener listener) {
+    public io.tideway.engine.result.SwitchoverResult switchover(ProjectConfig cfg, Switchover.Options options,
+                                                                Switchover.Confirmer confirmer, ProgressListener listener) {
         var p = stored(cfg, "switch over");
         if (State.of(p.state()) == State.RELEASED || State.of(p.state()) == State.RELEASING) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + cfg.name() + " was released: it cannot switch over");
@@ -452,8 +240,9 @@ public final class Engine {
                 MDC.put("project", cfg.name());
                 MDC.put("step", "switchover");
                 try {
-                    return new Switchover(metaDb, dataDir, cfg, p.id(), options, confirmer, listener,
+                    Switchover.Report report = new Switchover(metaDb, dataDir, cfg, p.id(), options, confirmer, listener,
                             () -> incrementalRunLive(p.id())).run();
+                    return switchoverResult(cfg.name(), p.id(), report);
                 } finally {
                     MDC.remove("step");
                     MDC.remove("project");
@@ -464,34 +253,24 @@ public final class Engine {
         }
     }
 
-    /**
-     * {@code run --until synced}: the run ends synced only. Changes may have arrived while the verify
-     * step compared (a sync paused meanwhile holds them back), so the incremental step must be under
-     * its lag threshold again before it is stopped; a paused sync is waited for until resumed.
-     */
-    private void awaitSyncedAtEnd(long pid, io.tideway.engine.verify.BackgroundSync sync, ProgressListener listener) {
-        boolean told = false;
-        while (!sync.synced() && sync.active() && !halting()) {
-            sync.check();
-            if (!told) {
-                told = true;
-                listener.info("waiting for the incremental sync (" + stepState(pid, Step.INCREMENTAL) + ") to catch up before"
-                        + " the run ends synced ...");
-            }
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** Whether a live process runs the project (its heartbeat fresh, its process alive). */
     private boolean incrementalRunLive(long pid) {
-        var run = metaDb.incremental().run(pid);
-        return run.isPresent() && !isDead(run.get().owner())
-                && System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() <= STALE_RUN_MILLIS;
+        return RunLease.live(metaDb, pid);
+    }
+
+    private io.tideway.engine.result.SwitchoverResult switchoverResult(String name, long pid, Switchover.Report report) {
+        var subSteps = metaDb.switchovers().steps(pid).stream().map(s -> new io.tideway.engine.result.SwitchoverResult.SubStep(
+                s.number(), s.name(), s.state(), s.startedAt() == null ? null : s.startedAt().toString(),
+                s.finishedAt() == null ? null : s.finishedAt().toString(), s.error())).toList();
+        java.util.Map<String, Object> figures;
+        try {
+            figures = report.json() == null || report.json().isBlank() ? java.util.Map.of()
+                    : new com.fasterxml.jackson.databind.ObjectMapper().readValue(report.json(),
+                            new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TidewayException(ErrorCode.INTERNAL, "reading the switchover report: " + e.getMessage(), e);
+        }
+        return new io.tideway.engine.result.SwitchoverResult(name, subSteps, figures, report.lines());
     }
 
     /** The sub-steps of the project's switchover as recorded (empty before one began). */
@@ -499,113 +278,12 @@ public final class Engine {
         return metaDb.switchovers().steps(pid);
     }
 
-    /** Records a step's failure (step and project FAILED, an ERROR event) and returns the exception to throw. */
-    private RuntimeException failStep(long pid, Step step, RuntimeException e) {
-        String msg = e instanceof TidewayException ? e.getMessage() : e.toString();
-        metaDb.projects().setStepState(pid, step.id(), State.FAILED, msg);
-        metaDb.projects().setState(pid, State.FAILED);
-        metaDb.events().add(pid, "ERROR", step.id(), msg);
-        LOG.error("step {} failed", step.id(), e);
-        return e;
-    }
-
-    /**
-     * Starts the Store. The first time, T0 is fixed here, before the full copy reads a row. If the
-     * full copy already began without a saved capture position (a crash between the two), the
-     * changes between can no longer be told apart: the copy is started again from scratch.
-     */
-    private Store startStore(RunContext ctx, ProgressListener listener) {
-        long pid = ctx.projectId();
-        var capture = Store.captureFor(ctx.ends().source().type());
-        boolean hadOffsets = capture.resumesFrom(metaDb.incremental().captureState(pid, Store.FORWARD).loadOffsets());
-        StepRecord full = metaDb.projects().step(pid, Step.FULL.id());
-        State fullState = State.of(full.state());
-        if (!hadOffsets && fullState != State.NOT_STARTED && fullState != State.SKIPPED) {
-            if (fullState == State.COMPLETED) {
-                throw new TidewayException(ErrorCode.INTERNAL, "the change capture position of project " + ctx.config().name()
-                        + " is lost while its full copy is complete; changes since then cannot be recovered:"
-                        + " drop the destination tables and run the project again under a new name");
-            }
-            ctx.event("WARN", "full", "the full copy began without a saved capture position: it starts again from scratch");
-            resetFull(ctx);
-        }
-        listener.info("starting change capture (the Store) before the full copy ...");
-        Store s = Store.start(ctx, dataDir, Duration.ofMinutes(3));
-        if (!hadOffsets) {
-            // T0 must be durable before the copy reads a row: a restart must resume from it, not from a later point
-            // (a MySQL-family capture's first saved offset is its schema snapshot's, which a restart does not resume from)
-            var state = metaDb.incremental().captureState(pid, Store.FORWARD);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!capture.resumesFrom(state.loadOffsets())) {
-                if (System.currentTimeMillis() > deadline) {
-                    s.close();
-                    throw new TidewayException(ErrorCode.INTERNAL, "the change capture did not save its start position within"
-                            + " 60 s; the full copy is not started (see the log in the data directory)");
-                }
-                s.check();
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    s.close();
-                    throw new TidewayException(ErrorCode.INTERNAL, "interrupted while the capture started", e);
-                }
-            }
-        }
-        listener.info("change capture streaming from " + s.session().startPosition());
-        return s;
-    }
-
-    private void resetFull(RunContext ctx) {
-        long pid = ctx.projectId();
-        try (var c = ctx.ends().connectDestination(); var st = c.createStatement()) {
-            for (MappedTable m : ctx.tables()) {
-                metaDb.checkpoints().deleteChunks(pid, m.source().id());
-                metaDb.checkpoints().setTableProgress(pid, m.source().id(), 0, 0);
-                metaDb.checkpoints().setTableState(pid, m.source().id(), TableStates.CREATED);
-                st.execute(ctx.ends().destinationDialect().truncateSql(m.destination().id()));
-            }
-        } catch (java.sql.SQLException e) {
-            throw ctx.ends().destinationDialect().classify(e, "restarting the full copy");
-        }
-        metaDb.projects().setStepState(pid, Step.FULL.id(), State.NOT_STARTED, null);
-    }
-
-    private static String indexAll(RunContext ctx) {
-        int n = 0;
-        for (MappedTable m : ctx.tables()) {
-            n += SchemaStep.createIndexes(ctx, m);
-        }
-        return n + " indexes created";
-    }
-
     private Set<String> startedTables(long pid) {
-        return metaDb.checkpoints().tables(pid).stream()
-                .filter(t -> !TableStates.PENDING.equals(t.state()))
-                .map(t -> t.source().toString())
-                .collect(Collectors.toSet());
+        return StepLoop.startedTables(metaDb, pid);
     }
 
     private State stepState(long pid, Step step) {
         return State.of(metaDb.projects().step(pid, step.id()).state());
-    }
-
-    /** Warns loudly when {@code step} runs after a step the user skipped: what that step does was not done by Tideway. */
-    private void warnAfterSkipped(RunContext ctx, Step step) {
-        for (Step before : ctx.config().steps()) {
-            if (before == step) {
-                return;
-            }
-            if (stepState(ctx.projectId(), before) != State.SKIPPED) {
-                continue;
-            }
-            String reason = metaDb.events().lastMessage(ctx.projectId(), before.id(), SKIP_EVENT_PREFIX).orElse(SKIP_EVENT_PREFIX);
-            String what = before == Step.FULL && step == Step.INCREMENTAL
-                    ? "the full copy was skipped: only changes from now on are applied; rows the source had before are missing"
-                            + " from the destination unless they were loaded by other means"
-                    : "step " + before.id() + " was skipped: step " + step.id() + " assumes what it does was done by other means";
-            ctx.event("WARN", step.id(), "WARNING: " + what + " (" + reason + ")");
-        }
     }
 
     /** The message of the event recording a skip starts with this, then the user's reason. */
@@ -620,7 +298,7 @@ public final class Engine {
     /** Refuses the operation while a live process runs the project. */
     private void requireNotRunning(long pid, String name, String operation) {
         metaDb.incremental().run(pid).ifPresent(r -> {
-            boolean stale = System.currentTimeMillis() - r.heartbeatAt().toEpochMilli() > STALE_RUN_MILLIS;
+            boolean stale = System.currentTimeMillis() - r.heartbeatAt().toEpochMilli() > RunLease.STALE_MILLIS;
             if (!isDead(r.owner()) && !stale) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "project " + name + " is running in " + r.owner()
                         + " (heartbeat at " + r.heartbeatAt() + "); stop that run before " + operation);
@@ -704,15 +382,16 @@ public final class Engine {
      * for the change capture is dropped (PostgreSQL: replication slot and publication), the spool
      * directory is deleted, and the project becomes RELEASED. The MetaDB history is kept; a released
      * project cannot run again. A release that failed half-way can be asked again. Returns what was done.
+     * (A project released before: nothing is done, {@code alreadyReleased} says so.)
      */
-    public List<String> release(ProjectConfig cfg) {
+    public io.tideway.engine.result.ReleaseResult release(ProjectConfig cfg) {
         var p = stored(cfg, "release");
         if (State.of(p.state()) == State.RELEASED) {
-            return List.of("project " + cfg.name() + " was already released");
+            return new io.tideway.engine.result.ReleaseResult(cfg.name(), State.RELEASED.name(), true,
+                    List.of("project " + cfg.name() + " was already released"));
         }
         requireNotRunning(p.id(), cfg.name(), "releasing it");
-        String owner = owner();
-        metaDb.incremental().acquireRun(p.id(), owner, STALE_RUN_MILLIS, Engine::isDead);
+        RunLease lease = RunLease.take(metaDb, p.id(), null);
         try {
             List<String> done = new ArrayList<>();
             metaDb.projects().setState(p.id(), State.RELEASING);
@@ -742,13 +421,13 @@ public final class Engine {
             }
             metaDb.projects().setState(p.id(), State.RELEASED);
             metaDb.events().add(p.id(), "INFO", null, "released: " + (done.isEmpty() ? "nothing to drop" : String.join("; ", done)));
-            return done;
+            return new io.tideway.engine.result.ReleaseResult(cfg.name(), State.RELEASED.name(), false, List.copyOf(done));
         } catch (RuntimeException e) {
             metaDb.events().add(p.id(), "ERROR", null, "release failed (ask again once fixed): "
                     + (e instanceof TidewayException ? e.getMessage() : e.toString()));
             throw e;
         } finally {
-            metaDb.incremental().releaseRun(p.id(), owner);
+            lease.close();
         }
     }
 
@@ -837,31 +516,7 @@ public final class Engine {
         }
     }
 
-    /** This process, as "host:pid". */
-    static String owner() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + ":" + ProcessHandle.current().pid();
-    }
-
-    /** A run owned by a process of this host that no longer exists. */
-    static boolean isDead(String owner) {
-        int colon = owner.lastIndexOf(':');
-        if (colon < 0) {
-            return false;
-        }
-        String host = owner.substring(0, colon);
-        if (!owner().startsWith(host + ":")) {
-            return false;
-        }
-        try {
-            return ProcessHandle.of(Long.parseLong(owner.substring(colon + 1))).map(p -> !p.isAlive()).orElse(true);
-        } catch (NumberFormatException e) {
-            return false;
-        }
+    private static boolean isDead(String owner) {
+        return RunLease.isDead(owner);
     }
 }

@@ -69,11 +69,11 @@ abstract class MetaDbContract {
     @Test
     void opening_again_is_an_idempotent_migrate_that_records_the_newer_version() {
         try (MetaDb again = open("0.2.0-test")) {
-            assertThat(again.schemaVersion()).isEqualTo(3);
+            assertThat(again.schemaVersion()).isEqualTo(MetaDb.SCHEMA_VERSION);
             assertThat(again.lastMigratedByVersion()).isEqualTo("0.2.0-test");
             assertThat(db.lastMigratedByVersion()).isEqualTo("0.2.0-test");
         }
-        assertThat(db.schemaVersion()).isEqualTo(3);
+        assertThat(db.schemaVersion()).isEqualTo(MetaDb.SCHEMA_VERSION);
     }
 
     @Test
@@ -253,6 +253,47 @@ abstract class MetaDbContract {
         assertThat(last3).extracting(EventRecord::step).containsExactly(null, "full", null);
         assertThat(last3.get(0).at()).isEqualTo(T0);
         assertThat(db.events().list(id, 100)).hasSize(5);
+    }
+
+    @Test
+    void a_verification_report_round_trips_with_its_rows_in_order_and_only_the_latest_are_kept() throws Exception {
+        long id = db.projects().upsert("reports", mariadb("x"), postgres("y"), null);
+        Instant started = T0.minusSeconds(5);
+        String unicode = "{\"kind\":\"DIFFERENT\",\"key\":{\"id\":2},\"values\":{\"name\":{\"source\":\"Zo\u00eb \u2713\"}}}";
+        List<VerifyReports.StoredDifference> rows = List.of(
+                new VerifyReports.StoredDifference(0, 0, "MISSING", "{\"kind\":\"MISSING\",\"key\":{\"id\":1}}"),
+                new VerifyReports.StoredDifference(0, 1, "DIFFERENT", unicode),
+                new VerifyReports.StoredDifference(2, 0, "EXTRA", "{\"kind\":\"EXTRA\",\"row\":{\"a\":null}}"));
+        db.verifyReports().save(id, started, T0, true, false, "equal", "{\"first\":true}", List.of());
+        long second = db.verifyReports().save(id, started, T0, false, false, "3 rows differ", "{\"tables\":[]}", rows);
+        VerifyReports.StoredReport r = db.verifyReports().latest(id).orElseThrow();
+        assertThat(r.id()).isEqualTo(second);
+        assertThat(r.startedAt()).isEqualTo(started);
+        assertThat(r.finishedAt()).isEqualTo(T0);
+        assertThat(r.equal()).isFalse();
+        assertThat(r.summary()).isEqualTo("3 rows differ");
+        assertThat(r.reportJson()).isEqualTo("{\"tables\":[]}");
+        assertThat(r.differences()).isEqualTo(rows);
+        for (int i = 0; i < VerifyReports.KEPT; i++) {
+            db.verifyReports().save(id, started, T0, true, false, "equal " + i, "{}", List.of());
+        }
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM verify_report WHERE project_id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(VerifyReports.KEPT);
+            }
+        }
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM verify_difference WHERE report_id = ?")) {
+            ps.setLong(1, second);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the rows of a report deleted go with it").isZero();
+            }
+        }
+        assertThat(db.verifyReports().latest(id).orElseThrow().summary()).isEqualTo("equal " + (VerifyReports.KEPT - 1));
     }
 
     @Test

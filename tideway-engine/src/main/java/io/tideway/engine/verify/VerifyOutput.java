@@ -39,6 +39,9 @@ public final class VerifyOutput {
 
     private VerifyOutput() { }
 
+    /** What {@link #write} wrote: the correction SQL files by source table, and the report of report.json. */
+    record Written(Map<String, Path> sqlFiles, VerificationReport report) { }
+
     /** The directory a project's verification files go to. */
     public static Path directory(Path dataDir, String project) {
         return dataDir.resolve("verify").resolve(project);
@@ -49,9 +52,9 @@ public final class VerifyOutput {
      *
      * @param repair what a repair wrote, or null when none was asked for
      * @param after what still differed after the repair, or null
-     * @return the SQL files written, by source table
+     * @return the SQL files written, by source table, and the report written to report.json
      */
-    static Map<String, Path> write(Path dir, Verifier v, VerifyReport report, Verifier.Repair repair, VerifyReport after) {
+    static Written write(Path dir, Verifier v, VerifyReport report, Verifier.Repair repair, VerifyReport after) {
         try {
             Files.createDirectories(dir);
             try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "*.{sql,json}")) {
@@ -69,9 +72,9 @@ public final class VerifyOutput {
                 writeSql(file, v, report, t);
                 sqlFiles.put(t.source(), file);
             }
-            Files.writeString(dir.resolve(REPORT), JSON.writeValueAsString(json(v, report, sqlFiles, repair, after)),
-                    StandardCharsets.UTF_8);
-            return sqlFiles;
+            VerificationReport document = document(v, report, sqlFiles, repair, after);
+            Files.writeString(dir.resolve(REPORT), json(document), StandardCharsets.UTF_8);
+            return new Written(sqlFiles, document);
         } catch (IOException e) {
             throw new TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "writing the verification report to " + dir + ": "
                     + e.getMessage(), e);
@@ -151,103 +154,72 @@ public final class VerifyOutput {
 
     // ------------------------------------------------------------------ report.json
 
-    private static Map<String, Object> json(Verifier v, VerifyReport r, Map<String, Path> sqlFiles, Verifier.Repair repair,
-                                            VerifyReport after) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("project", r.project());
-        root.put("tidewayVersion", Version.current());
-        root.put("source", v.ends().source().type().id() + " at " + v.ends().source().address());
-        root.put("destination", v.ends().destination().type().id() + " at " + v.ends().destination().address());
-        root.put("startedAt", r.startedAt().toString());
-        root.put("finishedAt", r.finishedAt().toString());
-        root.put("equal", r.equal());
-        root.put("unconfirmed", r.unconfirmed());
-        if (r.unconfirmed()) {
-            Map<String, Object> lag = new LinkedHashMap<>();
-            lag.put("lagMillis", r.inFlight().lagMillis());
-            lag.put("syncState", r.inFlight().state());
-            lag.put("reason", "changes in flight: " + r.inFlight().describe() + "; run again when the lag is low");
-            root.put("inFlight", lag);
-        }
-        root.put("summary", r.summary());
-        root.put("rowsCompared", r.sourceRows());
-        root.put("rowsDiffering", r.differences());
-        root.put("warnings", r.warnings());
-        if (repair != null) {
-            Map<String, Object> rep = new LinkedHashMap<>();
-            rep.put("rowsWritten", repair.rowsWritten());
-            rep.put("rowsDeleted", repair.rowsDeleted());
-            rep.put("equalAfterRepair", after != null && after.equal());
-            rep.put("summaryAfterRepair", after == null ? null : after.summary());
-            root.put("repair", rep);
-        }
-        List<Object> tables = new ArrayList<>();
+    /** The report as stored and exported: figures of every table and its first rows found different. */
+    static VerificationReport document(Verifier v, VerifyReport r, Map<String, Path> sqlFiles, Verifier.Repair repair,
+                                       VerifyReport after) {
+        VerificationReport.InFlight inFlight = r.unconfirmed() ? new VerificationReport.InFlight(r.inFlight().lagMillis(),
+                r.inFlight().state(), "changes in flight: " + r.inFlight().describe() + "; run again when the lag is low") : null;
+        VerificationReport.RepairFigures rep = repair == null ? null : new VerificationReport.RepairFigures(repair.rowsWritten(),
+                repair.rowsDeleted(), after != null && after.equal(), after == null ? null : after.summary());
+        List<VerificationReport.TableEntry> tables = new ArrayList<>();
         for (TableReport t : r.tables()) {
             TablePlan p = v.plans().get(t.source());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", t.source());
-            m.put("destination", t.destination());
-            m.put("keyed", t.keyed());
-            m.put("key", p.source().rowKey());
-            m.put("rowsCompared", t.sourceRows());
-            m.put("destinationRows", t.destinationRows());
-            m.put("chunks", t.chunks());
-            m.put("chunksCompared", t.chunksCompared());
-            m.put("chunksEqualByChecksum", t.chunksEqualByChecksum());
-            m.put("rowsMatchedAcrossChunks", t.matchedAcrossChunks());
-            m.put("excludedColumns", t.excludedColumns());
             io.tideway.core.project.RowFilter f = v.rowFilter(t.source());
-            if (f != null) {
-                m.put("where", Map.of("source", f.source(), "destination", f.destination()));
-            }
-            m.put("equal", t.equal());
-            m.put("unconfirmed", t.unconfirmed());
-            m.put("missing", t.count(Difference.Kind.MISSING));
-            m.put("extra", t.count(Difference.Kind.EXTRA));
-            m.put("different", t.count(Difference.Kind.DIFFERENT));
-            m.put("unlisted", t.unlisted());
-            m.put("correctionSql", sqlFiles.containsKey(t.source()) ? sqlFiles.get(t.source()).getFileName().toString() : null);
-            List<Object> rows = new ArrayList<>();
+            List<VerificationReport.Row> rows = new ArrayList<>();
+            Integer notShown = null;
             for (Difference d : t.differences()) {
                 if (rows.size() == MAX_JSON_ROWS) {
-                    m.put("rowsNotShown", t.differences().size() - MAX_JSON_ROWS);
+                    notShown = t.differences().size() - MAX_JSON_ROWS;
                     break;
                 }
                 rows.add(row(p, d));
             }
-            m.put("differences", rows);
-            tables.add(m);
+            tables.add(new VerificationReport.TableEntry(t.source(), t.destination(), t.keyed(), p.source().rowKey(),
+                    t.sourceRows(), t.destinationRows(), t.chunks(), t.chunksCompared(), t.chunksEqualByChecksum(),
+                    t.matchedAcrossChunks(), t.excludedColumns(),
+                    f == null ? null : new VerificationReport.Where(f.source(), f.destination()), t.equal(), t.unconfirmed(),
+                    t.count(Difference.Kind.MISSING), t.count(Difference.Kind.EXTRA), t.count(Difference.Kind.DIFFERENT),
+                    t.unlisted(), sqlFiles.containsKey(t.source()) ? sqlFiles.get(t.source()).getFileName().toString() : null,
+                    notShown, rows));
         }
-        root.put("tables", tables);
-        return root;
+        return new VerificationReport(r.project(), Version.current(),
+                v.ends().source().type().id() + " at " + v.ends().source().address(),
+                v.ends().destination().type().id() + " at " + v.ends().destination().address(),
+                r.startedAt().toString(), r.finishedAt().toString(), r.equal(), r.unconfirmed(), inFlight, r.summary(),
+                r.sourceRows(), r.differences(), r.warnings(), rep, tables);
     }
 
-    private static Map<String, Object> row(TablePlan p, Difference d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", d.kind().name());
+    /** The text of report.json: {@code report} as it is stored. */
+    public static String json(VerificationReport report) {
+        try {
+            return JSON.writeValueAsString(report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "writing the verification report: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static VerificationReport.Row row(TablePlan p, Difference d) {
+        Map<String, Object> key = null;
         if (d.key() != null) {
-            Map<String, Object> key = new LinkedHashMap<>();
+            key = new LinkedHashMap<>();
             List<String> names = p.source().rowKey();
             for (int i = 0; i < names.size(); i++) {
                 key.put(names.get(i), value(d.key().get(i)));
             }
-            m.put("key", key);
         }
         if (d.kind() == Difference.Kind.DIFFERENT) {
-            m.put("columns", d.columns());
-            Map<String, Object> values = new LinkedHashMap<>();
+            Map<String, VerificationReport.Pair> values = new LinkedHashMap<>();
             Object[] src = p.comparedOf(d.sourceRow());
             List<Column> cols = p.sourceCompared().columns();
             for (int i = 0; i < cols.size(); i++) {
                 if (d.columns().contains(cols.get(i).name())) {
-                    Map<String, Object> pair = new LinkedHashMap<>();
-                    pair.put("source", value(src[i]));
-                    pair.put("destination", value(d.destinationRow()[i]));
-                    values.put(cols.get(i).name(), pair);
+                    values.put(cols.get(i).name(), new VerificationReport.Pair(value(src[i]), value(d.destinationRow()[i])));
                 }
             }
-            m.put("values", values);
-        } else if (d.key() == null) {
+            return new VerificationReport.Row(d.kind().name(), key, d.columns(), values, null);
+        }
+        if (d.key() == null) {
             // a table without a key: the row itself
             Map<String, Object> row = new LinkedHashMap<>();
             Object[] vals = d.kind() == Difference.Kind.MISSING ? p.comparedOf(d.sourceRow()) : d.destinationRow();
@@ -255,9 +227,9 @@ public final class VerifyOutput {
             for (int i = 0; i < cols.size(); i++) {
                 row.put(cols.get(i).name(), value(vals[i]));
             }
-            m.put("row", row);
+            return new VerificationReport.Row(d.kind().name(), key, null, null, row);
         }
-        return m;
+        return new VerificationReport.Row(d.kind().name(), key, null, null, null);
     }
 
     /** A value for JSON: numbers and booleans as they are, bytes as 0x-hex, long texts cut. */

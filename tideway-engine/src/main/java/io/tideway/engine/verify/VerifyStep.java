@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The verify step of a run, and a verification on its own ({@code tideway verify}).
@@ -42,9 +43,10 @@ public final class VerifyStep {
      *
      * @param repair what a repair wrote; null when none was asked for or nothing differed
      * @param afterRepair what still differed after the repair; null without one
+     * @param document the report as stored in the MetaDB and exported as report.json
      */
     public record Outcome(VerifyReport report, Path directory, Map<String, Path> sqlFiles, Verifier.Repair repair,
-                          VerifyReport afterRepair) {
+                          VerifyReport afterRepair, VerificationReport document) {
         /** Whether source and destination hold the same rows now (after the repair, if any). */
         public boolean equalNow() {
             return afterRepair != null ? afterRepair.equal() : report.equal();
@@ -53,6 +55,17 @@ public final class VerifyStep {
         /** Whether the rows found different are not confirmed, the sync beside the verification being behind. */
         public boolean unconfirmedNow() {
             return afterRepair != null ? afterRepair.unconfirmed() : report.unconfirmed();
+        }
+
+        /** The verification as a plain record (what the CLI prints and the API returns), with its exit status. */
+        public io.tideway.engine.result.VerifyResult result() {
+            var status = equalNow() ? io.tideway.engine.result.VerifyResult.Status.EQUAL
+                    : unconfirmedNow() ? io.tideway.engine.result.VerifyResult.Status.UNCONFIRMED
+                    : io.tideway.engine.result.VerifyResult.Status.DIFFERENT;
+            Map<String, String> files = new java.util.LinkedHashMap<>();
+            sqlFiles.forEach((table, file) -> files.put(table, file.toString()));
+            return new io.tideway.engine.result.VerifyResult(report.project(), status, status.exitCode(),
+                    (afterRepair != null ? afterRepair : report).summary(), directory.toString(), files, document);
         }
     }
 
@@ -110,12 +123,17 @@ public final class VerifyStep {
             }
             watch = sync;
         }
-        return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx), watch, false, stop);
+        return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx), watch, false, stop,
+                r -> ReportStore.save(ctx.metaDb(), ctx.projectId(), r));
     }
 
-    /** A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}. */
+    /**
+     * A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}.
+     *
+     * @param store keeps the report (in the MetaDB); called once report.json is written
+     */
     public static Outcome verify(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, Path dataDir, ProgressListener listener,
-                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop) {
+                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop, Consumer<VerificationReport> store) {
         Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), listener, sync, stop);
         VerifyReport report = v.run();
         Verifier.Repair done = null;
@@ -127,8 +145,9 @@ public final class VerifyStep {
             done = r.get();
         }
         Path dir = VerifyOutput.directory(dataDir, cfg.name());
-        Map<String, Path> files = VerifyOutput.write(dir, v, report, done, after);
-        return new Outcome(report, dir, files, done, after);
+        VerifyOutput.Written written = VerifyOutput.write(dir, v, report, done, after);
+        store.accept(written.report());
+        return new Outcome(report, dir, written.sqlFiles(), done, after, written.report());
     }
 
     /**
