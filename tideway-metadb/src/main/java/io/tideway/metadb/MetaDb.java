@@ -39,7 +39,7 @@ public final class MetaDb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaDb.class);
     static final String MIGRATIONS = "classpath:db/migration";
     /** The highest migration under {@link #MIGRATIONS} ({@code V<n>__...sql}); MetaDbTest checks the two agree. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 5;
     static final int POOL_SIZE = 4;
 
     static {
@@ -91,6 +91,7 @@ public final class MetaDb implements AutoCloseable {
     private final Events events;
     private final Incremental incremental;
     private final Switchovers switchovers;
+    private final Components components;
 
     private MetaDb(HikariDataSource ds, Vendor vendor, int schemaVersion, SecretBox secrets, Clock clock) {
         this.ds = ds;
@@ -102,6 +103,7 @@ public final class MetaDb implements AutoCloseable {
         this.events = new Events(sql);
         this.incremental = new Incremental(sql);
         this.switchovers = new Switchovers(sql);
+        this.components = new Components(sql);
     }
 
     /**
@@ -310,6 +312,10 @@ public final class MetaDb implements AutoCloseable {
 
     public Switchovers switchovers() {
         return switchovers;
+    }
+
+    public Components components() {
+        return components;
     }
 
     String vendorName() {
