@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, VerifyCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
                 ControlCommand.Resume.class, LifecycleCommands.Retry.class,
-                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, DemoCommand.class, TrainCommand.class,
+                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, ComponentsCommand.class, DemoCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

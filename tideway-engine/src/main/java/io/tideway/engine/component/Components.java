@@ -98,7 +98,7 @@ public final class Components {
      * stored as a new version, recorded as an event with {@code who}. A running component takes
      * the settings declared live at once, the others at its next start.
      */
-    public Component update(String id, Map<String, String> changes, String who) {
+    public Update update(String id, Map<String, String> changes, String who) {
         if (changes.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "no change given; expected KEY=VALUE");
         }
@@ -111,15 +111,23 @@ public final class Components {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "component " + c.id() + ": " + e.getMessage(), e);
         }
         String summary = describe(c.kind(), before.values(), after, changes.keySet(), c.state() == ComponentState.RUNNING);
+        String message = "component " + c.id() + ": configuration version " + (before.version() + 1) + " by " + who + ": " + summary;
         Optional<Integer> v = db.components().addVersion(c.id().toString(), before.version(), ComponentConfig.toJson(after.explicit()),
-                who, c.kind().id(), "component " + c.id() + ": configuration version " + (before.version() + 1) + " by " + who
-                        + ": " + summary);
+                who, c.kind().id(), message);
         if (v.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "the configuration of component " + c.id()
                     + " was changed meanwhile by someone else: show it again and repeat the change");
         }
-        return read(id);
+        return new Update(read(id), message);
     }
+
+    /**
+     * What an update did.
+     *
+     * @param component the component with its new configuration
+     * @param summary the event recorded: the version, who, and each key's old and new value and when it takes effect
+     */
+    public record Update(Component component, String summary) { }
 
     /** "key old -> new (effective ...)" for each changed key, secrets masked. */
     private static String describe(ComponentKind kind, SettingValues before, SettingValues after, java.util.Set<String> keys,
