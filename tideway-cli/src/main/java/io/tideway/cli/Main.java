@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         description = "Tideway: migrate and synchronize databases (MySQL, MariaDB, OceanBase-MySQL, PostgreSQL).",
         subcommands = {RunCommand.class, VerifyCommand.class, PrecheckCommand.class, StatusCommand.class, ControlCommand.Pause.class,
                 ControlCommand.Resume.class, LifecycleCommands.Retry.class,
-                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class, TrainCommand.class})
+                LifecycleCommands.Skip.class, LifecycleCommands.Release.class, SwitchoverCommand.class, SkipDdlCommand.class,
+                ComponentsCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Directory of the embedded MetaDB, secrets and logs (default: ${DEFAULT-VALUE}).",

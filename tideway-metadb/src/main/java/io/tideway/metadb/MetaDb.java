@@ -39,7 +39,7 @@ public final class MetaDb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaDb.class);
     static final String MIGRATIONS = "classpath:db/migration";
     /** The highest migration under {@link #MIGRATIONS} ({@code V<n>__...sql}); MetaDbTest checks the two agree. */
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
     static final int POOL_SIZE = 4;
 
     static {
@@ -92,6 +92,7 @@ public final class MetaDb implements AutoCloseable {
     private final Incremental incremental;
     private final Switchovers switchovers;
     private final VerifyReports verifyReports;
+    private final Components components;
 
     private MetaDb(HikariDataSource ds, Vendor vendor, int schemaVersion, SecretBox secrets, Clock clock) {
         this.ds = ds;
@@ -104,6 +105,7 @@ public final class MetaDb implements AutoCloseable {
         this.incremental = new Incremental(sql);
         this.switchovers = new Switchovers(sql);
         this.verifyReports = new VerifyReports(sql);
+        this.components = new Components(sql);
     }
 
     /**
@@ -316,6 +318,10 @@ public final class MetaDb implements AutoCloseable {
 
     public VerifyReports verifyReports() {
         return verifyReports;
+    }
+
+    public Components components() {
+        return components;
     }
 
     String vendorName() {

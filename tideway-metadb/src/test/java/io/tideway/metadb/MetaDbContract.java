@@ -297,6 +297,38 @@ abstract class MetaDbContract {
     }
 
     @Test
+    void a_component_keeps_its_state_and_every_version_of_its_configuration_and_a_change_is_an_event_with_who() {
+        long id = db.projects().upsert("components", mariadb("x"), postgres("y"), null);
+        String cid = "components.connector.forward";
+        ComponentRecord r = new ComponentRecord(cid, id, "connector", "forward", null, null, "CONFIGURED", null, null);
+        assertThat(db.components().create(r, "{\"format\":1,\"source\":{\"dbType\":\"mariadb\"}}", "project file")).isTrue();
+        assertThat(db.components().create(r, "{}", "project file")).as("a second create").isFalse();
+        assertThat(db.components().setState(cid, "CONFIGURED", "RUNNING", "node-1", "10.0.0.7")).isTrue();
+        assertThat(db.components().setState(cid, "CONFIGURED", "STOPPED", null, null)).as("from a state it is not in").isFalse();
+        db.components().setPosition(cid, "mariadb-bin.000003:1234");
+        assertThat(db.components().list(id)).singleElement().satisfies(c -> {
+            assertThat(c.state()).isEqualTo("RUNNING");
+            assertThat(c.nodeHost()).isEqualTo("node-1");
+            assertThat(c.nodeIp()).isEqualTo("10.0.0.7");
+            assertThat(c.position()).isEqualTo("mariadb-bin.000003:1234");
+            assertThat(c.direction()).isEqualTo("forward");
+        });
+        assertThat(db.components().addVersion(cid, 1, "{\"format\":1}", "alice", "connector", "changed")).contains(2);
+        assertThat(db.components().addVersion(cid, 1, "{}", "bob", "connector", "changed")).as("after a stale version").isEmpty();
+        assertThat(db.components().config(cid)).get().satisfies(v -> {
+            assertThat(v.version()).isEqualTo(2);
+            assertThat(v.who()).isEqualTo("alice");
+            assertThat(v.sectionsJson()).isEqualTo("{\"format\":1}");
+        });
+        assertThat(db.components().versions(cid)).extracting(ComponentConfigRecord::who).containsExactly("alice", "project file");
+        assertThat(db.events().list(id, 10)).singleElement().satisfies(e -> {
+            assertThat(e.who()).isEqualTo("alice");
+            assertThat(e.message()).isEqualTo("changed");
+        });
+        assertThat(db.components().find("components.store.forward")).isEmpty();
+    }
+
+    @Test
     void capture_state_round_trips_offsets_by_partition_and_history_in_order() {
         long id = db.projects().upsert("capture-state", mariadb(""), postgres(""), null);
         var st = db.incremental().captureState(id, "fwd");

@@ -26,14 +26,34 @@ import java.util.Objects;
  * @param zeroDatesAsNull MySQL family: the project writes zero dates as NULL, so a NULL the log gives
  *     for a nullable DATE or DATETIME column (where the log cannot tell a zero date from NULL) needs
  *     no look-up of the row's stored value; false = look it up and deliver a zero date verbatim
+ * @param watch how the capture watches its connection (the Store's settings source.silenceTimeout and source.probeTimeout)
  */
 public record CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
-                          Path workDir, TablePatterns patterns, DataSourceType.Family peer, boolean zeroDatesAsNull) {
+                          Path workDir, TablePatterns patterns, DataSourceType.Family peer, boolean zeroDatesAsNull,
+                          Watch watch) {
     public CaptureSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         tables = List.copyOf(tables);
         Objects.requireNonNull(state, "state");
+        watch = watch == null ? Watch.DEFAULT : watch;
+    }
+
+    /**
+     * How a capture watches its connection (MySQL family).
+     *
+     * @param silence a connection that delivers nothing, not even the server's heartbeats, for this
+     *     long is probed and taken as lost when the source answers the probe
+     * @param probeTimeout how long a query of that probe may wait for the server
+     */
+    public record Watch(java.time.Duration silence, java.time.Duration probeTimeout) {
+        public static final Watch DEFAULT = new Watch(java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(10));
+    }
+
+    /** With the default {@link Watch}. */
+    public CaptureSpec(String name, long serverId, DataSourceConfig source, List<TableId> tables, CaptureState state,
+                       Path workDir, TablePatterns patterns, DataSourceType.Family peer, boolean zeroDatesAsNull) {
+        this(name, serverId, source, tables, state, workDir, patterns, peer, zeroDatesAsNull, Watch.DEFAULT);
     }
 
     /** A capture of the listed tables only. */

@@ -4,7 +4,6 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
-import io.tideway.core.project.FullOptions;
 import io.tideway.core.project.Step;
 import io.tideway.core.spi.Dialect;
 import io.tideway.core.spi.ReadOptions;
@@ -16,6 +15,10 @@ import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.TableStates;
 import io.tideway.engine.Throttle;
 import io.tideway.engine.Workers;
+import io.tideway.engine.component.ComponentConfig;
+import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.ComponentRun;
+import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.incremental.HeldTable;
 import io.tideway.engine.incremental.Store;
 import io.tideway.engine.schema.SchemaStep;
@@ -58,16 +61,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class FullStep {
     private static final Logger LOG = LoggerFactory.getLogger(FullStep.class);
-    /**
-     * How long a chunk keeps being retried after failures that may pass (a lost connection, a
-     * server restarting, a deadlock), backing off up to {@link #MAX_BACKOFF_MILLIS} between attempts,
-     * as the change capture waits for its source.
-     */
-    static final long RETRY_FOR_MILLIS = 10 * 60_000L;
-    static final long MAX_BACKOFF_MILLIS = 30_000L;
 
     private final RunContext ctx;
-    private final FullOptions opt;
+    private final int parallelism;
+    private final int chunkSize;
+    /**
+     * How long a chunk keeps being retried after failures that may pass (a lost connection, a
+     * server restarting, a deadlock), backing off up to {@link #maxBackoffMillis} between attempts,
+     * as the change capture waits for its source.
+     */
+    private final long retryForMillis;
+    private final long maxBackoffMillis;
     private final Progress progress = new Progress(Step.FULL.id());
     private final Throttle throttle;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -86,17 +90,42 @@ public final class FullStep {
     /** The source's change capture, which reads a table without a key at a known log place (with {@link #held}). */
     private final io.tideway.core.change.ChangeCapture capture;
 
-    public FullStep(RunContext ctx) {
+    /** A full step configured as the project's Full-Import component {@code c} is. */
+    private FullStep(RunContext ctx, ComponentConfig c) {
         this.ctx = ctx;
-        this.opt = ctx.config().full();
-        this.throttle = new Throttle(opt.throttleRowsPerSecond(), opt.throttleMegabytesPerSecond());
+        this.parallelism = Math.toIntExact(c.get(ComponentSettings.PARALLELISM));
+        this.chunkSize = Math.toIntExact(c.get(ComponentSettings.CHUNK_SIZE));
+        this.retryForMillis = c.get(ComponentSettings.RETRY_FOR).toMillis();
+        this.maxBackoffMillis = c.get(ComponentSettings.RETRY_MAX_BACKOFF).toMillis();
+        this.throttle = new Throttle(c.get(ComponentSettings.THROTTLE_ROWS), c.get(ComponentSettings.THROTTLE_MB));
         this.held = ctx.config().has(Step.INCREMENTAL) && HeldTable.anyKeyless(ctx.tables())
                 ? HeldTable.of(ctx.config().name(), Store.FORWARD, ctx.tables()) : null;
         this.capture = held == null ? null : Store.captureFor(ctx.ends().source().type());
     }
 
+    /** Runs the full copy as the project's Full-Import component (configured, started, then stopped or failed). */
     public static String run(RunContext ctx) {
-        return new FullStep(ctx).execute();
+        ComponentRun component = ComponentRun.configure(ctx, ComponentKind.FULL_IMPORT, null);
+        FullStep step = new FullStep(ctx, component.config());
+        component.start();
+        boolean failed = true;
+        try {
+            String summary = step.execute();
+            failed = false;
+            return summary;
+        } finally {
+            try {
+                Progress.Snapshot s = step.progress.snapshot();
+                component.position(String.format("%,d of %,d rows", s.rowsDone(), s.rowsTotal()));
+            } catch (RuntimeException e) {
+                LOG.warn("recording the Full-Import's position: {}", e.toString());
+            }
+            if (failed) {
+                component.fail();
+            } else {
+                component.stop();
+            }
+        }
     }
 
     private String execute() {
@@ -114,7 +143,7 @@ public final class FullStep {
             throw ctx.ends().sourceDialect().classify(e, "planning chunks");
         }
         ctx.listener().info("full: " + queue.size() + " chunks to copy in " + tables.size() + " tables, parallelism "
-                + opt.parallelism());
+                + parallelism);
         if (held != null) {
             try (Connection dst = ctx.ends().connectDestination()) {
                 held.ensure(ctx.ends().destinationDialect(), dst, ctx.ends().sourceFamily());
@@ -130,7 +159,7 @@ public final class FullStep {
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(Workers.daemon("tideway-full-progress"));
         AtomicInteger tick = new AtomicInteger();
         reporter.scheduleAtFixedRate(() -> report(tick.incrementAndGet() % 4 == 0), 500, 500, TimeUnit.MILLISECONDS);
-        int workers = Math.max(1, Math.min(opt.parallelism(), Math.max(1, queue.size())));
+        int workers = Math.max(1, Math.min(parallelism, Math.max(1, queue.size())));
         ExecutorService pool = Executors.newFixedThreadPool(workers, Workers.daemon("tideway-full-worker"));
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
@@ -188,7 +217,7 @@ public final class FullStep {
         boolean chunked = !st.rowKey().isEmpty();
         List<ChunkRecord> chunks = cp.chunks(pid, st.id());
         if (chunks.isEmpty()) {
-            List<KeyRange> ranges = chunked ? ChunkPlanner.plan(ctx.ends().sourceDialect(), src, st, opt.chunkSize())
+            List<KeyRange> ranges = chunked ? ChunkPlanner.plan(ctx.ends().sourceDialect(), src, st, chunkSize)
                     : List.of(KeyRange.ALL);
             cp.saveChunkPlan(pid, st.id(), ranges);
             chunks = cp.chunks(pid, st.id());
@@ -238,15 +267,16 @@ public final class FullStep {
                         rollback(dst);
                         long now = System.currentTimeMillis();
                         firstFailure = firstFailure == 0 ? now : firstFailure;
-                        if (!e.code().retriable() || now - firstFailure >= RETRY_FOR_MILLIS) {
+                        if (!e.code().retriable() || now - firstFailure >= retryForMillis) {
                             throw e;
                         }
-                        long backoff = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(attempt - 1, 5));
+                        long backoff = Math.min(maxBackoffMillis, 1000L << Math.min(attempt - 1, 5));
                         LOG.warn("{} chunk {} attempt {} failed, retrying in {} ms: {}", w.table().label(), w.chunk().chunkNo(),
                                 attempt, backoff, e.getMessage());
                         if (attempt == 1 || attempt % 5 == 0) {
                             ctx.event("WARN", "full", w.table().label() + " chunk " + w.chunk().chunkNo() + ": attempt " + attempt
-                                    + " failed, retrying for up to " + RETRY_FOR_MILLIS / 60_000 + " minutes: " + e.getMessage());
+                                    + " failed, retrying for up to "
+                                    + ComponentSettings.RETRY_FOR.type().format(java.time.Duration.ofMillis(retryForMillis)) + ": " + e.getMessage());
                         }
                         src = Workers.closeQuietly(src);
                         dst = Workers.closeQuietly(dst);

@@ -1,10 +1,12 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.model.TidewayException;
-import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.Lifecycle.State;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.Throttle;
+import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.ComponentRun;
+import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.store.Spool;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,32 +24,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncrementalStep {
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalStep.class);
-    public static final Duration DEFAULT_LAG_THRESHOLD = Duration.ofSeconds(5);
-    /**
-     * Changes per Connector batch at most (one destination transaction per lane; a batch also ends
-     * at {@link Applier#MAX_BATCH_HEAP}): while catching up, large batches collapse repeated changes
-     * of a key and let the destination write each batch in key order, each lane one range of keys
-     * (see Applier); a synced Connector's batches are what arrived since the last. The benchmark of
-     * docs/BENCHMARKS.md chose it: the fewer the batches of a catch-up, the fewer times a destination
-     * whose cache is smaller than the table sweeps it (MariaDB -> MariaDB 36 s -> 27 s from 100,000
-     * to 200,000 changes; 23 s -> 21 s from 200,000 changes or 85 MB of spool to the heap budget).
+    /** The lag under which the step is MONITORING unless the caller or the Connector's configuration says otherwise. */
+    public static final Duration DEFAULT_LAG_THRESHOLD = ComponentSettings.LAG_THRESHOLD.defaultValue();
+    /*
+     * The Connector's batching (its settings, see ComponentSettings): a batch holds at most
+     * coordinator.batchMaxRows changes (one destination transaction per lane) and ends at
+     * Applier.MAX_BATCH_HEAP; while catching up, large batches collapse repeated changes of a key and
+     * let each lane write one range of keys in key order. While the capture reads a backlog (its
+     * newest change older than coordinator.behindAfter, the end of the source's log not reached), a
+     * batch fills for up to coordinator.batchFill as long as the capture keeps adding to it (the spool
+     * grew within coordinator.quietAfter): a full batch writes each destination page once, where the
+     * small batches of a slow capture rewrite the same pages again and again. A change that is
+     * already that far behind loses nothing by waiting; a live one never waits. docs/BENCHMARKS.md
+     * has the runs that chose the defaults.
      */
-    static final int MAX_BATCH = 1_000_000;
-
-    /**
-     * While the capture reads a backlog (its newest change is older than {@link #BEHIND_MILLIS} and
-     * it has not reached the end of the source's log), the Connector lets a batch fill for up to
-     * this long before applying it, as long as the capture keeps adding to it: a full batch collapses
-     * repeated changes of a key and writes each destination page once, where the small batches a
-     * slow capture hands over rewrite the same pages again and again (docs/BENCHMARKS.md: the
-     * destination's CPU in a MariaDB -> MariaDB catch-up 25.6 s -> 14.3 s with a 5 s fill, 14 s -> 10-13 s
-     * with this one, whose batch is the whole 500,000-change backlog). A change that is already this
-     * far behind loses nothing by waiting; a live one never waits.
-     */
-    static final long FILL_MILLIS = 20_000;
-    static final long BEHIND_MILLIS = 10_000;
-    /** The capture is taken to have paused (the end of a backlog) when the spool has not grown for this long. */
-    static final long QUIET_MILLIS = 1_000;
 
     /**
      * Figures of the incremental step at one moment.
@@ -77,8 +67,28 @@ public final class IncrementalStep {
      */
     public static String run(RunContext ctx, Store store, boolean untilSynced, Duration lagThreshold,
                              AtomicReference<String> commands, BooleanSupplier stop, Direction direction) {
+        ComponentRun connector = ComponentRun.configure(ctx, ComponentKind.CONNECTOR, direction).start();
+        boolean failed = true;
+        try {
+            String summary = run(ctx, store, untilSynced, lagThreshold, commands, stop, direction, connector);
+            failed = false;
+            return summary;
+        } finally {
+            if (failed) {
+                connector.fail();
+            } else {
+                connector.stop();
+            }
+        }
+    }
+
+    private static String run(RunContext ctx, Store store, boolean untilSynced, Duration lagThresholdAsked,
+                              AtomicReference<String> commands, BooleanSupplier stop, Direction direction, ComponentRun connector) {
         String step = direction.stepId();
         long pid = ctx.projectId();
+        // a threshold the caller chose wins over the Connector's (live) configuration
+        boolean ownThreshold = !lagThresholdAsked.equals(DEFAULT_LAG_THRESHOLD);
+        Duration lagThreshold = ownThreshold ? lagThresholdAsked : connector.get(ComponentSettings.LAG_THRESHOLD);
         boolean monitoring = false;
         boolean paused = false;
         int attempt = 0;
@@ -87,10 +97,13 @@ public final class IncrementalStep {
         long windowStart = System.currentTimeMillis();
         long windowEvents = 0;
         double rate = 0;
-        Applier applier = newApplier(ctx, store, direction);
-        Throttle throttle = new Throttle(ctx.config().incremental().throttleRowsPerSecond(), 0);
+        Applier applier = newApplier(ctx, store, direction, connector);
+        Throttle throttle = new Throttle(connector.get(ComponentSettings.THROTTLE_ROWS), 0);
         try {
             while (!stop.getAsBoolean()) {
+                if (!ownThreshold) {
+                    lagThreshold = connector.get(ComponentSettings.LAG_THRESHOLD);
+                }
                 String cmd = commands.getAndSet(null);
                 if ("PAUSE".equals(cmd) && !paused) {
                     paused = true;
@@ -110,11 +123,11 @@ public final class IncrementalStep {
                     sleep(200);
                     continue;
                 }
-                if (behind(store)) {
+                if (behind(store, connector)) {
                     try {
                         Applier filling = applier;
                         boolean mon = monitoring;
-                        fill(store, applier.address(), () -> stop.getAsBoolean() || commands.get() != null,
+                        fill(store, connector, applier.address(), () -> stop.getAsBoolean() || commands.get() != null,
                                 () -> report(ctx, store, filling, step, pid, mon, lagOf(filling), 0));
                         lastReport = System.currentTimeMillis();
                     } catch (InterruptedException e) {
@@ -136,14 +149,14 @@ public final class IncrementalStep {
                         throw e;
                     }
                     attempt++;
-                    long backoff = Math.min(30_000, 500L << Math.min(attempt, 6));
+                    long backoff = Math.min(connector.get(ComponentSettings.RETRY_MAX_BACKOFF).toMillis(), 500L << Math.min(attempt, 6));
                     LOG.warn("apply failed (attempt {}), retrying in {} ms from the last checkpoint: {}", attempt, backoff, e.getMessage());
                     if (attempt == 1 || attempt % 10 == 0) {
                         ctx.event("WARN", step, "apply failed, retrying with backoff: " + e.getMessage());
                     }
                     applier.close();
                     sleep(backoff);
-                    applier = newApplier(ctx, store, direction);
+                    applier = newApplier(ctx, store, direction, connector);
                     continue;
                 }
                 if (b.events() > 0 && !throttle.unlimited()) {
@@ -201,6 +214,11 @@ public final class IncrementalStep {
             return String.format("%,d changes applied, lag %s", applier.eventsApplied(),
                     monitoring ? "under " + lagThreshold.toSeconds() + " s (synced)" : "not yet under the threshold");
         } finally {
+            try {
+                connector.position(applier.lastPosition());
+            } catch (RuntimeException e) {
+                LOG.warn("recording the Connector's position: {}", e.toString());
+            }
             applier.close();
         }
     }
@@ -232,40 +250,41 @@ public final class IncrementalStep {
         return newest <= 0 ? Long.MAX_VALUE : Math.max(0, System.currentTimeMillis() - newest);
     }
 
-    private static boolean behind(Store store) {
+    private static boolean behind(Store store, ComponentRun connector) {
         long newest = store.spool().lastSourceMillis();
-        return newest > 0 && System.currentTimeMillis() - newest > BEHIND_MILLIS && !store.caughtUp();
+        return newest > 0 && System.currentTimeMillis() - newest > connector.get(ComponentSettings.BEHIND_AFTER).toMillis()
+                && !store.caughtUp();
     }
 
     /**
-     * Waits (up to {@link #FILL_MILLIS}) for a full batch after {@code at} while the capture keeps
+     * Waits (up to the Connector's coordinator.batchFill) for a full batch after {@code at} while the capture keeps
      * adding to the spool and is still behind (a capture that has come up to live changes, as one
      * that starts on a busy source does within a second, ends the wait); {@code interrupt} (a stop,
      * or a pause from another shell) ends it too. {@code progress} reports the step about once a second meanwhile.
      */
-    private static void fill(Store store, Spool.Address at, BooleanSupplier interrupt, Runnable progress)
+    private static void fill(Store store, ComponentRun connector, Spool.Address at, BooleanSupplier interrupt, Runnable progress)
             throws InterruptedException {
-        long until = System.currentTimeMillis() + FILL_MILLIS;
+        long until = System.currentTimeMillis() + connector.get(ComponentSettings.BATCH_FILL).toMillis();
         long had = store.spool().bytesAfter(at);
         while (had < Applier.MAX_BATCH_HEAP && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
-            store.spool().awaitBytes(at, Applier.MAX_BATCH_HEAP, QUIET_MILLIS);
-            progress.run();   // a fill lasts up to FILL_MILLIS: the console and `status` keep moving
+            store.spool().awaitBytes(at, Applier.MAX_BATCH_HEAP, connector.get(ComponentSettings.QUIET_AFTER).toMillis());
+            progress.run();   // a fill lasts up to coordinator.batchFill: the console and `status` keep moving
             long now = store.spool().bytesAfter(at);
-            if (now == had || !behind(store)) {
+            if (now == had || !behind(store, connector)) {
                 return;
             }
             had = now;
         }
     }
 
-    private static Applier newApplier(RunContext ctx, Store store, Direction direction) {
-        IncrementalOptions o = ctx.config().incremental();
+    private static Applier newApplier(RunContext ctx, Store store, Direction direction, ComponentRun connector) {
+        long throttleRows = connector.get(ComponentSettings.THROTTLE_ROWS);
+        long maxRows = connector.get(ComponentSettings.BATCH_MAX_ROWS);
         // under a throttle, batches of about a quarter second's worth keep the pace even
-        int maxBatch = o.throttleRowsPerSecond() > 0 ? (int) Math.max(1, Math.min(MAX_BATCH, o.throttleRowsPerSecond() / 4))
-                : MAX_BATCH;
+        int maxBatch = (int) (throttleRows > 0 ? Math.max(1, Math.min(maxRows, throttleRows / 4)) : maxRows);
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
                 HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), ctx.tables(), store.spool(),
-                o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
+                Math.toIntExact(connector.get(ComponentSettings.LANES)), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental(), ctx.zeroDates());
     }
 

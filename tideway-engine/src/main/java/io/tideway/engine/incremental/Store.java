@@ -5,6 +5,10 @@ import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.engine.RunContext;
+import io.tideway.engine.component.ComponentConfig;
+import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.ComponentRun;
+import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.store.Spool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * starts a new session from the saved offsets, which cover only changes already in the spool (the
  * capture saves them only after the spool has forced them to disk; changes read again are skipped
  * by the spool). It waits 1 s before the first attempt, then twice as long before each next one,
- * at most 30 s, for {@link #RECONNECT_FOR} in all; each attempt is logged and recorded as a WARN
+ * at most 30 s, for 10 min in all (the Store component's settings coordinator.reconnectMaxWait and
+ * coordinator.reconnectFor); each attempt is logged and recorded as a WARN
  * event, the reconnect as an INFO event. Other failures (configuration, privileges, a log position
  * the source no longer has), and giving up, fail the step at its next {@link #check()}. The
  * sessions themselves never reconnect: this is the only reconnect path.
@@ -35,22 +40,27 @@ public final class Store implements AutoCloseable {
     public static final String FORWARD = "forward";
     /** The MetaDB name of the reverse capture's state (destination -> source, after a switchover). */
     public static final String REVERSE = "reverse";
-    /** How long the Store tries to reconnect a lost capture before it fails the step. */
-    public static final Duration RECONNECT_FOR = Duration.ofMinutes(10);
-    /** How long one reconnect attempt may take to start streaming. */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
-    /** A session that is not streaming, without a failure, for this long is taken as stopped. */
-    static final long IDLE_STOP_MILLIS = 30_000;
 
     /** Backoff of the reconnect: the first wait, the longest wait, and the time to try for in all. */
     record Backoff(Duration first, Duration max, Duration total) {
-        static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), RECONNECT_FOR);
+        static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), ComponentSettings.RECONNECT_MAX_WAIT.defaultValue(),
+                ComponentSettings.RECONNECT_FOR.defaultValue());
+
+        static Backoff of(ComponentConfig c) {
+            return new Backoff(Duration.ofSeconds(1), c.get(ComponentSettings.RECONNECT_MAX_WAIT), c.get(ComponentSettings.RECONNECT_FOR));
+        }
     }
 
     private final Spool spool;
     private final ChangeCapture capture;
     private final CaptureSpec spec;
     private final Backoff backoff;
+    /** How long one reconnect attempt may take to start streaming. */
+    private final Duration attemptTimeout;
+    /** A session that is not streaming, without a failure, for this long is taken as stopped. */
+    private final long idleStopMillis;
+    /** The Store component this runs as; null in tests that make a Store without a project. */
+    private final ComponentRun component;
     private final BiConsumer<String, String> events;
     private final Thread watcher;
     private volatile ChangeCapture.Session session;
@@ -65,6 +75,15 @@ public final class Store implements AutoCloseable {
 
     Store(Spool spool, ChangeCapture capture, CaptureSpec spec, ChangeCapture.Session session, Backoff backoff,
           BiConsumer<String, String> events) {
+        this(spool, capture, spec, session, backoff, ComponentSettings.ATTEMPT_TIMEOUT.defaultValue(),
+                ComponentSettings.IDLE_STOP.defaultValue(), null, events);
+    }
+
+    private Store(Spool spool, ChangeCapture capture, CaptureSpec spec, ChangeCapture.Session session, Backoff backoff,
+                  Duration attemptTimeout, Duration idleStop, ComponentRun component, BiConsumer<String, String> events) {
+        this.attemptTimeout = attemptTimeout;
+        this.idleStopMillis = idleStop.toMillis();
+        this.component = component;
         this.spool = spool;
         this.capture = capture;
         this.spec = spec;
@@ -96,13 +115,18 @@ public final class Store implements AutoCloseable {
      * its ends' source is the database read. The reverse capture reads the listed tables only.
      */
     public static CaptureSpec spec(RunContext ctx, Path dataDir, Direction direction) {
+        return spec(ctx, dataDir, direction, CaptureSpec.Watch.DEFAULT);
+    }
+
+    private static CaptureSpec spec(RunContext ctx, Path dataDir, Direction direction, CaptureSpec.Watch watch) {
         String project = ctx.config().name();
         return new CaptureSpec(direction.captureSpecName(project), direction.serverId(project), ctx.ends().source(),
                 ctx.tables().stream().map(m -> m.source().id()).toList(),
                 ctx.metaDb().incremental().captureState(ctx.projectId(), direction.captureName()), dataDir.resolve("tmp"),
                 direction == Direction.FORWARD
                         ? io.tideway.engine.TableMapper.patterns(ctx.config(), ctx.ends().sourceDialect()) : null,
-                ctx.ends().destination().type().family(), ctx.zeroDates().mode() == io.tideway.core.model.ZeroDates.Mode.NULL);
+                ctx.ends().destination().type().family(), ctx.zeroDates().mode() == io.tideway.core.model.ZeroDates.Mode.NULL,
+                watch);
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {
@@ -120,19 +144,27 @@ public final class Store implements AutoCloseable {
         return start(ctx, dataDir, timeout, Direction.FORWARD);
     }
 
-    /** Like {@link #start(RunContext, Path, Duration)} for one direction; {@code ctx} is that direction's context. */
+    /**
+     * Like {@link #start(RunContext, Path, Duration)} for one direction; {@code ctx} is that direction's
+     * context. Runs as that direction's Store component, configured from its stored configuration.
+     */
     public static Store start(RunContext ctx, Path dataDir, Duration timeout, Direction direction) {
+        ComponentRun component = ComponentRun.configure(ctx, ComponentKind.STORE, direction);
+        ComponentConfig c = component.config();
         Path dir = spoolDir(dataDir, ctx.config().name(), direction);
-        CaptureSpec spec = spec(ctx, dataDir, direction);
+        CaptureSpec spec = spec(ctx, dataDir, direction,
+                new CaptureSpec.Watch(c.get(ComponentSettings.SILENCE_TIMEOUT), c.get(ComponentSettings.PROBE_TIMEOUT)));
         requireSpoolHolds(ctx, direction, dir, spec);
         Spool spool = Spool.open(dir);
         ChangeCapture capture = captureFor(ctx.ends().source().type());
         try {
+            component.start();
             ChangeCapture.Session s = capture.start(spec, spool::append, timeout);
             LOG.info("capture {}: streaming from {}", spec.name(), s.startPosition());
-            return new Store(spool, capture, spec, s, Backoff.DEFAULT,
-                    (level, message) -> ctx.event(level, direction.stepId(), message));
+            return new Store(spool, capture, spec, s, Backoff.of(c), c.get(ComponentSettings.ATTEMPT_TIMEOUT),
+                    c.get(ComponentSettings.IDLE_STOP), component, (level, message) -> ctx.event(level, direction.stepId(), message));
         } catch (RuntimeException e) {
+            component.fail();
             spool.close();
             throw e;
         }
@@ -226,7 +258,7 @@ public final class Store implements AutoCloseable {
         }
         watcher.interrupt();
         try {
-            watcher.join(ATTEMPT_TIMEOUT.toMillis() + 30_000);
+            watcher.join(attemptTimeout.toMillis() + 30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -234,6 +266,14 @@ public final class Store implements AutoCloseable {
             closeSession(session);
         } finally {
             spool.close();
+            if (component != null) {
+                try {
+                    component.position(spool.lastPosition());
+                } catch (RuntimeException e) {
+                    LOG.warn("capture {}: recording the Store's position: {}", spec.name(), e.toString());
+                }
+                component.stop();
+            }
         }
     }
 
@@ -278,7 +318,7 @@ public final class Store implements AutoCloseable {
                 if (quietSince == 0) {
                     quietSince = now;
                 }
-                if (now - quietSince < IDLE_STOP_MILLIS) {
+                if (now - quietSince < idleStopMillis) {
                     continue;
                 }
                 f = new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + " stopped streaming without an error");
@@ -331,7 +371,7 @@ public final class Store implements AutoCloseable {
                     + ": " + reason(last);
             LOG.warn("capture {}: reconnect attempt {} to {} ({} s since the connection was lost)", spec.name(), attempt, where,
                     (System.currentTimeMillis() - began) / 1000);
-            long timeout = Math.max(10_000, Math.min(ATTEMPT_TIMEOUT.toMillis(), left - sleep));
+            long timeout = Math.max(10_000, Math.min(attemptTimeout.toMillis(), left - sleep));
             try {
                 ChangeCapture.Session s = capture.start(spec, spool::append, Duration.ofMillis(timeout));
                 synchronized (this) {
@@ -383,6 +423,9 @@ public final class Store implements AutoCloseable {
         LOG.error("capture {}: stopped for good: {}", spec.name(), e.getMessage(), f);
         reconnecting = null;
         fatal = e;
+        if (component != null) {
+            component.fail();
+        }
     }
 
     /** A failure in one line: its first message, and its root cause's when that says more (e.g. "Connection reset"). */

@@ -12,6 +12,8 @@ import io.tideway.engine.Endpoints;
 import io.tideway.engine.Progress;
 import io.tideway.engine.ProgressListener;
 import io.tideway.engine.RunContext;
+import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.ComponentRun;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.metadb.MetaDb;
@@ -81,6 +83,29 @@ public final class VerifyStep {
      * @param sync the incremental step applying changes meanwhile, or null
      */
     public static String run(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+        ComponentRun checker = ComponentRun.configure(ctx, ComponentKind.CHECKER, null).start();
+        boolean failed = true;
+        try {
+            String summary = runChecks(ctx, dataDir, sync, stop);
+            failed = false;
+            return summary;
+        } catch (Verifier.Stopped e) {
+            failed = false;
+            throw e;
+        } catch (TidewayException e) {
+            // rows found different: the Checker did its work (the step fails, the component does not)
+            failed = e.code() != ErrorCode.DATA_DIFFERENT && e.code() != ErrorCode.DATA_UNCONFIRMED;
+            throw e;
+        } finally {
+            if (failed) {
+                checker.fail();
+            } else {
+                checker.stop();
+            }
+        }
+    }
+
+    private static String runChecks(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
         Outcome o = null;
         for (int attempt = 1; attempt <= UNCONFIRMED_ATTEMPTS; attempt++) {
             if (o != null) {

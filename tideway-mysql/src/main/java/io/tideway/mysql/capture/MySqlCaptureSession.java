@@ -39,13 +39,13 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private static final Logger LOG = LoggerFactory.getLogger(MySqlCaptureSession.class);
     private static final String NEW_KEY_HEADER = "__debezium.newkey";
     private static final String OLD_KEY_HEADER = "__debezium.oldkey";
-    /** A connected binlog reader that delivers nothing for this long is taken as disconnected. */
-    static final long SILENCE_MILLIS = 60_000;
-    /** Shortens {@link #SILENCE_MILLIS} (tests only; at least 5 s, above the server's 1.6 s heartbeat). */
+    /**
+     * Shortens the spec's {@link CaptureSpec.Watch#silence()} (tests only; at least 5 s, above the
+     * server's 1.6 s heartbeat).
+     */
     static final String SILENCE_PROPERTY = "tideway.capture.mysql.silence-millis";
-    /** How long a query of the binlog-end probe may wait for the server. */
-    static final int PROBE_TIMEOUT_MILLIS = 10_000;
-    private final long silenceMillis = Math.max(5_000, Long.getLong(SILENCE_PROPERTY, SILENCE_MILLIS));
+    /** A connected binlog reader that delivers nothing for this long is taken as disconnected. */
+    private final long silenceMillis;
 
     private final CaptureSpec spec;
     private final CaptureSink sink;
@@ -84,6 +84,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.sink = sink;
         this.id = id;
         this.prefix = prefix;
+        this.silenceMillis = Math.max(5_000, Long.getLong(SILENCE_PROPERTY, spec.watch().silence().toMillis()));
         this.tables = new CapturedTables(spec);
         this.zeroDates = new ZeroDateLookup(spec);
         for (TableId t : spec.tables()) {
@@ -129,7 +130,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
      * The binlog client's own keep-alive reconnect is off (see {@link MySqlCapture#properties}), so
      * this session ends, with a TRANSIENT failure, when its binlog connection is lost without an error
      * (the server closed it: the reader is no longer connected) or goes silent: no batch for
-     * {@value #SILENCE_MILLIS} ms although the server sends a heartbeat every 1.6 s on an idle binlog.
+     * {@link #silenceMillis} ms although the server sends a heartbeat every 1.6 s on an idle binlog.
      * Nothing is lost: offsets cover only what the sink accepted.
      */
     private void watchConnection() {
@@ -420,7 +421,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                 probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
                 // a read on a path that went dead would wait forever, holding the capture's batch
                 // handler (and with it the silence rule) and the Connector's "caught up" question
-                probe.setNetworkTimeout(Runnable::run, PROBE_TIMEOUT_MILLIS);
+                probe.setNetworkTimeout(Runnable::run, (int) spec.watch().probeTimeout().toMillis());
             }
             String[] end = binlogEnd(probe);
             if (end != null) {
