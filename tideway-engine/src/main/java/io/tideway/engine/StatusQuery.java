@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.project.Lifecycle.State;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.Step;
+import io.tideway.engine.component.Component;
+import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.Components;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.status.ComponentStatus;
 import io.tideway.engine.status.ProjectStatus;
@@ -60,23 +63,10 @@ final class StatusQuery {
         List<TableStatus> tables = metaDb.checkpoints().tables(pid).stream().map(t -> new TableStatus(t.source().toString(),
                 t.destination().toString(), t.state(), t.estimatedRows(), t.rowsDone(), t.bytesDone())).toList();
         List<ComponentStatus> components = new ArrayList<>();
-        String name = cfg.name();
-        if (byId.containsKey(Step.FULL.id())) {
-            StepStatus full = byId.get(Step.FULL.id());
-            components.add(new ComponentStatus(name + ".full-import", "Full-Import", full.state(), rows(full), null, Map.of()));
+        for (Component c : new Components(metaDb).list(cfg)) {
+            components.add(component(pid, c));
         }
-        StepStatus incremental = byId.get(Step.INCREMENTAL.id());
-        if (incremental != null) {
-            sync(components, name, "forward", incremental, metaDb.incremental().applyCheckpoint(pid, Direction.FORWARD.captureName()));
-        }
-        if (byId.containsKey(Step.VERIFY.id())) {
-            StepStatus verify = byId.get(Step.VERIFY.id());
-            components.add(new ComponentStatus(name + ".checker", "Checker", verify.state(), rows(verify), null, Map.of()));
-        }
-        if (reverseBegan) {
-            sync(components, name, "reverse", reverse, metaDb.incremental().applyCheckpoint(pid, Direction.REVERSE.captureName()));
-        }
-        Long lag = lag(reverseBegan ? reverse : incremental);
+        Long lag = lag(reverseBegan ? reverse : byId.get(Step.INCREMENTAL.id()));
         List<ProjectStatus.SwitchoverStepStatus> switchover = metaDb.switchovers().steps(pid).stream()
                 .map(s -> new ProjectStatus.SwitchoverStepStatus(s.number(), s.name(), s.state(), text(s.finishedAt()), s.error()))
                 .toList();
@@ -85,20 +75,30 @@ final class StatusQuery {
         return new ProjectStatus(p.name(), p.state(), run, steps, tables, components, lag, switchover, events);
     }
 
-    /** The Store and the Connector of one direction of sync. */
-    private static void sync(List<ComponentStatus> out, String project, String direction, StepStatus step,
-                             Optional<ApplyCheckpoint> checkpoint) {
-        Object captured = step.figures().get("capturePosition");
-        out.add(new ComponentStatus(project + ".store." + direction, "Store", step.state(),
-                captured == null || "".equals(captured) ? null : captured.toString(), lag(step), Map.of()));
+    /** One component as the status shows it; a Connector also with its MetaDB checkpoint. */
+    private ComponentStatus component(long pid, Component c) {
         Map<String, Object> figures = new LinkedHashMap<>();
-        checkpoint.ifPresent(cp -> {
-            figures.put("spool", cp.segment() + ":" + cp.offset());
-            figures.put("eventsApplied", cp.eventsApplied());
-            figures.put("checkpointAt", text(cp.updatedAt()));
-        });
-        out.add(new ComponentStatus(project + ".connector." + direction, "Connector", step.state(),
-                checkpoint.map(ApplyCheckpoint::position).orElse(null), lag(step), figures));
+        Component.Figures f = c.figures();
+        if (f.count() >= 0) {
+            figures.put(f.unit().isEmpty() ? "count" : f.unit(), f.count());
+        }
+        if (f.perSecond() >= 0) {
+            figures.put("perSecond", f.perSecond());
+        }
+        String position = c.position();
+        if (c.kind() == ComponentKind.CONNECTOR) {
+            Optional<ApplyCheckpoint> checkpoint = metaDb.incremental().applyCheckpoint(pid, c.id().direction().captureName());
+            checkpoint.ifPresent(cp -> {
+                figures.put("spool", cp.segment() + ":" + cp.offset());
+                figures.put("eventsApplied", cp.eventsApplied());
+                figures.put("checkpointAt", text(cp.updatedAt()));
+            });
+            if (position == null) {
+                position = checkpoint.map(ApplyCheckpoint::position).orElse(null);
+            }
+        }
+        return new ComponentStatus(c.id().toString(), c.kind().id(), c.state().name(), c.node() == null ? null : c.node().toString(),
+                position, f.lagMillis() >= 0 ? f.lagMillis() : null, figures);
     }
 
     private StepStatus step(long pid, String stepId) {
