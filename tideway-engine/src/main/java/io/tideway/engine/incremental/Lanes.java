@@ -1,0 +1,461 @@
+package io.tideway.engine.incremental;
+
+import io.tideway.core.change.ApplyMarker;
+import io.tideway.core.change.ChangeBatch;
+import io.tideway.core.change.ChangeBatch.Keyed;
+import io.tideway.core.change.ChangeBatch.Keyless;
+import io.tideway.core.change.ChangeBatch.TableChanges;
+import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.change.HeldPositions.Held;
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.Index;
+import io.tideway.core.model.Table;
+import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.Dialect;
+import io.tideway.engine.Endpoints;
+import io.tideway.engine.schema.SchemaStep;
+import io.tideway.metadb.MetaDb;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Connector's writers on the destination: {@code lanes} connections, each writing its share of
+ * a batch in one transaction of its own. Each lane takes a contiguous range of a table's keys
+ * (sorted), so that no two lanes visit the same destination page in one batch; keys that cannot be
+ * ordered go by hash; a table with another unique key, and every table without a key, goes to lane
+ * 0. Once the marker table exists (loop prevention), every transaction writes its row first.
+ */
+final class Lanes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Lanes.class);
+    /** How often the Connector looks for its marker table while it does not exist. */
+    static final long MARKER_CHECK_MILLIS = 2_000;
+
+    private final Endpoints ends;
+    private final MetaDb metaDb;
+    private final long projectId;
+    private final String captureName;
+    private final int lanes;
+    private final ExecutorService pool;
+    private final Connection[] conns;
+    /** Where the positions of tables without a key live on the destination (null: none is written). */
+    private final HeldTable held;
+
+    /** The marker table this Connector writes in each of its transactions once it exists, or null. */
+    private final TableId marker;
+    private volatile Table markerModel;
+    private long markerCheckedAt;
+    private final AtomicLong markerSeq = new AtomicLong(System.currentTimeMillis() * 1000);
+
+    /** While the lanes write a batch: true, with the number of keyed rows they upsert and have sent so far. */
+    private volatile boolean writing;
+    private volatile long batchUpserts;
+    private final AtomicLong batchRowsSent = new AtomicLong();
+
+    /**
+     * The rows a lane writes of one table in one batch.
+     *
+     * @param deletes key values of the rows deleted
+     * @param upserts rows written whole
+     * @param keyless the changes of a table without a key, in order
+     */
+    record TableWork(List<Object[]> deletes, List<Object[]> upserts, List<Keyless> keyless) {
+        TableWork() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    Lanes(Endpoints ends, MetaDb metaDb, long projectId, String captureName, int lanes, HeldTable held, TableId marker) {
+        this.ends = ends;
+        this.metaDb = metaDb;
+        this.projectId = projectId;
+        this.captureName = captureName;
+        this.lanes = Math.max(1, lanes);
+        this.held = held;
+        this.marker = marker;
+        this.pool = Executors.newFixedThreadPool(this.lanes, r -> {
+            Thread t = new Thread(r, "tideway-apply-lane");
+            t.setDaemon(true);
+            return t;
+        });
+        this.conns = new Connection[this.lanes];
+    }
+
+    /** How far the batch being written has come, or null when none is. */
+    String progress(int changes) {
+        if (!writing) {
+            return null;
+        }
+        long total = batchUpserts;
+        return total == 0 ? String.format("writing a batch of %,d changes", changes)
+                : String.format("writing a batch of %,d changes: %,d of %,d rows sent, not yet committed", changes,
+                        Math.min(batchRowsSent.get(), total), total);
+    }
+
+    /**
+     * Writes a batch, each lane its share in one transaction; {@code keylessHeld} (what the
+     * destination holds of each table without a key once the batch is applied) is written by lane 0
+     * with those tables' rows. {@code tick} is called about every 250 ms while the lanes write.
+     * Returns the number of rows written or deleted.
+     */
+    int write(ChangeBatch batch, Map<TableId, Held> keylessHeld, Runnable tick) {
+        List<Map<TableId, TableWork>> work = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            work.add(new LinkedHashMap<>());
+        }
+        Map<TableId, Table> destinations = new LinkedHashMap<>();
+        long upserts = 0;
+        for (TableChanges tc : batch.tables()) {
+            Table dt = tc.destination();
+            destinations.put(tc.source(), dt);
+            if (!tc.keyless().isEmpty()) {
+                work.get(0).computeIfAbsent(tc.source(), k -> new TableWork()).keyless().addAll(tc.keyless());
+            }
+            if (tc.keyed().isEmpty()) {
+                continue;
+            }
+            // a table with another unique key is written by one lane: its rows' unique values tie them together
+            boolean oneLane = !KeyOrder.keyOrderIsFree(dt);
+            List<Keyed> entries = tc.keyed();
+            boolean ranges = !oneLane && lanes > 1 && KeyOrder.sortEntriesByKey(entries, dt);
+            int perLane = (entries.size() + lanes - 1) / lanes;
+            int i = 0;
+            for (Keyed entry : entries) {
+                int lane = oneLane || lanes == 1 ? 0 : ranges ? i / perLane
+                        : Math.floorMod(KeyOrder.keyOf(dt, entry.row()).hashCode(), lanes);
+                i++;
+                TableWork w = work.get(lane).computeIfAbsent(tc.source(), k -> new TableWork());
+                if (entry.delete()) {
+                    w.deletes().add(KeyOrder.keyValues(dt, entry.row()));
+                } else {
+                    w.upserts().add(entry.row());
+                    upserts++;
+                }
+            }
+        }
+        batchRowsSent.set(0);
+        batchUpserts = upserts;
+        writing = true;
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < lanes; i++) {
+                if (work.get(i).isEmpty()) {
+                    continue;
+                }
+                final int lane = i;
+                futures.add(pool.submit(() -> {
+                    applyLane(lane, work.get(lane), destinations, lane == 0 ? keylessHeld : Map.of());
+                    return null;
+                }));
+            }
+            RuntimeException failure = null;
+            for (Future<?> f : futures) {
+                try {
+                    while (true) {
+                        try {
+                            f.get(250, TimeUnit.MILLISECONDS);
+                            break;
+                        } catch (TimeoutException stillWriting) {
+                            tick.run();
+                        }
+                    }
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (failure == null) {
+                        failure = c instanceof RuntimeException re ? re : new TidewayException(ErrorCode.INTERNAL, c.toString(), c);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = new TidewayException(ErrorCode.INTERNAL, "interrupted while applying", e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            writing = false;
+        }
+        return batch.rows();
+    }
+
+    private void applyLane(int lane, Map<TableId, TableWork> work, Map<TableId, Table> destinations,
+                           Map<TableId, Held> keylessHeld) {
+        Dialect dd = ends.destinationDialect();
+        Connection c = connection(lane);
+        try {
+            c.setAutoCommit(false);
+            Table mark = markerModel;
+            if (mark != null) {
+                writeMarker(dd, c, mark, lane);
+            }
+            for (var e : work.entrySet()) {
+                Table dt = destinations.get(e.getKey());
+                TableWork w = e.getValue();
+                if (dt.rowKey().isEmpty()) {
+                    applyKeyless(dd, c, dt, w.keyless());
+                    continue;
+                }
+                boolean keyOrder = KeyOrder.keyOrderIsFree(dt);
+                if (!keyOrder) {
+                    replaceRows(dd, c, dt, w.deletes(), w.upserts());
+                    continue;
+                }
+                if (!w.deletes().isEmpty()) {
+                    KeyOrder.sortByKey(w.deletes(), IntStream.range(0, dt.rowKey().size()).toArray());
+                    dd.deleteKeys(c, dt, w.deletes());
+                }
+                if (!w.upserts().isEmpty()) {
+                    KeyOrder.sortByKey(w.upserts(), dt.rowKey().stream().mapToInt(dt::columnIndex).toArray());
+                    dd.upsert(c, dt, counted(w.upserts()));
+                }
+            }
+            for (var e : keylessHeld.entrySet()) {
+                held.write(dd, c, e.getKey(), e.getValue());
+            }
+            c.commit();
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            discard(lane);
+            throw dd.classify(e, "applying changes to the destination");
+        } catch (RuntimeException e) {
+            discard(lane);
+            throw e;
+        }
+    }
+
+    /**
+     * The lane's row of the marker table, written first in a transaction: a capture of this
+     * database drops the whole transaction (loop prevention).
+     */
+    private void writeMarker(Dialect dd, Connection c, Table mark, int lane) throws SQLException {
+        dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, markerSeq.incrementAndGet()}).iterator());
+    }
+
+    /**
+     * Writes a batch of a table that has unique keys besides its row key. Its rows' unique values
+     * may have moved between rows within the batch (a value freed by one row and taken by another,
+     * two rows swapping values), and a replay of changes the full copy already saw meets rows in a
+     * later state than the batch's: upserts in any order could then collide on a unique value, and
+     * MariaDB's ON DUPLICATE KEY UPDATE would update the other row. So every row the batch touches
+     * is deleted first, then any other row that holds a unique value the batch writes, then the
+     * batch's rows are written. Such a row is in a later state than the source's at the end of the
+     * batch (or was written on the destination by someone else): its later change, further on in
+     * the spool, writes it again whole.
+     */
+    private void replaceRows(Dialect dd, Connection c, Table dt, List<Object[]> deletes, List<Object[]> upserts)
+            throws SQLException {
+        List<Object[]> touched = new ArrayList<>(deletes);
+        for (Object[] row : upserts) {
+            touched.add(KeyOrder.keyValues(dt, row));
+        }
+        dd.deleteKeys(c, dt, touched);
+        if (upserts.isEmpty()) {
+            return;
+        }
+        long displaced = 0;
+        Set<String> key = new HashSet<>(dt.rowKey());
+        for (Index ix : dt.indexes()) {
+            if (!ix.unique() || new HashSet<>(ix.columns()).equals(key)
+                    || !ix.columns().stream().allMatch(n -> dt.columnIndex(n) >= 0)) {
+                continue;
+            }
+            int[] at = ix.columns().stream().mapToInt(dt::columnIndex).toArray();
+            List<Object[]> values = new ArrayList<>();
+            for (Object[] row : upserts) {
+                Object[] v = new Object[at.length];
+                boolean hasNull = false;
+                for (int j = 0; j < at.length; j++) {
+                    v[j] = row[at[j]];
+                    hasNull |= v[j] == null;
+                }
+                if (!hasNull) {   // NULLs never collide in a unique key
+                    values.add(v);
+                }
+            }
+            if (!values.isEmpty()) {
+                Table byIndex = new Table(dt.id(), dt.columns(), ix.columns(), List.of(), dt.comment(), dt.estimatedRows(),
+                        dt.estimatedBytes());
+                displaced += dd.deleteKeys(c, byIndex, values);
+            }
+        }
+        if (displaced > 0) {
+            LOG.info("{}: {} row(s) holding unique values this batch writes were removed first; their later changes"
+                    + " write them again", dt.id(), displaced);
+        }
+        dd.upsert(c, dt, counted(upserts));
+    }
+
+    /** The rows, counted into {@link #batchRowsSent} as the dialect takes them (progress of a large batch). */
+    private Iterator<Object[]> counted(List<Object[]> rows) {
+        Iterator<Object[]> it = rows.iterator();
+        return new Iterator<>() {
+            private int unreported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = it.hasNext();
+                if (!more && unreported > 0) {
+                    batchRowsSent.addAndGet(unreported);
+                    unreported = 0;
+                }
+                return more;
+            }
+
+            @Override
+            public Object[] next() {
+                Object[] row = it.next();
+                if (++unreported == 1024) {
+                    batchRowsSent.addAndGet(unreported);
+                    unreported = 0;
+                }
+                return row;
+            }
+        };
+    }
+
+    /** Ordered changes of a table without a key: runs of inserts go in bulk, others one row at a time. */
+    private static void applyKeyless(Dialect dd, Connection c, Table dt, List<Keyless> ops) throws SQLException {
+        List<Object[]> inserts = new ArrayList<>();
+        for (Keyless op : ops) {
+            if (op.op() == ChangeEvent.Op.INSERT) {
+                inserts.add(op.after());
+                continue;
+            }
+            if (!inserts.isEmpty()) {
+                dd.bulkInsert(c, dt, inserts.iterator());
+                inserts.clear();
+            }
+            if (op.before() != null) {
+                dd.deleteOneMatching(c, dt, op.before());
+            }
+            if (op.op() == ChangeEvent.Op.UPDATE && op.after() != null) {
+                inserts.add(op.after());
+            }
+        }
+        if (!inserts.isEmpty()) {
+            dd.bulkInsert(c, dt, inserts.iterator());
+        }
+    }
+
+    /**
+     * Empties a destination table. While the marker table exists (a capture of the destination may
+     * be running: a switchover's reverse sync) the table is emptied in a marked transaction, which
+     * that capture drops, so the source is never emptied in return; a table without a key is emptied
+     * in the transaction that records the TRUNCATE's position ({@code keylessHeld}, else null).
+     */
+    void truncate(TableId dst, TableId source, Held keylessHeld) {
+        Dialect dd = ends.destinationDialect();
+        Connection c = connection(0);
+        Table mark = markerModel;
+        try (Statement s = c.createStatement()) {
+            if (mark == null && keylessHeld == null) {
+                s.execute(dd.truncateSql(dst));
+            } else {
+                c.setAutoCommit(false);
+                if (mark != null) {
+                    writeMarker(dd, c, mark, 0);
+                }
+                s.execute(dd.truncateInTransactionSql(dst));
+                if (keylessHeld != null) {
+                    held.write(dd, c, source, keylessHeld);
+                }
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            discard(0);
+            throw dd.classify(e, "truncating " + dst);
+        }
+    }
+
+    /** Runs DDL on the destination, on lane 0's connection. */
+    void execute(List<String> sql, String what) {
+        Connection c = connection(0);
+        try (Statement st = c.createStatement()) {
+            for (String q : sql) {
+                LOG.debug("DDL: {}", q);
+                st.execute(q);
+            }
+        } catch (SQLException ex) {
+            discard(0);
+            throw ends.destinationDialect().classify(ex, what);
+        }
+    }
+
+    /**
+     * Looks for the marker table (at most every {@value #MARKER_CHECK_MILLIS} ms until found); once it
+     * exists, every transaction of this Connector writes a row of it first, and the MetaDB records so.
+     * Called between batches, so no transaction is in flight while the decision changes.
+     */
+    void checkMarker() {
+        long now = System.currentTimeMillis();
+        if (marker == null || markerModel != null || now - markerCheckedAt < MARKER_CHECK_MILLIS) {
+            return;
+        }
+        markerCheckedAt = now;
+        try {
+            if (SchemaStep.find(ends.destinationDialect(), connection(0), marker).isPresent()) {
+                markerModel = ApplyMarker.model(marker);
+                metaDb.switchovers().markerInUse(projectId, captureName, marker.toString());
+                LOG.info("{} apply: marker table {} found; every apply transaction writes it first", captureName, marker);
+            }
+        } catch (SQLException ex) {
+            discard(0);
+            throw ends.destinationDialect().classify(ex, "looking for the marker table " + marker);
+        }
+    }
+
+    /** Whether this Connector writes its marker table in each transaction now. */
+    boolean marking() {
+        return markerModel != null;
+    }
+
+    Connection connection(int lane) {
+        if (conns[lane] == null) {
+            conns[lane] = ends.connectDestination();
+        }
+        return conns[lane];
+    }
+
+    void discard(int lane) {
+        if (conns[lane] != null) {
+            try {
+                conns[lane].rollback();
+            } catch (SQLException ignored) {
+                // the connection is dropped below
+            }
+            try {
+                conns[lane].close();
+            } catch (SQLException ignored) {
+                // best effort
+            }
+            conns[lane] = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        for (int i = 0; i < lanes; i++) {
+            discard(i);
+        }
+    }
+}
