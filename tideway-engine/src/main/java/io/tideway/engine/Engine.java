@@ -836,7 +836,8 @@ public final class Engine {
     }
 
     /** This process, as "host:pid". */
-    static String owner() {
+    /** This process, as the run lease names its owner: host name and process id. */
+    public static String owner() {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();

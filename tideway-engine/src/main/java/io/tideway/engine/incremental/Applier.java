@@ -1,9 +1,7 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.change.ChangeBatch;
-import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.change.ChangeEvent;
-import io.tideway.core.change.HeldPositions.Held;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
@@ -12,6 +10,7 @@ import io.tideway.core.model.TidewayException;
 import io.tideway.core.model.ZeroDates;
 import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.SinkPosition;
 import io.tideway.engine.Endpoints;
 import io.tideway.engine.FaultPoints;
 import io.tideway.engine.TableMapper.MappedTable;
@@ -20,10 +19,8 @@ import io.tideway.metadb.Incremental.ApplyCheckpoint;
 import io.tideway.metadb.MetaDb;
 import java.io.IOException;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Connector: replays the spool on the destination from its checkpoint.
+ * The Connector: replays the spool on the destination from the position the destination holds.
  *
  * <ol>
  *   <li>Reads a batch of events from the spool ({@link SpoolBatch}), compacted per row key: the
@@ -44,8 +41,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Splits the keys across {@code lanes} ({@link Lanes}); each lane writes its deletes and
  *       upserts in one destination transaction on its own connection, in key order where the rows
  *       are independent ({@link KeyOrder}).</li>
- *   <li>When every lane has committed, checkpoints the spool address after the batch in the
- *       MetaDB. A crash in between replays the batch: idempotent.</li>
+ *   <li>Each lane's transaction records the spool address after the batch in the destination,
+ *       guarded by this Connector's epoch ({@link Lanes}, a {@link io.tideway.core.spi.Sink}; the
+ *       rule in {@link SinkTable}): a newer run's Connector fences this one. When every lane has
+ *       committed, the MetaDB checkpoint mirrors the position. A Connector resumes from what the
+ *       destination holds; a crash between lanes' commits replays the batch: idempotent.</li>
  * </ol>
  * TRUNCATE and DDL are barriers (what came before is applied and checkpointed first); schema
  * changes are followed by {@link SchemaFollower}. Tables without a key get their changes one by one,
@@ -70,7 +70,6 @@ public final class Applier implements AutoCloseable {
     private final long projectId;
     private final String captureName;
     private final int maxBatch;
-    private final Spool.Reader reader;
     private final Consumer<String> warnings;
     private final SchemaFollower schema;
     private final Lanes lanes;
@@ -86,13 +85,10 @@ public final class Applier implements AutoCloseable {
     private String lastPosition;
     private boolean reconciled;
 
-    /** Where this direction's positions of tables without a key live on the destination (null: it writes no table). */
-    private final HeldTable held;
-    /** What the destination holds of each table without a key, as last read or written. */
-    private final Map<TableId, Held> heldPositions = new HashMap<>();
-    /** Whether {@link #held} is known to exist on the destination. */
-    private boolean heldReady;
-    private ChangeCapture capture;
+    /** What the destination holds of tables without a key. */
+    private final KeylessHeld keyless;
+    private final Spool spool;
+    private Spool.Reader reader;
 
     /** Result of one batch. */
     public record Batch(int events, int rowsWritten, long lastSourceMillis) { }
@@ -110,15 +106,17 @@ public final class Applier implements AutoCloseable {
      * @param options what schema changes do ({@code incremental} in the project file)
      * @param zeroDates what MySQL zero dates become, as the full copy made them (resolved)
      */
-    public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, HeldTable held, List<MappedTable> mapped,
-                   Spool spool, int lanes, int maxBatch, Consumer<String> warnings, UnaryOperator<Table> destinationOf,
-                   Predicate<TableId> selected, IncrementalOptions options, ZeroDates zeroDates) {
+    public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, HeldTable held, SinkTable sinkTable,
+                   long epoch, List<MappedTable> mapped, Spool spool, int lanes, int maxBatch, Consumer<String> warnings,
+                   UnaryOperator<Table> destinationOf, Predicate<TableId> selected, IncrementalOptions options,
+                   ZeroDates zeroDates) {
         this.zeroDates = ends.sourceFamily() == DataSourceType.Family.MYSQL ? zeroDates : ZeroDates.KEEP;
         this.ends = ends;
         this.metaDb = metaDb;
         this.projectId = projectId;
         this.captureName = captureName;
-        this.held = held;
+        this.spool = spool;
+        this.keyless = new KeylessHeld(held, ends, captureName);
         this.maxBatch = maxBatch;
         this.warnings = warnings;
         ApplyCheckpoint cp = metaDb.incremental().applyCheckpoint(projectId, captureName).orElse(null);
@@ -129,9 +127,9 @@ public final class Applier implements AutoCloseable {
             lastPosition = cp.position();
         }
         this.reader = new Spool.Reader(spool.directory(), from);
-        this.lanes = new Lanes(ends, metaDb, projectId, captureName, lanes, held, Direction.markerOf(mapped));
+        this.lanes = new Lanes(ends, metaDb, projectId, captureName, lanes, keyless, Direction.markerOf(mapped), sinkTable, epoch);
         this.schema = new SchemaFollower(ends, metaDb, projectId, mapped, destinationOf, selected, options, spool.directory(),
-                reader::address, this.lanes::execute, warnings);
+                this::address, this.lanes::execute, warnings);
         LOG.info("apply starts at spool {} ({} events applied before)", from, eventsApplied);
     }
 
@@ -182,60 +180,66 @@ public final class Applier implements AutoCloseable {
         return lanes.marking();
     }
 
-    private ChangeCapture capture() {
-        if (capture == null) {
-            capture = Store.captureFor(ends.source().type());
-        }
-        return capture;
-    }
-
     /**
      * Once per start: reads what the destination holds of each table without a key (the log place
      * of its full copy, the last change applied to it).
      */
     private void loadHeld() {
-        List<TableId> keyless = schema.tables().stream().filter(m -> m.destination().rowKey().isEmpty())
+        List<TableId> keylessTables = schema.tables().stream().filter(m -> m.destination().rowKey().isEmpty())
                 .map(m -> m.source().id()).toList();
-        if (held == null || keyless.isEmpty()) {
+        if (!keyless.active() || keylessTables.isEmpty()) {
             return;
         }
         Dialect dd = ends.destinationDialect();
         try {
-            heldPositions.putAll(held.load(dd, lanes.connection(0), keyless));
+            keyless.load(lanes.connection(0), keylessTables);
         } catch (SQLException ex) {
             lanes.discard(0);
-            throw dd.classify(ex, "reading " + held.id());
-        }
-        for (var e : heldPositions.entrySet()) {
-            LOG.info("{} apply: {} (no key) holds the changes up to {}", captureName, e.getKey(),
-                    e.getValue().appliedPosition() != null ? "position " + e.getValue().appliedPosition()
-                            : "the log place of its copy, " + e.getValue().snapshotPoint());
+            throw dd.classify(ex, "reading " + keyless.table().id());
         }
     }
 
-    /** Makes sure {@link #held} exists; between batches only (it may run DDL). */
-    private void ensureHeld() {
-        if (!heldReady && held != null) {
-            held.ensure(ends.destinationDialect(), lanes.connection(0), ends.sourceFamily());
-            heldReady = true;
+    /**
+     * Once per start: claims the destination for this Connector's epoch and resumes from the
+     * position the destination holds. The MetaDB checkpoint is written after the destination commits,
+     * so it may be behind (a crash in between): the destination wins, and the log says so. It is
+     * ahead only when {@code tideway skip-ddl} moved it past the DDL at the destination's position;
+     * then it is taken. A destination that holds no position yet (a project begun before Tideway kept
+     * it there) leaves the MetaDB checkpoint as it is.
+     */
+    private void resume() {
+        SinkPosition held = lanes.open().orElse(null);
+        if (held == null) {
+            return;
         }
-    }
-
-    /** Whether the destination already holds this change of a table without a key. */
-    private boolean alreadyHeld(TableId source, String position) {
-        Held h = heldPositions.get(source);
-        return h != null && h.covers(position, capture());
-    }
-
-    /** What the destination holds of {@code source} once the change at {@code position} is applied. */
-    private Held heldAfter(TableId source, String position) {
-        Held h = heldPositions.get(source);
-        return new Held(h == null ? null : h.snapshotPoint(), position);
+        Spool.Address dest = SpoolPositions.address(held);
+        Spool.Address meta = reader.address();
+        if (dest.equals(meta)) {
+            return;
+        }
+        if (dest.compareTo(meta) < 0 && SpoolPositions.skippedDdl(spool.directory(), dest, meta)) {
+            LOG.info("{} apply: the MetaDB checkpoint {} is past the DDL at the destination's position {} (skip-ddl):"
+                    + " resuming from the MetaDB's", captureName, meta, dest);
+            return;
+        }
+        LOG.warn("{} apply: the destination holds position {} ({} changes applied), the MetaDB checkpoint says {}:"
+                + " resuming from the destination's", captureName, dest, held.changes(), meta);
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // reopened below
+        }
+        reader = new Spool.Reader(spool.directory(), dest);
+        eventsApplied = held.changes();
+        lastSourceMillis = held.sourceMillis();
+        lastPosition = held.sourcePosition();
+        checkpoint(dest);
     }
 
     /** Applies the next batch of spooled events (possibly none) and checkpoints it. */
     public Batch applyNext() {
         if (!reconciled) {
+            resume();
             schema.reconcile();
             loadHeld();
             reconciled = true;
@@ -272,7 +276,7 @@ public final class Applier implements AutoCloseable {
             if (e.op() == ChangeEvent.Op.TRUNCATE || schema.drifted(e)) {
                 // a barrier: what came before is applied and checkpointed first
                 batchChanges = count;
-                rows += flush();
+                rows += flush(count, at);
                 eventsApplied += count;
                 count = 0;
                 checkpoint(at);
@@ -295,9 +299,9 @@ public final class Applier implements AutoCloseable {
             return new Batch(0, rows, lastSourceMillis);
         }
         batchChanges = count;
-        rows += flush();
-        eventsApplied += count;
         Spool.Address after = reader.address();
+        rows += flush(count, after);
+        eventsApplied += count;
         // the batch is committed on the destination; the checkpoint comes only now
         FaultPoints.hit("apply.after-commit");
         checkpoint(after);
@@ -331,7 +335,7 @@ public final class Applier implements AutoCloseable {
         }
         if (dt.rowKey().isEmpty()) {
             // no key: changes apply one by one, in order, a row found by all its columns; never one the destination holds
-            if (!alreadyHeld(m.source().id(), e.position())) {
+            if (!keyless.holds(m.source().id(), e.position())) {
                 batch.keyless(m.source().id(), dt, e.op(), before, after, e.position());
             }
             return;
@@ -339,25 +343,20 @@ public final class Applier implements AutoCloseable {
         batch.keyed(m.source().id(), dt, e.op(), before, after);
     }
 
-    /** Writes the batch built so far (lanes commit each their share); returns the rows written. */
-    private int flush() {
-        if (batch.isEmpty()) {
+    /**
+     * Writes the batch built so far of {@code count} changes, and the position after them,
+     * {@code reached} (lanes commit each their share with it); returns the rows written. Nothing
+     * when no change was read.
+     */
+    private int flush(int count, Spool.Address reached) {
+        if (count == 0 && batch.isEmpty()) {
             return 0;
         }
         ChangeBatch changes = batch.toBatch();
         batch.clear();
-        Map<TableId, Held> keylessHeld = new LinkedHashMap<>();
-        for (ChangeBatch.TableChanges t : changes.tables()) {
-            if (t.lastPosition() != null) {
-                keylessHeld.put(t.source(), heldAfter(t.source(), t.lastPosition()));
-            }
-        }
-        if (!keylessHeld.isEmpty()) {
-            ensureHeld();
-        }
-        int rows = lanes.write(changes, keylessHeld, this::tick);
-        heldPositions.putAll(keylessHeld);   // lane 0 committed these with its rows
-        return rows;
+        lanes.whileWriting(this::tick);
+        lanes.write(changes, SpoolPositions.position(reached, lastPosition, lastSourceMillis, eventsApplied + count));
+        return changes.rows();
     }
 
     private void truncate(TableId source, String position) {
@@ -365,18 +364,14 @@ public final class Applier implements AutoCloseable {
         if (m == null) {
             return;
         }
-        boolean keyless = held != null && m.destination().rowKey().isEmpty();
-        if (keyless && alreadyHeld(source, position)) {
+        boolean keylessTable = keyless.active() && m.destination().rowKey().isEmpty();
+        if (keylessTable && keyless.holds(source, position)) {
             return;   // the destination holds this TRUNCATE and maybe rows written after it
         }
-        if (keyless) {
-            ensureHeld();
+        if (keylessTable) {
+            keyless.ensure(lanes.connection(0));
         }
-        Held after = keyless ? heldAfter(source, position) : null;
-        lanes.truncate(m.destination().id(), source, after);
-        if (keyless) {
-            heldPositions.put(source, after);
-        }
+        lanes.truncate(m.destination().id(), source, keylessTable ? keyless.after(source, position) : null);
     }
 
     /** Makes the zero dates of a row (in the source table's column order) what the project chooses, as the full copy does. */

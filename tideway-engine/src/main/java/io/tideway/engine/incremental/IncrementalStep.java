@@ -87,7 +87,8 @@ public final class IncrementalStep {
         long windowStart = System.currentTimeMillis();
         long windowEvents = 0;
         double rate = 0;
-        Applier applier = newApplier(ctx, store, direction);
+        long epoch = epoch(ctx);
+        Applier applier = newApplier(ctx, store, direction, epoch);
         Throttle throttle = new Throttle(ctx.config().incremental().throttleRowsPerSecond(), 0);
         try {
             while (!stop.getAsBoolean()) {
@@ -143,7 +144,7 @@ public final class IncrementalStep {
                     }
                     applier.close();
                     sleep(backoff);
-                    applier = newApplier(ctx, store, direction);
+                    applier = newApplier(ctx, store, direction, epoch);
                     continue;
                 }
                 if (b.events() > 0 && !throttle.unlimited()) {
@@ -258,13 +259,25 @@ public final class IncrementalStep {
         }
     }
 
-    private static Applier newApplier(RunContext ctx, Store store, Direction direction) {
+    /**
+     * The epoch of this process's run of the project: its run lease's, taken once when the step
+     * starts, so that a run that took the lease over since holds a newer one and fences this one.
+     */
+    private static long epoch(RunContext ctx) {
+        String owner = io.tideway.engine.Engine.owner();
+        return ctx.metaDb().incremental().runEpoch(ctx.projectId(), owner).orElseThrow(() -> new TidewayException(
+                io.tideway.core.model.ErrorCode.SINK_FENCED, "project " + ctx.config().name() + ": the run of the project"
+                        + " is no longer held by this process (" + owner + "): another run took it over; this one stops"));
+    }
+
+    private static Applier newApplier(RunContext ctx, Store store, Direction direction, long epoch) {
         IncrementalOptions o = ctx.config().incremental();
         // under a throttle, batches of about a quarter second's worth keep the pace even
         int maxBatch = o.throttleRowsPerSecond() > 0 ? (int) Math.max(1, Math.min(MAX_BATCH, o.throttleRowsPerSecond() / 4))
                 : MAX_BATCH;
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
-                HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), ctx.tables(), store.spool(),
+                HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()),
+                SinkTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), epoch, ctx.tables(), store.spool(),
                 o.parallelism(), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental(), ctx.zeroDates());
     }

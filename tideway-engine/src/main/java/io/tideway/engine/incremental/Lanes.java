@@ -13,6 +13,8 @@ import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.Sink;
+import io.tideway.core.spi.SinkPosition;
 import io.tideway.engine.Endpoints;
 import io.tideway.engine.schema.SchemaStep;
 import io.tideway.metadb.MetaDb;
@@ -25,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,13 +41,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Connector's writers on the destination: {@code lanes} connections, each writing its share of
- * a batch in one transaction of its own. Each lane takes a contiguous range of a table's keys
- * (sorted), so that no two lanes visit the same destination page in one batch; keys that cannot be
- * ordered go by hash; a table with another unique key, and every table without a key, goes to lane
- * 0. Once the marker table exists (loop prevention), every transaction writes its row first.
+ * The JDBC sink: the Connector's writers on the destination, {@code lanes} connections, each writing
+ * its share of a batch in one transaction of its own. Each lane takes a contiguous range of a
+ * table's keys (sorted), so that no two lanes visit the same destination page in one batch; keys
+ * that cannot be ordered go by hash; a table with another unique key, and every table without a
+ * key, goes to lane 0. Once the marker table exists (loop prevention), every transaction writes its
+ * row first.
+ *
+ * <p>The position and the fencing ({@link Sink}): every lane's transaction of a batch, one with no
+ * rows of it too, first updates the lane's row of {@link SinkTable} with the batch's position,
+ * guarded by this writer's epoch, and is refused and rolled back when the destination holds a newer
+ * epoch; the destination's position is the lowest of the lanes' (the rule is stated in
+ * {@link SinkTable}). TRUNCATE goes in such a guarded transaction too. DDL statements cannot be
+ * (the MySQL family commits them by themselves): the epoch is checked just before them.
  */
-final class Lanes implements AutoCloseable {
+final class Lanes implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(Lanes.class);
     /** How often the Connector looks for its marker table while it does not exist. */
     static final long MARKER_CHECK_MILLIS = 2_000;
@@ -56,8 +67,15 @@ final class Lanes implements AutoCloseable {
     private final int lanes;
     private final ExecutorService pool;
     private final Connection[] conns;
-    /** Where the positions of tables without a key live on the destination (null: none is written). */
-    private final HeldTable held;
+    /** What the destination holds of tables without a key. */
+    private final KeylessHeld keyless;
+    /** Where the sink's position and epoch live on the destination (null: the direction writes no table). */
+    private final SinkTable sinkTable;
+    private final long epoch;
+    /** Whether {@link #open} claimed the destination. */
+    private boolean claimed;
+    /** Called about every 250 ms while the lanes write. */
+    private volatile Runnable whileWriting = () -> { };
 
     /** The marker table this Connector writes in each of its transactions once it exists, or null. */
     private final TableId marker;
@@ -83,14 +101,21 @@ final class Lanes implements AutoCloseable {
         }
     }
 
-    Lanes(Endpoints ends, MetaDb metaDb, long projectId, String captureName, int lanes, HeldTable held, TableId marker) {
+    /**
+     * @param sinkTable where the position and epoch live (null: the direction writes no table)
+     * @param epoch this writer's epoch (the run lease's)
+     */
+    Lanes(Endpoints ends, MetaDb metaDb, long projectId, String captureName, int lanes, KeylessHeld keyless, TableId marker,
+          SinkTable sinkTable, long epoch) {
         this.ends = ends;
         this.metaDb = metaDb;
         this.projectId = projectId;
         this.captureName = captureName;
         this.lanes = Math.max(1, lanes);
-        this.held = held;
+        this.keyless = keyless;
         this.marker = marker;
+        this.sinkTable = sinkTable;
+        this.epoch = epoch;
         this.pool = Executors.newFixedThreadPool(this.lanes, r -> {
             Thread t = new Thread(r, "tideway-apply-lane");
             t.setDaemon(true);
@@ -110,13 +135,88 @@ final class Lanes implements AutoCloseable {
                         Math.min(batchRowsSent.get(), total), total);
     }
 
+    /** Sets what is called about every 250 ms while the lanes write a batch. */
+    void whileWriting(Runnable tick) {
+        this.whileWriting = tick == null ? () -> { } : tick;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public Optional<SinkPosition> open() {
+        if (sinkTable == null) {
+            return Optional.empty();
+        }
+        Dialect dd = ends.destinationDialect();
+        SinkTable.Claim claim;
+        try {
+            Connection c = connection(0);
+            sinkTable.ensure(dd, c, ends.sourceFamily());
+            claim = sinkTable.claim(dd, c, epoch, lanes);
+        } catch (SQLException e) {
+            discard(0);
+            throw dd.classify(e, "claiming " + sinkTable.id() + " for epoch " + epoch);
+        }
+        if (claim.refused()) {
+            throw sinkTable.fenced(epoch, claim.newerEpoch());
+        }
+        claimed = true;
+        LOG.info("{} apply: {} claimed for epoch {}; the destination holds {}", captureName, sinkTable.id(), epoch,
+                claim.held().map(p -> "position " + p.resumeFrom() + " (" + p.changes() + " changes)").orElse("no position yet"));
+        return claim.held();
+    }
+
+    @Override
+    public Optional<SinkPosition> heldPosition() {
+        if (sinkTable == null) {
+            return Optional.empty();
+        }
+        Dialect dd = ends.destinationDialect();
+        try {
+            return SinkTable.claim(sinkTable.rows(dd, connection(0)), Long.MAX_VALUE).held();
+        } catch (SQLException e) {
+            discard(0);
+            throw dd.classify(e, "reading " + sinkTable.id());
+        }
+    }
+
+    /** Checks, outside a transaction, that no newer writer holds the destination (before DDL, which commits by itself). */
+    void checkEpoch() {
+        if (!claimed) {
+            return;
+        }
+        Dialect dd = ends.destinationDialect();
+        long held;
+        try {
+            held = sinkTable.heldEpoch(dd, connection(0));
+        } catch (SQLException e) {
+            discard(0);
+            throw dd.classify(e, "reading " + sinkTable.id());
+        }
+        if (held > epoch) {
+            throw sinkTable.fenced(epoch, held);
+        }
+    }
+
     /**
-     * Writes a batch, each lane its share in one transaction; {@code keylessHeld} (what the
-     * destination holds of each table without a key once the batch is applied) is written by lane 0
-     * with those tables' rows. {@code tick} is called about every 250 ms while the lanes write.
-     * Returns the number of rows written or deleted.
+     * Writes a batch, each lane its share in one transaction with the position {@code reached};
+     * what the destination holds of each table without a key once the batch is applied is written
+     * by lane 0 with those tables' rows.
      */
-    int write(ChangeBatch batch, Map<TableId, Held> keylessHeld, Runnable tick) {
+    @Override
+    public void write(ChangeBatch batch, SinkPosition reached) {
+        Map<TableId, Held> keylessHeld = new LinkedHashMap<>();
+        for (TableChanges t : batch.tables()) {
+            if (t.lastPosition() != null) {
+                keylessHeld.put(t.source(), keyless.after(t.source(), t.lastPosition()));
+            }
+        }
+        if (!keylessHeld.isEmpty()) {
+            keyless.ensure(connection(0));
+        }
         List<Map<TableId, TableWork>> work = new ArrayList<>();
         for (int i = 0; i < lanes; i++) {
             work.add(new LinkedHashMap<>());
@@ -157,12 +257,12 @@ final class Lanes implements AutoCloseable {
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < lanes; i++) {
-                if (work.get(i).isEmpty()) {
+                if (work.get(i).isEmpty() && !claimed) {
                     continue;
                 }
                 final int lane = i;
                 futures.add(pool.submit(() -> {
-                    applyLane(lane, work.get(lane), destinations, lane == 0 ? keylessHeld : Map.of());
+                    applyLane(lane, work.get(lane), destinations, lane == 0 ? keylessHeld : Map.of(), reached);
                     return null;
                 }));
             }
@@ -174,7 +274,7 @@ final class Lanes implements AutoCloseable {
                             f.get(250, TimeUnit.MILLISECONDS);
                             break;
                         } catch (TimeoutException stillWriting) {
-                            tick.run();
+                            whileWriting.run();
                         }
                     }
                 } catch (ExecutionException e) {
@@ -193,19 +293,20 @@ final class Lanes implements AutoCloseable {
         } finally {
             writing = false;
         }
-        return batch.rows();
+        keyless.committed(keylessHeld);   // lane 0 committed these with its rows
     }
 
     private void applyLane(int lane, Map<TableId, TableWork> work, Map<TableId, Table> destinations,
-                           Map<TableId, Held> keylessHeld) {
+                           Map<TableId, Held> keylessHeld, SinkPosition reached) {
         Dialect dd = ends.destinationDialect();
         Connection c = connection(lane);
         try {
             c.setAutoCommit(false);
             Table mark = markerModel;
-            if (mark != null) {
+            if (mark != null && !work.isEmpty()) {
                 writeMarker(dd, c, mark, lane);
             }
+            guard(dd, c, lane, reached);
             for (var e : work.entrySet()) {
                 Table dt = destinations.get(e.getKey());
                 TableWork w = e.getValue();
@@ -228,7 +329,7 @@ final class Lanes implements AutoCloseable {
                 }
             }
             for (var e : keylessHeld.entrySet()) {
-                held.write(dd, c, e.getKey(), e.getValue());
+                keyless.write(dd, c, e.getKey(), e.getValue());
             }
             c.commit();
             c.setAutoCommit(true);
@@ -238,6 +339,21 @@ final class Lanes implements AutoCloseable {
         } catch (RuntimeException e) {
             discard(lane);
             throw e;
+        }
+    }
+
+    /**
+     * In the lane's transaction: its row of the sink table takes this writer's epoch and
+     * {@code reached} (null: the epoch only) unless a newer writer holds it; then the transaction is
+     * rolled back by the caller and the batch refused.
+     */
+    private void guard(Dialect dd, Connection c, int lane, SinkPosition reached) throws SQLException {
+        if (!claimed) {
+            return;
+        }
+        if (!sinkTable.guarded(dd, c, lane, epoch, reached)) {
+            c.rollback();
+            throw sinkTable.fenced(epoch, sinkTable.heldEpoch(dd, c));
         }
     }
 
@@ -366,28 +482,36 @@ final class Lanes implements AutoCloseable {
         Connection c = connection(0);
         Table mark = markerModel;
         try (Statement s = c.createStatement()) {
-            if (mark == null && keylessHeld == null) {
+            if (mark == null && keylessHeld == null && !claimed) {
                 s.execute(dd.truncateSql(dst));
             } else {
                 c.setAutoCommit(false);
                 if (mark != null) {
                     writeMarker(dd, c, mark, 0);
                 }
+                guard(dd, c, 0, null);
                 s.execute(dd.truncateInTransactionSql(dst));
                 if (keylessHeld != null) {
-                    held.write(dd, c, source, keylessHeld);
+                    keyless.write(dd, c, source, keylessHeld);
                 }
                 c.commit();
                 c.setAutoCommit(true);
+                if (keylessHeld != null) {
+                    keyless.committed(Map.of(source, keylessHeld));
+                }
             }
         } catch (SQLException e) {
             discard(0);
             throw dd.classify(e, "truncating " + dst);
+        } catch (RuntimeException e) {
+            discard(0);
+            throw e;
         }
     }
 
-    /** Runs DDL on the destination, on lane 0's connection. */
+    /** Runs DDL on the destination, on lane 0's connection, once the epoch is checked. */
     void execute(List<String> sql, String what) {
+        checkEpoch();
         Connection c = connection(0);
         try (Statement st = c.createStatement()) {
             for (String q : sql) {
@@ -449,6 +573,11 @@ final class Lanes implements AutoCloseable {
             }
             conns[lane] = null;
         }
+    }
+
+    /** What the destination holds of tables without a key. */
+    KeylessHeld keyless() {
+        return keyless;
     }
 
     @Override
