@@ -1,14 +1,11 @@
 package io.tideway.engine.incremental;
 
-import io.tideway.core.change.ApplyMarker;
 import io.tideway.core.change.ChangeBatch;
 import io.tideway.core.change.ChangeBatch.Keyed;
 import io.tideway.core.change.ChangeBatch.Keyless;
 import io.tideway.core.change.ChangeBatch.TableChanges;
-import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.change.HeldPositions.Held;
 import io.tideway.core.model.ErrorCode;
-import io.tideway.core.model.Index;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
@@ -22,13 +19,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * its share of a batch in one transaction of its own. Each lane takes a contiguous range of a
  * table's keys (sorted), so that no two lanes visit the same destination page in one batch; keys
  * that cannot be ordered go by hash; a table with another unique key, and every table without a
- * key, goes to lane 0. Once the marker table exists (loop prevention), every transaction writes its
- * row first.
+ * key, goes to lane 0. Once the marker table exists (loop prevention), every transaction with rows
+ * writes its row first ({@link MarkerWrites}); tables with another unique key and tables without a
+ * key are written by {@link TableWrites}.
  *
  * <p>The position and the fencing ({@link Sink}): every lane's transaction of a batch, one with no
  * rows of it too, first updates the lane's row of {@link SinkTable} with the batch's position,
@@ -57,12 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Lanes implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(Lanes.class);
-    /** How often the Connector looks for its marker table while it does not exist. */
-    static final long MARKER_CHECK_MILLIS = 2_000;
 
     private final Endpoints ends;
-    private final MetaDb metaDb;
-    private final long projectId;
     private final String captureName;
     private final int lanes;
     private final ExecutorService pool;
@@ -77,11 +69,7 @@ final class Lanes implements Sink {
     /** Called about every 250 ms while the lanes write. */
     private volatile Runnable whileWriting = () -> { };
 
-    /** The marker table this Connector writes in each of its transactions once it exists, or null. */
-    private final TableId marker;
-    private volatile Table markerModel;
-    private long markerCheckedAt;
-    private final AtomicLong markerSeq = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final MarkerWrites markers;
 
     /** While the lanes write a batch: true, with the number of keyed rows they upsert and have sent so far. */
     private volatile boolean writing;
@@ -108,12 +96,10 @@ final class Lanes implements Sink {
     Lanes(Endpoints ends, MetaDb metaDb, long projectId, String captureName, int lanes, KeylessHeld keyless, TableId marker,
           SinkTable sinkTable, long epoch) {
         this.ends = ends;
-        this.metaDb = metaDb;
-        this.projectId = projectId;
         this.captureName = captureName;
         this.lanes = Math.max(1, lanes);
         this.keyless = keyless;
-        this.marker = marker;
+        this.markers = new MarkerWrites(metaDb, projectId, captureName, marker);
         this.sinkTable = sinkTable;
         this.epoch = epoch;
         this.pool = Executors.newFixedThreadPool(this.lanes, r -> {
@@ -302,21 +288,20 @@ final class Lanes implements Sink {
         Connection c = connection(lane);
         try {
             c.setAutoCommit(false);
-            Table mark = markerModel;
-            if (mark != null && !work.isEmpty()) {
-                writeMarker(dd, c, mark, lane);
+            if (!work.isEmpty()) {
+                markers.write(dd, c, lane);
             }
             guard(dd, c, lane, reached);
             for (var e : work.entrySet()) {
                 Table dt = destinations.get(e.getKey());
                 TableWork w = e.getValue();
                 if (dt.rowKey().isEmpty()) {
-                    applyKeyless(dd, c, dt, w.keyless());
+                    TableWrites.applyKeyless(dd, c, dt, w.keyless());
                     continue;
                 }
                 boolean keyOrder = KeyOrder.keyOrderIsFree(dt);
                 if (!keyOrder) {
-                    replaceRows(dd, c, dt, w.deletes(), w.upserts());
+                    TableWrites.replaceRows(dd, c, dt, w.deletes(), w.upserts(), this::counted);
                     continue;
                 }
                 if (!w.deletes().isEmpty()) {
@@ -357,68 +342,6 @@ final class Lanes implements Sink {
         }
     }
 
-    /**
-     * The lane's row of the marker table, written first in a transaction: a capture of this
-     * database drops the whole transaction (loop prevention).
-     */
-    private void writeMarker(Dialect dd, Connection c, Table mark, int lane) throws SQLException {
-        dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, markerSeq.incrementAndGet()}).iterator());
-    }
-
-    /**
-     * Writes a batch of a table that has unique keys besides its row key. Its rows' unique values
-     * may have moved between rows within the batch (a value freed by one row and taken by another,
-     * two rows swapping values), and a replay of changes the full copy already saw meets rows in a
-     * later state than the batch's: upserts in any order could then collide on a unique value, and
-     * MariaDB's ON DUPLICATE KEY UPDATE would update the other row. So every row the batch touches
-     * is deleted first, then any other row that holds a unique value the batch writes, then the
-     * batch's rows are written. Such a row is in a later state than the source's at the end of the
-     * batch (or was written on the destination by someone else): its later change, further on in
-     * the spool, writes it again whole.
-     */
-    private void replaceRows(Dialect dd, Connection c, Table dt, List<Object[]> deletes, List<Object[]> upserts)
-            throws SQLException {
-        List<Object[]> touched = new ArrayList<>(deletes);
-        for (Object[] row : upserts) {
-            touched.add(KeyOrder.keyValues(dt, row));
-        }
-        dd.deleteKeys(c, dt, touched);
-        if (upserts.isEmpty()) {
-            return;
-        }
-        long displaced = 0;
-        Set<String> key = new HashSet<>(dt.rowKey());
-        for (Index ix : dt.indexes()) {
-            if (!ix.unique() || new HashSet<>(ix.columns()).equals(key)
-                    || !ix.columns().stream().allMatch(n -> dt.columnIndex(n) >= 0)) {
-                continue;
-            }
-            int[] at = ix.columns().stream().mapToInt(dt::columnIndex).toArray();
-            List<Object[]> values = new ArrayList<>();
-            for (Object[] row : upserts) {
-                Object[] v = new Object[at.length];
-                boolean hasNull = false;
-                for (int j = 0; j < at.length; j++) {
-                    v[j] = row[at[j]];
-                    hasNull |= v[j] == null;
-                }
-                if (!hasNull) {   // NULLs never collide in a unique key
-                    values.add(v);
-                }
-            }
-            if (!values.isEmpty()) {
-                Table byIndex = new Table(dt.id(), dt.columns(), ix.columns(), List.of(), dt.comment(), dt.estimatedRows(),
-                        dt.estimatedBytes());
-                displaced += dd.deleteKeys(c, byIndex, values);
-            }
-        }
-        if (displaced > 0) {
-            LOG.info("{}: {} row(s) holding unique values this batch writes were removed first; their later changes"
-                    + " write them again", dt.id(), displaced);
-        }
-        dd.upsert(c, dt, counted(upserts));
-    }
-
     /** The rows, counted into {@link #batchRowsSent} as the dialect takes them (progress of a large batch). */
     private Iterator<Object[]> counted(List<Object[]> rows) {
         Iterator<Object[]> it = rows.iterator();
@@ -447,30 +370,6 @@ final class Lanes implements Sink {
         };
     }
 
-    /** Ordered changes of a table without a key: runs of inserts go in bulk, others one row at a time. */
-    private static void applyKeyless(Dialect dd, Connection c, Table dt, List<Keyless> ops) throws SQLException {
-        List<Object[]> inserts = new ArrayList<>();
-        for (Keyless op : ops) {
-            if (op.op() == ChangeEvent.Op.INSERT) {
-                inserts.add(op.after());
-                continue;
-            }
-            if (!inserts.isEmpty()) {
-                dd.bulkInsert(c, dt, inserts.iterator());
-                inserts.clear();
-            }
-            if (op.before() != null) {
-                dd.deleteOneMatching(c, dt, op.before());
-            }
-            if (op.op() == ChangeEvent.Op.UPDATE && op.after() != null) {
-                inserts.add(op.after());
-            }
-        }
-        if (!inserts.isEmpty()) {
-            dd.bulkInsert(c, dt, inserts.iterator());
-        }
-    }
-
     /**
      * Empties a destination table. While the marker table exists (a capture of the destination may
      * be running: a switchover's reverse sync) the table is emptied in a marked transaction, which
@@ -480,15 +379,12 @@ final class Lanes implements Sink {
     void truncate(TableId dst, TableId source, Held keylessHeld) {
         Dialect dd = ends.destinationDialect();
         Connection c = connection(0);
-        Table mark = markerModel;
         try (Statement s = c.createStatement()) {
-            if (mark == null && keylessHeld == null && !claimed) {
+            if (!markers.active() && keylessHeld == null && !claimed) {
                 s.execute(dd.truncateSql(dst));
             } else {
                 c.setAutoCommit(false);
-                if (mark != null) {
-                    writeMarker(dd, c, mark, 0);
-                }
+                markers.write(dd, c, 0);
                 guard(dd, c, 0, null);
                 s.execute(dd.truncateInTransactionSql(dst));
                 if (keylessHeld != null) {
@@ -525,31 +421,27 @@ final class Lanes implements Sink {
     }
 
     /**
-     * Looks for the marker table (at most every {@value #MARKER_CHECK_MILLIS} ms until found); once it
-     * exists, every transaction of this Connector writes a row of it first, and the MetaDB records so.
-     * Called between batches, so no transaction is in flight while the decision changes.
+     * Looks for the marker table (now and then until found); once it exists, every transaction
+     * with rows writes a row of it first. Called between batches, so no transaction is in flight
+     * while the decision changes.
      */
     void checkMarker() {
-        long now = System.currentTimeMillis();
-        if (marker == null || markerModel != null || now - markerCheckedAt < MARKER_CHECK_MILLIS) {
+        if (!markers.due()) {
             return;
         }
-        markerCheckedAt = now;
         try {
-            if (SchemaStep.find(ends.destinationDialect(), connection(0), marker).isPresent()) {
-                markerModel = ApplyMarker.model(marker);
-                metaDb.switchovers().markerInUse(projectId, captureName, marker.toString());
-                LOG.info("{} apply: marker table {} found; every apply transaction writes it first", captureName, marker);
+            if (SchemaStep.find(ends.destinationDialect(), connection(0), markers.table()).isPresent()) {
+                markers.found();
             }
         } catch (SQLException ex) {
             discard(0);
-            throw ends.destinationDialect().classify(ex, "looking for the marker table " + marker);
+            throw ends.destinationDialect().classify(ex, "looking for the marker table " + markers.table());
         }
     }
 
     /** Whether this Connector writes its marker table in each transaction now. */
     boolean marking() {
-        return markerModel != null;
+        return markers.active();
     }
 
     Connection connection(int lane) {
