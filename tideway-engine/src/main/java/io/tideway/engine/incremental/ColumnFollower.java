@@ -150,8 +150,6 @@ final class ColumnFollower {
      * The statements that give the destination table the columns of {@code newDest}, judged
      * against the destination's own catalog (so a restart between a DDL and its checkpoint finds
      * the work done, or still to do); then those that change the columns {@code modified} in place.
-     */
-    /**
      * With {@code goneIndexes} (source index names the source no longer has; null to leave indexes
      * alone) the index statements too: indexes the source lost are dropped, indexes it has that the
      * destination lacks (by columns and uniqueness) are created, and an index whose columns changed
@@ -160,7 +158,7 @@ final class ColumnFollower {
      * @param have the destination table as its catalog has it now
      */
     List<String> align(String what, MappedTable m, Table have, Table newDest, String ddl, boolean mayDrop,
-                                          List<String> modified, Set<String> goneIndexes) {
+                       List<String> modified, Set<String> goneIndexes) {
         Dialect dd = ends.destinationDialect();
         TableId dst = m.destination().id();
         List<Column> missing = newDest.columns().stream().filter(col -> have.column(col.name()).isEmpty()).toList();
