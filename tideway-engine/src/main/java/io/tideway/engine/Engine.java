@@ -836,7 +836,6 @@ public final class Engine {
     }
 
     /** This process, as "host:pid". */
-    /** This process, as the run lease names its owner: host name and process id. */
     public static String owner() {
         String host;
         try {
