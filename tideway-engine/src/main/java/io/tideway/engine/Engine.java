@@ -516,6 +516,11 @@ public final class Engine {
         }
     }
 
+    /** This process, as "host:pid": the owner of the runs it takes. */
+    public static String owner() {
+        return RunLease.owner();
+    }
+
     private static boolean isDead(String owner) {
         return RunLease.isDead(owner);
     }

@@ -83,7 +83,7 @@ final class RunLease implements AutoCloseable {
     }
 
     /** This process, as "host:pid". */
-    static String owner() {
+    public static String owner() {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();

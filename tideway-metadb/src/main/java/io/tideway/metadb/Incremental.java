@@ -197,16 +197,37 @@ public final class Incremental {
     }
 
     /**
+     * The epoch of the run {@code owner} holds: the time it took the run ({@code started_at}), which
+     * is higher for every run that takes the project over ({@link #acquireRun}); empty when
+     * {@code owner} does not hold the run. Sinks fence writers of older epochs with it.
+     */
+    public java.util.OptionalLong runEpoch(long projectId, String owner) {
+        return sql.tx("reading the run epoch of project " + projectId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT started_at FROM project_run WHERE project_id = ? AND owner = ?")) {
+                ps.setLong(1, projectId);
+                ps.setString(2, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    /**
      * Takes the run of a project for {@code owner}. A run whose owner {@code isDead} says is gone,
      * or whose heartbeat is older than {@code staleMillis}, is taken over; any other is a refusal
-     * naming the running owner.
+     * naming the running owner. Its {@code started_at}, the run's epoch ({@link #runEpoch}), is later
+     * than the run it takes over, even when the clocks of their nodes differ.
      */
     public void acquireRun(long projectId, String owner, long staleMillis, java.util.function.Predicate<String> isDead) {
         sql.txRetryOnConflict("taking the run of project " + projectId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT owner, heartbeat_at FROM project_run WHERE project_id = ?")) {
+            long started = sql.now();
+            try (PreparedStatement ps = c.prepareStatement("SELECT owner, heartbeat_at, started_at FROM project_run"
+                    + " WHERE project_id = ?")) {
                 ps.setLong(1, projectId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
+                        started = Math.max(started, rs.getLong(3) + 1);
                         String other = rs.getString(1);
                         long age = sql.now() - rs.getLong(2);
                         if (!other.equals(owner) && age < staleMillis && !isDead.test(other)) {
@@ -225,7 +246,7 @@ public final class Incremental {
                     + " command) VALUES (?, ?, ?, ?, NULL)")) {
                 ins.setLong(1, projectId);
                 ins.setString(2, owner);
-                ins.setLong(3, sql.now());
+                ins.setLong(3, started);
                 ins.setLong(4, sql.now());
                 ins.executeUpdate();
             }

@@ -410,4 +410,21 @@ abstract class MetaDbContract {
         assertThat(db.incremental().sendCommand(id, "PAUSE")).as("nobody runs it").isFalse();
         clock.set(T0);
     }
+
+    @Test
+    void every_run_that_takes_a_project_over_gets_a_newer_epoch_even_when_its_clock_is_behind() {
+        long id = db.projects().upsert("run-epoch", mariadb(""), postgres(""), null);
+        db.incremental().acquireRun(id, "host-a:1", 30_000, o -> false);
+        long a = db.incremental().runEpoch(id, "host-a:1").orElseThrow();
+        assertThat(db.incremental().runEpoch(id, "host-b:2")).as("not b's run").isEmpty();
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> o.equals("host-a:1"));
+        long b = db.incremental().runEpoch(id, "host-b:2").orElseThrow();
+        assertThat(b).isGreaterThan(a);
+        assertThat(db.incremental().runEpoch(id, "host-a:1")).as("a no longer holds the run").isEmpty();
+        clock.set(T0.minusSeconds(60));
+        db.incremental().acquireRun(id, "host-c:3", 30_000, o -> o.equals("host-b:2"));
+        assertThat(db.incremental().runEpoch(id, "host-c:3").orElseThrow()).as("a node whose clock is behind").isGreaterThan(b);
+        db.incremental().releaseRun(id, "host-c:3");
+        clock.set(T0);
+    }
 }

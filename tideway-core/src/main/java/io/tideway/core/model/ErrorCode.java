@@ -30,6 +30,11 @@ public enum ErrorCode {
     DATA_UNCONFIRMED(1, false),
     /** The spool lacks changes the Connector has not applied (lost with a disk, a moved data directory, a node). */
     SPOOL_LOST(1, false),
+    /**
+     * The destination holds a newer writer's epoch than this Connector's: another run of the project
+     * (another process or node) took over, and this one stops without writing.
+     */
+    SINK_FENCED(1, false),
     /** A connection dropped or a lock wait timed out: worth a bounded retry. */
     TRANSIENT(1, true),
     /** Anything else. */

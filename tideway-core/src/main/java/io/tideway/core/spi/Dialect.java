@@ -366,4 +366,21 @@ public interface Dialect {
     default Optional<CheckResult> keylessReadCheck(Connection c, List<TableId> keyless) throws SQLException {
         return Optional.empty();
     }
+
+    /**
+     * An UPDATE of one row by its key that takes effect only while the column {@code guard} is at
+     * most a value: {@code UPDATE t SET s1 = ?, ... WHERE k1 = ? AND ... AND guard <= ?}, parameters
+     * in that order. A sink fences older writers with it (no row updated: refused).
+     */
+    default String guardedUpdateSql(Table t, List<String> set, String guard) {
+        StringBuilder sql = new StringBuilder("UPDATE ").append(quote(t.id())).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(quote(set.get(i))).append(" = ?");
+        }
+        sql.append(" WHERE ");
+        for (String k : t.rowKey()) {
+            sql.append(quote(k)).append(" = ? AND ");
+        }
+        return sql.append(quote(guard)).append(" <= ?").toString();
+    }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class TidewayTablesTest {
     @Test
     void theMarkerTableIsOneOfTidewaysOwnTablesInEverySchema() {
-        assertThat(TidewayTables.NAMES).contains(ApplyMarker.TABLE, io.tideway.core.change.HeldPositions.TABLE);
+        assertThat(TidewayTables.NAMES).contains(ApplyMarker.TABLE, io.tideway.core.change.HeldPositions.TABLE,
+                io.tideway.core.change.SinkPositions.TABLE);
         assertThat(TidewayTables.isOwn(ApplyMarker.in("shop"))).isTrue();
         assertThat(TidewayTables.isOwn(new TableId("public", ApplyMarker.TABLE))).isTrue();
         assertThat(TidewayTables.isOwn(new TableId("shop", "orders"))).isFalse();

@@ -48,6 +48,11 @@ public record HeldTable(TableId id, Table model, String sink) {
 
     /** Creates the table where it is missing (auto-commit). */
     public void ensure(Dialect d, Connection c, DataSourceType.Family sourceFamily) {
+        ensureTable(d, c, id, model, sourceFamily, "positions of tables without a key");
+    }
+
+    /** Creates one of Tideway's own tables where it is missing (auto-commit); {@code what} says what it holds. */
+    static void ensureTable(Dialect d, Connection c, TableId id, Table model, DataSourceType.Family sourceFamily, String what) {
         try {
             if (io.tideway.engine.schema.SchemaStep.find(d, c, id).isPresent()) {
                 return;
@@ -70,7 +75,7 @@ public record HeldTable(TableId id, Table model, String sink) {
             } catch (SQLException ignored) {
                 // report the first failure
             }
-            throw d.classify(e, "creating " + id + " (positions of tables without a key)");
+            throw d.classify(e, "creating " + id + " (" + what + ")");
         }
     }
 

@@ -97,7 +97,8 @@ public final class IncrementalStep {
         long windowStart = System.currentTimeMillis();
         long windowEvents = 0;
         double rate = 0;
-        Applier applier = newApplier(ctx, store, direction, connector);
+        long epoch = epoch(ctx);
+        Applier applier = newApplier(ctx, store, direction, connector, epoch);
         Throttle throttle = new Throttle(connector.get(ComponentSettings.THROTTLE_ROWS), 0);
         try {
             while (!stop.getAsBoolean()) {
@@ -156,7 +157,7 @@ public final class IncrementalStep {
                     }
                     applier.close();
                     sleep(backoff);
-                    applier = newApplier(ctx, store, direction, connector);
+                    applier = newApplier(ctx, store, direction, connector, epoch);
                     continue;
                 }
                 if (b.events() > 0 && !throttle.unlimited()) {
@@ -277,14 +278,27 @@ public final class IncrementalStep {
         }
     }
 
-    private static Applier newApplier(RunContext ctx, Store store, Direction direction, ComponentRun connector) {
+    /**
+     * The epoch of this process's run of the project: its run lease's, taken once when the step
+     * starts, so that a run that took the lease over since holds a newer one and fences this one.
+     */
+    private static long epoch(RunContext ctx) {
+        String owner = io.tideway.engine.Engine.owner();
+        return ctx.metaDb().incremental().runEpoch(ctx.projectId(), owner).orElseThrow(() -> new TidewayException(
+                io.tideway.core.model.ErrorCode.SINK_FENCED, "project " + ctx.config().name() + ": the run of the project"
+                        + " is no longer held by this process (" + owner + "): another run took it over; this one stops"));
+    }
+
+    private static Applier newApplier(RunContext ctx, Store store, Direction direction, ComponentRun connector, long epoch) {
         long throttleRows = connector.get(ComponentSettings.THROTTLE_ROWS);
         long maxRows = connector.get(ComponentSettings.BATCH_MAX_ROWS);
         // under a throttle, batches of about a quarter second's worth keep the pace even
         int maxBatch = (int) (throttleRows > 0 ? Math.max(1, Math.min(maxRows, throttleRows / 4)) : maxRows);
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
-                HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), ctx.tables(), store.spool(),
-                Math.toIntExact(connector.get(ComponentSettings.LANES)), maxBatch, w -> ctx.event("WARN", direction.stepId(), w), direction.landing(ctx), direction.selects(ctx),
+                HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()),
+                SinkTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), epoch, ctx.tables(), store.spool(),
+                Math.toIntExact(connector.get(ComponentSettings.LANES)), maxBatch, w -> ctx.event("WARN", direction.stepId(), w),
+                direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental(), ctx.zeroDates());
     }
 
