@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of DESIGN.md, kept by a test: dependencies go one way (cli -> engine -> metadb ->
- * core; dialects -> core), and only a dialect talks to its database's driver.
+ * core; dialects -> debezium -> core), and only a dialect talks to its database's driver.
  */
 class LayeringTest {
     static JavaClasses classes;
@@ -24,7 +24,7 @@ class LayeringTest {
     void coreDependsOnNothingOfTideway() {
         noClasses().that().resideInAPackage("io.tideway.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..",
-                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..")
+                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..", "io.tideway.debezium..")
                 .check(classes);
     }
 
@@ -32,7 +32,7 @@ class LayeringTest {
     void theEngineKnowsNoDialectAndNoDriver() {
         noClasses().that().resideInAPackage("io.tideway.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
-                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..")
+                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..", "io.tideway.debezium..")
                 .check(classes);
     }
 
@@ -45,6 +45,23 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.tideway.postgresql..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "org.mariadb..", "io.tideway.engine..",
                         "io.tideway.metadb..")
+                .check(classes);
+    }
+
+    /**
+     * The capture plumbing the plugins share knows no database: no plugin, no driver, no connector of
+     * one database, and it runs no SQL (what a plugin asks its server stays in the plugin).
+     */
+    @Test
+    void theSharedCapturePlumbingHoldsNoDatabase() {
+        noClasses().that().resideInAPackage("io.tideway.debezium..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
+                        "io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..", "org.mariadb..", "org.postgresql..",
+                        "io.debezium.connector..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Connection")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Statement")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.PreparedStatement")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.ResultSet")
                 .check(classes);
     }
 
