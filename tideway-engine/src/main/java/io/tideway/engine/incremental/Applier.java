@@ -167,7 +167,7 @@ public final class Applier implements AutoCloseable {
                    int lanes, int maxBatch, java.util.function.Consumer<String> warnings,
                    java.util.function.UnaryOperator<Table> destinationOf, java.util.function.Predicate<TableId> selected,
                    IncrementalOptions options, io.tideway.core.model.ZeroDates zeroDates) {
-        this.zeroDates = ends.sourceFamily() == io.tideway.core.model.DataSourceType.Family.MYSQL
+        this.zeroDates = ends.sourceDialect().storesZeroDates()
                 ? zeroDates : io.tideway.core.model.ZeroDates.KEEP;
         this.destinationOf = destinationOf;
         this.selected = selected;
@@ -321,7 +321,7 @@ public final class Applier implements AutoCloseable {
 
     /** Whether the source's log carries DDL (MySQL family); PostgreSQL's does not. */
     private boolean sourceLogsDdl() {
-        return ends.sourceFamily() != io.tideway.core.model.DataSourceType.Family.POSTGRESQL;
+        return ends.sourceDialect().logCarriesDdl();
     }
 
     private static final long CATALOG_CHECK_MILLIS = 15_000;
@@ -554,7 +554,7 @@ public final class Applier implements AutoCloseable {
      */
     private void onSchemaChange(ChangeEvent e) {
         String what = describe(e);
-        List<TableId[]> renames = DdlStatements.renames(e.ddl(), e.table().schema());
+        List<TableId[]> renames = ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).renames();
         boolean concerned = tables.containsKey(e.table()) || selected.test(e.table())
                 || renames.stream().anyMatch(r -> tables.containsKey(r[0]) || selected.test(r[0]) || selected.test(r[1]));
         if (!concerned) {
@@ -586,12 +586,12 @@ public final class Applier implements AutoCloseable {
             renamed |= renameTable(what, r[0], r[1]);
         }
         MappedTable m = tables.get(e.table());
-        if (DdlStatements.dropsTable(e.ddl())) {
+        if (ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).dropsTable()) {
             dropTable(what, e.table());
             return;
         }
-        if (DdlStatements.createsTable(e.ddl())) {
-            if (m != null && DdlStatements.replacesTable(e.ddl())) {
+        if (ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).createsTable()) {
+            if (m != null && ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).replacesTable()) {
                 dropTable(what, e.table());
                 m = null;
             }
@@ -793,10 +793,10 @@ public final class Applier implements AutoCloseable {
                 if (e.op() != ChangeEvent.Op.DDL || e.table() == null) {
                     continue;
                 }
-                if (DdlStatements.dropsTable(e.ddl()) && e.table().equals(name)) {
+                if (ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).dropsTable() && e.table().equals(name)) {
                     return new Fate(null, true);
                 }
-                for (TableId[] r : DdlStatements.renames(e.ddl(), e.table().schema())) {
+                for (TableId[] r : ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).renames()) {
                     if (r[0].equals(name)) {
                         name = r[1];
                         Table now = sourceTable(name, "a rename of " + id);
@@ -845,7 +845,7 @@ public final class Applier implements AutoCloseable {
         boolean rename = added.size() == 1 && dropped.size() == 1 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
         // columns changed in place: unlike the project's picture now, or named by a MODIFY/CHANGE/ALTER
         // clause (after a restart the picture is read anew, so the statement is what tells)
-        java.util.Set<String> named = DdlStatements.columnsChanged(e.ddl());
+        java.util.Set<String> named = ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).columnsChanged();
         List<Column> cols = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         for (String n : names) {
@@ -889,7 +889,7 @@ public final class Applier implements AutoCloseable {
         }
         Table newDest = destinationOf.apply(newSource);
         List<String> modifiedDest = modified.stream().map(n -> newDest.columns().get(newSource.columnIndex(n)).name()).toList();
-        java.util.Set<String> goneIndexes = new java.util.HashSet<>(DdlStatements.indexesDropped(e.ddl()));
+        java.util.Set<String> goneIndexes = new java.util.HashSet<>(ends.sourceDialect().parseDdl(e.ddl(), e.table().schema()).indexesDropped());
         m.source().indexes().forEach(ix -> goneIndexes.add(ix.name()));
         now.indexes().forEach(ix -> goneIndexes.remove(ix.name()));
         TableId dst = m.destination().id();
