@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of DESIGN.md, kept by a test: dependencies go one way (cli -> engine -> metadb ->
- * core; dialects -> core), and only a dialect talks to its database's driver. The shipped code
+ * core; dialects -> debezium -> core), and only a dialect talks to its database's driver. The shipped code
  * carries no test kit: the CLI compiles against neither the demo nor the test support (the demo
  * is found through {@link io.tideway.engine.CommandExtension}), no test library is used outside
  * the test support, and no web framework below the server module.
@@ -27,7 +27,8 @@ class LayeringTest {
     void coreDependsOnNothingOfTideway() {
         noClasses().that().resideInAPackage("io.tideway.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..",
-                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..", "io.tideway.demo..")
+                        "io.tideway.mysql..", "io.tideway.postgresql..", "io.tideway.test..", "io.tideway.demo..",
+                        "io.tideway.debezium..")
                 .check(classes);
     }
 
@@ -35,7 +36,8 @@ class LayeringTest {
     void theEngineKnowsNoDialectAndNoDriver() {
         noClasses().that().resideInAPackage("io.tideway.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
-                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..", "io.tideway.demo..", "io.tideway.test..")
+                        "org.mariadb..", "org.postgresql..", "io.tideway.cli..", "io.tideway.demo..", "io.tideway.test..",
+                        "io.tideway.debezium..")
                 .check(classes);
     }
 
@@ -48,6 +50,23 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.tideway.postgresql..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "org.mariadb..", "io.tideway.engine..",
                         "io.tideway.metadb..")
+                .check(classes);
+    }
+
+    /**
+     * The capture plumbing the plugins share knows no database: no plugin, no driver, no connector of
+     * one database, and it runs no SQL (what a plugin asks its server stays in the plugin).
+     */
+    @Test
+    void theSharedCapturePlumbingHoldsNoDatabase() {
+        noClasses().that().resideInAPackage("io.tideway.debezium..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tideway.mysql..", "io.tideway.postgresql..",
+                        "io.tideway.engine..", "io.tideway.metadb..", "io.tideway.cli..", "org.mariadb..", "org.postgresql..",
+                        "io.debezium.connector..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Connection")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Statement")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.PreparedStatement")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.ResultSet")
                 .check(classes);
     }
 

@@ -37,6 +37,6 @@ public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSour
      * with its default resolved (KEEP when both ends are of the MySQL family, else NULL).
      */
     public io.tideway.core.model.ZeroDates zeroDates(io.tideway.core.project.FullOptions full) {
-        return full.zeroDates().resolve(sameFamily() && sourceFamily() == DataSourceType.Family.MYSQL);
+        return full.zeroDates().resolve(sourceDialect.storesZeroDates() && destinationDialect.storesZeroDates());
     }
 }

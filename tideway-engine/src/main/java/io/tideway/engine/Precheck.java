@@ -195,8 +195,7 @@ public final class Precheck {
         if (collisions.isEmpty()) {
             items.add(CheckResult.pass("destination.tables_distinct", "each source table lands in a destination table of its own"));
         } else {
-            String dst = cfg.destination().type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
-                    ? "another database" : "another schema";
+            String dst = "another " + io.tideway.core.spi.Dialects.forType(cfg.destination().type()).schemaNoun();
             items.add(CheckResult.fail("destination.tables_distinct", String.join("; ", collisions)
                     + " (their rows would merge into one table)",
                     "give each a destination table of its own: rename one with tables.rename.tables (" + example
@@ -268,7 +267,7 @@ public final class Precheck {
         }
         boolean anyDate = tables.stream().anyMatch(m -> m.source().columns().stream()
                 .anyMatch(c -> io.tideway.core.model.ZeroDates.applies(c.type().kind())));
-        if (!anyDate || ends.sourceFamily() != io.tideway.core.model.DataSourceType.Family.MYSQL) {
+        if (!anyDate || !ends.sourceDialect().storesZeroDates()) {
             return;
         }
         if (cfg.precheckSkip().contains(ZERO_DATES)) {

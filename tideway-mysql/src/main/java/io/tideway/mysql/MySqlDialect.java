@@ -329,4 +329,27 @@ public final class MySqlDialect implements Dialect {
     public List<CheckResult> precheck(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
         return MySqlPrecheck.run(c, cfg, role, steps);
     }
+
+    // ---------------------------------------------------------------- questions the engine asks
+
+    /** Reads the binlog's DDL text (see {@link MySqlDdlStatements}). */
+    @Override
+    public io.tideway.core.change.DdlStatement parseDdl(String ddl, String schema) {
+        return MySqlDdlStatements.parse(ddl, schema);
+    }
+
+    @Override
+    public boolean logCarriesDdl() {
+        return true;
+    }
+
+    @Override
+    public boolean storesZeroDates() {
+        return true;
+    }
+
+    @Override
+    public String schemaNoun() {
+        return "database";
+    }
 }

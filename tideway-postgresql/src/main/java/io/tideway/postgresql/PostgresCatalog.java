@@ -12,12 +12,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -300,5 +303,46 @@ final class PostgresCatalog {
     static boolean isEnumColumn(Column c) {
         ColumnType t = c.type();
         return t.kind() == Kind.ENUM || (t.kind() == Kind.ARRAY && t.element() != null && t.element().kind() == Kind.ENUM);
+    }
+
+    /** The schemas of the connected database other than PostgreSQL's own (catalog, information schema, toast, temp). */
+    static List<String> listSchemas(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+                        + "AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp%' ORDER BY nspname")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The extensions of {@code names} not created in the connected database, each with its CREATE
+     * EXTENSION; one the server does not even offer (pg_available_extensions) says so.
+     */
+    static Map<String, String> missingExtensions(Connection c, Set<String> names) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        for (String name : names) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?),"
+                    + " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+                ps.setString(1, name);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        out.put(name, "CREATE EXTENSION " + quoteIfNeeded(name) + (rs.getBoolean(2) ? ""
+                                : " (the server does not offer it yet: install the package that provides it first)"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** An identifier as PostgreSQL needs it written: bare when it is lower case letters, digits and _. */
+    private static String quoteIfNeeded(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_]*") ? identifier : PostgresDdl.q(identifier);
     }
 }

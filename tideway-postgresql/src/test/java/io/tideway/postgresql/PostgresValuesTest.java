@@ -98,8 +98,8 @@ class PostgresValuesTest {
 
     @Test
     void longIndexNamesAreShortenedWithinPostgresLimit() {
-        String n = PostgresDialect.shorten("x".repeat(100));
+        String n = PostgresDdl.shorten("x".repeat(100));
         assertThat(n.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
-        assertThat(PostgresDialect.shorten("short")).isEqualTo("short");
+        assertThat(PostgresDdl.shorten("short")).isEqualTo("short");
     }
 }

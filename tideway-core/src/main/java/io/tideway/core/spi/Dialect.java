@@ -383,4 +383,30 @@ public interface Dialect {
         }
         return sql.append(quote(guard)).append(" <= ?").toString();
     }
+
+    // ---------------------------------------------------------------- questions the engine asks instead of testing a family
+
+    /**
+     * What a DDL statement of this database's change log, as the log carries it, says about tables,
+     * columns and indexes in {@code schema} (the schema of unqualified names); {@link io.tideway.core.change.DdlStatement#NONE}
+     * where the log carries no DDL (the default) or the statement is null.
+     */
+    default io.tideway.core.change.DdlStatement parseDdl(String ddl, String schema) {
+        return io.tideway.core.change.DdlStatement.NONE;
+    }
+
+    /** Whether this database's change log carries DDL statements (the MySQL family's does; PostgreSQL's does not). */
+    default boolean logCarriesDdl() {
+        return false;
+    }
+
+    /** Whether this database stores MySQL's zero dates ('0000-00-00'): they may come from it, and be kept in it. */
+    default boolean storesZeroDates() {
+        return false;
+    }
+
+    /** What this database calls the namespace of tables, for messages: "schema" (the default), "database" in the MySQL family. */
+    default String schemaNoun() {
+        return "schema";
+    }
 }

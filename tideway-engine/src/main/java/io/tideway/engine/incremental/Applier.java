@@ -2,7 +2,6 @@ package io.tideway.engine.incremental;
 
 import io.tideway.core.change.ChangeBatch;
 import io.tideway.core.change.ChangeEvent;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
@@ -110,7 +109,7 @@ public final class Applier implements AutoCloseable {
                    long epoch, List<MappedTable> mapped, Spool spool, int lanes, int maxBatch, Consumer<String> warnings,
                    UnaryOperator<Table> destinationOf, Predicate<TableId> selected, IncrementalOptions options,
                    ZeroDates zeroDates) {
-        this.zeroDates = ends.sourceFamily() == DataSourceType.Family.MYSQL ? zeroDates : ZeroDates.KEEP;
+        this.zeroDates = ends.sourceDialect().storesZeroDates() ? zeroDates : ZeroDates.KEEP;
         this.ends = ends;
         this.metaDb = metaDb;
         this.projectId = projectId;

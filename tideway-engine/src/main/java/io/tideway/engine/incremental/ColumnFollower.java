@@ -1,6 +1,7 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.change.DdlStatement;
 import io.tideway.core.model.Column;
 import io.tideway.core.model.Index;
 import io.tideway.core.model.Table;
@@ -65,7 +66,7 @@ final class ColumnFollower {
         boolean rename = added.size() == 1 && dropped.size() == 1 && (upper.contains("RENAME COLUMN") || upper.contains(" CHANGE "));
         // columns changed in place: unlike the project's picture now, or named by a MODIFY/CHANGE/ALTER
         // clause (after a restart the picture is read anew, so the statement is what tells)
-        Set<String> named = DdlStatements.columnsChanged(e.ddl());
+        Set<String> named = ddlOf(e).columnsChanged();
         List<Column> cols = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         for (String n : names) {
@@ -109,7 +110,7 @@ final class ColumnFollower {
         }
         Table newDest = tables.destinationOf().apply(newSource);
         List<String> modifiedDest = modified.stream().map(n -> newDest.columns().get(newSource.columnIndex(n)).name()).toList();
-        Set<String> goneIndexes = new HashSet<>(DdlStatements.indexesDropped(e.ddl()));
+        Set<String> goneIndexes = new HashSet<>(ddlOf(e).indexesDropped());
         m.source().indexes().forEach(ix -> goneIndexes.add(ix.name()));
         now.indexes().forEach(ix -> goneIndexes.remove(ix.name()));
         TableId dst = m.destination().id();
@@ -231,5 +232,10 @@ final class ColumnFollower {
         // both families spell it the same way (MySQL 8, MariaDB 10.5+, PostgreSQL)
         Dialect dd = ends.destinationDialect();
         return "ALTER TABLE " + dd.quote(table) + " RENAME COLUMN " + dd.quote(from) + " TO " + dd.quote(to);
+    }
+
+    /** What the source's dialect reads in a DDL event's statement. */
+    private DdlStatement ddlOf(ChangeEvent e) {
+        return ends.sourceDialect().parseDdl(e.ddl(), e.table().schema());
     }
 }

@@ -1,8 +1,8 @@
 package io.tideway.engine.incremental;
 
 import io.tideway.core.change.ChangeEvent;
+import io.tideway.core.change.DdlStatement;
 import io.tideway.core.model.Column;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
@@ -220,7 +220,7 @@ final class SchemaFollower {
 
     /** Whether the source's log carries DDL (MySQL family); PostgreSQL's does not. */
     private boolean sourceLogsDdl() {
-        return ends.sourceFamily() != DataSourceType.Family.POSTGRESQL;
+        return ends.sourceDialect().logCarriesDdl();
     }
 
 
@@ -328,7 +328,7 @@ final class SchemaFollower {
      */
     void onSchemaChange(ChangeEvent e) {
         String what = describe(e);
-        List<TableId[]> renames = DdlStatements.renames(e.ddl(), e.table().schema());
+        List<TableId[]> renames = ddlOf(e).renames();
         boolean concerned = tables.containsKey(e.table()) || selected.test(e.table())
                 || renames.stream().anyMatch(r -> tables.containsKey(r[0]) || selected.test(r[0]) || selected.test(r[1]));
         if (!concerned) {
@@ -360,12 +360,12 @@ final class SchemaFollower {
             renamed |= renameTable(what, r[0], r[1]);
         }
         MappedTable m = tables.get(e.table());
-        if (DdlStatements.dropsTable(e.ddl())) {
+        if (ddlOf(e).dropsTable()) {
             dropTable(what, e.table());
             return;
         }
-        if (DdlStatements.createsTable(e.ddl())) {
-            if (m != null && DdlStatements.replacesTable(e.ddl())) {
+        if (ddlOf(e).createsTable()) {
+            if (m != null && ddlOf(e).replacesTable()) {
                 dropTable(what, e.table());
                 m = null;
             }
@@ -565,10 +565,10 @@ final class SchemaFollower {
                 if (e.op() != ChangeEvent.Op.DDL || e.table() == null) {
                     continue;
                 }
-                if (DdlStatements.dropsTable(e.ddl()) && e.table().equals(name)) {
+                if (ddlOf(e).dropsTable() && e.table().equals(name)) {
                     return new Fate(null, true);
                 }
-                for (TableId[] r : DdlStatements.renames(e.ddl(), e.table().schema())) {
+                for (TableId[] r : ddlOf(e).renames()) {
                     if (r[0].equals(name)) {
                         name = r[1];
                         Table now = sourceTable(name, "a rename of " + id);
@@ -587,5 +587,10 @@ final class SchemaFollower {
     static TidewayException ddlStop(String what, String why) {
         return new TidewayException(ErrorCode.DDL_UNSUPPORTED, what + " cannot be applied to the destination: " + why
                 + ". Make the change on the destination by hand, then run `tideway skip-ddl PROJECT.yaml` and run the project again");
+    }
+
+    /** What the source's dialect reads in a DDL event's statement. */
+    private DdlStatement ddlOf(ChangeEvent e) {
+        return ends.sourceDialect().parseDdl(e.ddl(), e.table().schema());
     }
 }

@@ -1,8 +1,5 @@
 package io.tideway.mysql.capture;
 
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
 import io.tideway.core.change.CaptureSink;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
@@ -12,8 +9,12 @@ import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.project.TablePatterns;
 import io.tideway.core.project.TidewayTables;
+import io.tideway.debezium.CaptureEngine;
+import io.tideway.debezium.CaptureStates;
+import io.tideway.debezium.SavedOffsets;
+import io.tideway.debezium.StateOffsetStore;
+import io.tideway.debezium.StreamingMetrics;
 import io.tideway.mysql.MySqlDialect;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,19 +22,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +67,7 @@ public final class MySqlCapture implements ChangeCapture {
         validate(spec);
         checkColumns(spec);
         // 2. register the state (history written with the offsets that follow it), build the properties
-        String id = UUID.randomUUID().toString();
-        CaptureRegistry.register(id, new HistoryWithOffsets(spec.state()));
+        String id = CaptureStates.register(new HistoryWithOffsets(spec.state()));
         String prefix = topicPrefix(spec.name());
         Properties props = properties(spec, id, prefix);
         LOG.info("capture {}: starting {} from {} for {} table(s), server id {}", spec.name(),
@@ -79,83 +75,57 @@ public final class MySqlCapture implements ChangeCapture {
 
         // 3. run the engine
         MySqlCaptureSession session = new MySqlCaptureSession(spec, sink, id, prefix);
-        CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+        CaptureEngine engine;
         try {
-            engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
-                    .using(props)
-                    .using(MySqlCapture.class.getClassLoader())
-                    .notifying((records, committer) -> {
-                        session.batchStarted();
-                        try {
-                            session.handleBatch(records, committer);
-                        } finally {
-                            session.batchEnded();
-                        }
-                    })
-                    .using((success, message, error) -> {
-                        if (!success) {
-                            failure.set(error != null ? error : new IllegalStateException(message));
-                        }
-                        session.stopped(success ? null : failure.get(), message);
-                        done.countDown();
-                    })
-                    .build();
+            engine = new CaptureEngine(spec.name(), props, MySqlCapture.class.getClassLoader(), (records, committer) -> {
+                session.batchStarted();
+                try {
+                    session.handleBatch(records, committer);
+                } finally {
+                    session.batchEnded();
+                }
+            }, (success, message, error) -> {
+                if (!success) {
+                    failure.set(error != null ? error : new IllegalStateException(message));
+                }
+                session.stopped(success ? null : failure.get(), message);
+            });
         } catch (RuntimeException e) {
-            CaptureRegistry.unregister(id);
+            CaptureStates.unregister(id);
             throw translate(spec, e, null);
         }
-        session.attach(engine, done);
-        Thread t = new Thread(engine, "tideway-capture-" + spec.name());
-        t.setDaemon(true);
-        t.start();
+        session.attach(engine);
 
-        // 4. wait for streaming
-        long deadline = System.nanoTime() + startTimeout.toNanos();
+        // 4. wait for streaming: the server refuses a purged position only after the reader connected, so it is
+        // given a moment to say so, unless records already came (it sent events from there: it accepted the position)
         try {
-            while (true) {
-                if (done.await(200, TimeUnit.MILLISECONDS)) {
-                    session.close();
-                    throw translate(spec, failure.get(), session.lastMessage());
-                }
-                String started = streamingPosition(prefix);
-                // the server refuses a purged position only after the reader connected: give it a moment to
-                // say so, unless records already came (it sent events from there: it accepted the position)
-                if (started != null && refusedWithin(done, session, 1500)) {
-                    session.close();
-                    throw translate(spec, failure.get(), session.lastMessage());
-                }
-                if (started != null) {
-                    started = knownPosition(streamingPosition(prefix), session, spec);
-                    session.started(started);
-                    LOG.info("capture {}: streaming from {}", spec.name(), started);
-                    return session;
-                }
-                if (System.nanoTime() > deadline) {
-                    session.close();
-                    throw new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + ": the binlog reader of "
+            engine.awaitStreaming(startTimeout, 200,
+                    () -> streamingPosition(prefix) != null && !refusedWithin(engine, session, 1500),
+                    () -> translate(spec, failure.get(), session.lastMessage()),
+                    () -> new TidewayException(ErrorCode.TRANSIENT, "capture " + spec.name() + ": the binlog reader of "
                             + spec.source().address() + " did not start streaming within " + startTimeout.toSeconds()
                             + " s; check that the server is reachable and not overloaded, then retry"
-                            + (failure.get() == null ? "" : " (" + failure.get().getMessage() + ")"));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                            + (failure.get() == null ? "" : " (" + failure.get().getMessage() + ")")));
+        } catch (RuntimeException e) {
             session.close();
-            throw new TidewayException(ErrorCode.INTERNAL, "capture " + spec.name() + ": interrupted while starting", e);
+            throw e;
         }
+        String started = knownPosition(streamingPosition(prefix), session, spec);
+        session.started(started);
+        LOG.info("capture {}: streaming from {}", spec.name(), started);
+        return session;
     }
 
     /**
      * True when the engine stops within {@code millis}; false as soon as the session receives
      * records read from the binlog after the reader connected.
      */
-    private static boolean refusedWithin(CountDownLatch done, MySqlCaptureSession session, long millis) throws InterruptedException {
+    private static boolean refusedWithin(CaptureEngine engine, MySqlCaptureSession session, long millis) throws InterruptedException {
         long from = System.nanoTime();
         long until = from + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < until) {
-            if (done.await(50, TimeUnit.MILLISECONDS)) {
+            if (engine.awaitStop(50, TimeUnit.MILLISECONDS)) {
                 return true;
             }
             long batch = session.batchStartedNanos();
@@ -210,7 +180,7 @@ public final class MySqlCapture implements ChangeCapture {
                 ls.execute("LOCK TABLES " + d.quote(table) + " READ");
                 try {
                     st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                    String[] end = MySqlCaptureSession.binlogEnd(reader);
+                    String[] end = BinlogEnds.binlogEnd(reader);
                     if (end == null) {
                         throw new TidewayException(ErrorCode.CONFIG_INVALID, "reading " + table + " at a known binlog"
                                 + " position: SHOW MASTER STATUS shows no binary log; turn it on (log_bin) and run again");
@@ -324,8 +294,8 @@ public final class MySqlCapture implements ChangeCapture {
         boolean mariadb = spec.source().type() == DataSourceType.MARIADB;
         p.setProperty("name", prefix);
         p.setProperty("connector.class", mariadb ? MARIADB_CONNECTOR : MYSQL_CONNECTOR);
-        p.setProperty(CaptureRegistry.ID_PROPERTY, id);
-        p.setProperty("offset.storage", StateOffsetBackingStore.class.getName());
+        p.setProperty(CaptureStates.ID_PROPERTY, id);
+        p.setProperty("offset.storage", StateOffsetStore.class.getName());
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("schema.history.internal", StateSchemaHistory.class.getName());
@@ -437,7 +407,6 @@ public final class MySqlCapture implements ChangeCapture {
 
     // ------------------------------------------------------------------ start-up
 
-    /** The position the binlog reader started from once it is connected, or null while it is not. */
     /**
      * Where a capture that streams reads from, for messages: the reader's own position once it has
      * seen an event (it names no file before that, on an idle source), else the offset of the last
@@ -452,37 +421,21 @@ public final class MySqlCapture implements ChangeCapture {
             return reached;
         }
         for (String offset : spec.state().loadOffsets().values()) {
-            java.util.regex.Matcher file = SAVED_FILE.matcher(offset);
-            java.util.regex.Matcher pos = SAVED_POS.matcher(offset);
-            if (file.find() && pos.find()) {
-                return BinlogPosition.of(file.group(1), Long.parseLong(pos.group(1)), 0, 0);
+            Optional<String> file = SavedOffsets.text(offset, "file");
+            Optional<Long> pos = SavedOffsets.number(offset, "pos");
+            if (file.isPresent() && pos.isPresent()) {
+                return BinlogPosition.of(file.get(), pos.get(), 0, 0);
             }
         }
         return streaming;
     }
 
-    private static final java.util.regex.Pattern SAVED_FILE = java.util.regex.Pattern.compile("\"file\"\\s*:\\s*\"([^\"]+)\"");
-    private static final java.util.regex.Pattern SAVED_POS = java.util.regex.Pattern.compile("\"pos\"\\s*:\\s*(\\d+)");
-
+    /** The position the binlog reader reads from once it is connected, or null while it is not. */
     static String streamingPosition(String prefix) {
-        try {
-            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
-            for (ObjectName n : mbs.queryNames(new ObjectName("debezium.*:type=connector-metrics,context=streaming,*"), null)) {
-                if (!prefix.equals(n.getKeyProperty("server"))) {
-                    continue;
-                }
-                Object connected = mbs.getAttribute(n, "Connected");
-                if (Boolean.TRUE.equals(connected)) {
-                    Object file = mbs.getAttribute(n, "BinlogFilename");
-                    Object pos = mbs.getAttribute(n, "BinlogPosition");
-                    return BinlogPosition.of(file == null ? null : file.toString(),
-                            pos instanceof Number num ? num.longValue() : 0, 0, 0);
-                }
-            }
-            return null;
-        } catch (javax.management.JMException e) {
-            return null;
-        }
+        return StreamingMetrics.whenConnected(prefix, "BinlogFilename", "BinlogPosition")
+                .map(a -> BinlogPosition.of(a.get("BinlogFilename") == null ? null : a.get("BinlogFilename").toString(),
+                        a.get("BinlogPosition") instanceof Number num ? num.longValue() : 0, 0, 0))
+                .orElse(null);
     }
 
     /** The connector's failure as a message that says what is wrong and how to fix it. */

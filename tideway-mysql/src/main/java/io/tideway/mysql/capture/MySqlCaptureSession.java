@@ -10,14 +10,14 @@ import io.tideway.core.change.ChangeEvent.Op;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
-import java.io.IOException;
+import io.tideway.debezium.CaptureEngine;
+import io.tideway.debezium.CaptureStates;
+import io.tideway.debezium.ConnectionWatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
@@ -52,6 +52,8 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private final String id;
     private final String prefix;
     private final CapturedTables tables;
+    /** Samples of the binlog's end, which tell how far the capture has read. */
+    private final BinlogEnds binlogEnds;
     private final Set<String> schemas = new HashSet<>();
     private final CanonicalValues values = new CanonicalValues();
     /** Puts back the zero dates the binlog reader delivers as NULL or a default (see {@link ZeroDateLookup}). */
@@ -59,8 +61,9 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     /** Drops the changes of Tideway's own apply transactions (see {@link io.tideway.core.change.ApplyMarker}). */
     private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
 
-    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private volatile CountDownLatch done;
+    private volatile CaptureEngine engine;
+    /** Checks the binlog connection every second ({@link #watchConnection}), from the start of streaming on. */
+    private volatile ConnectionWatch watch;
     private volatile String startPosition;
     private volatile Throwable failure;
     private volatile String lastMessage;
@@ -74,10 +77,6 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     private ChangeEvent pendingKeyChangeDelete;
     private long lastSourceMillis;
     private volatile Map<String, ?> lastOffset;
-    private java.sql.Connection probe;
-    private long probedAt;
-    /** Samples of the binlog's end: {file sequence, position, time of the sample}, oldest first. */
-    private final java.util.ArrayDeque<long[]> ends = new java.util.ArrayDeque<>();
 
     MySqlCaptureSession(CaptureSpec spec, CaptureSink sink, String id, String prefix) {
         this.spec = spec;
@@ -87,19 +86,20 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
         this.silenceMillis = Math.max(5_000, Long.getLong(SILENCE_PROPERTY, spec.watch().silence().toMillis()));
         this.tables = new CapturedTables(spec);
         this.zeroDates = new ZeroDateLookup(spec);
+        this.binlogEnds = new BinlogEnds(spec);
         for (TableId t : spec.tables()) {
             schemas.add(t.schema());
         }
     }
 
-    void attach(DebeziumEngine<RecordChangeEvent<SourceRecord>> e, CountDownLatch latch) {
+    void attach(CaptureEngine e) {
         this.engine = e;
-        this.done = latch;
     }
 
     void started(String position) {
         this.lastBatchAt = System.currentTimeMillis();
         this.startPosition = position;
+        this.watch = new ConnectionWatch(spec.name(), 1_000, this::watchConnection);
     }
 
     /** The position of the last record whose event is in the sink; null before the first. */
@@ -134,7 +134,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
      * Nothing is lost: offsets cover only what the sink accepted.
      */
     private void watchConnection() {
-        if (closed || startPosition == null || failure != null || done == null || done.getCount() == 0) {
+        if (closed || startPosition == null || failure != null || engine == null || engine.stopped()) {
             return;
         }
         String why = null;
@@ -185,7 +185,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
     @Override
     public boolean running() {
         watchConnection();
-        return !closed && failure == null && done != null && done.getCount() > 0 && MySqlCapture.streamingPosition(prefix) != null;
+        return !closed && failure == null && engine != null && !engine.stopped() && MySqlCapture.streamingPosition(prefix) != null;
     }
 
     @Override
@@ -200,32 +200,19 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
             return;
         }
         closed = true;
-        synchronized (this) {
-            if (probe != null) {
-                try {
-                    probe.close();
-                } catch (java.sql.SQLException ignored) {
-                    // closing anyway
-                }
-                probe = null;
-            }
+        ConnectionWatch w = watch;
+        if (w != null) {
+            w.close();
         }
+        binlogEnds.close();
         try {
-            DebeziumEngine<?> e = engine;
+            CaptureEngine e = engine;
             if (e != null) {
                 e.close(); // stops the task after the current batch and commits the offsets of processed records
-                if (done != null && !done.await(60, TimeUnit.SECONDS)) {
-                    LOG.warn("capture {}: the engine did not stop within 60 s", spec.name());
-                }
             }
-        } catch (IOException | IllegalStateException e) {
-            // IllegalStateException: the engine had already stopped by itself (its failure is kept)
-            LOG.debug("capture {}: closing the engine: {}", spec.name(), e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             zeroDates.close();
-            CaptureRegistry.unregister(id);
+            CaptureStates.unregister(id);
         }
     }
 
@@ -270,7 +257,7 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
                 if (r.topic() != null && r.topic().startsWith("__debezium-heartbeat")) {
                     ChangeEvent h = heartbeat(r);
                     // everything the source logged before the time of an end sample this heartbeat has passed is read
-                    long readUpTo = readUpTo(r.sourceOffset());
+                    long readUpTo = binlogEnds.readUpTo(r.sourceOffset());
                     if (readUpTo > h.sourceMillis()) {
                         h = ChangeEvent.heartbeat(readUpTo, h.position());
                     }
@@ -331,129 +318,10 @@ final class MySqlCaptureSession implements ChangeCapture.Session,
      */
     @Override
     public synchronized boolean caughtUp() {
-        long t = readUpTo(lastOffset);
+        long t = binlogEnds.readUpTo(lastOffset);
         return t > 0 && System.currentTimeMillis() - t < 2_000;
     }
 
-    /**
-     * The newest time before which everything the source logged has been read, judged by an
-     * offset the capture has reached: the time of the newest end-of-binlog sample at or before that
-     * offset; -1 when there is none. Binlog offsets name where a transaction starts, so reaching a
-     * sampled end (always a transaction boundary) means everything logged before the sample is
-     * read, whatever tables it touched: a source busy only with tables outside the project still
-     * shows as caught up (comparing with the end at the moment of the heartbeat never would, as the
-     * end moves on while the heartbeat is made).
-     */
-    synchronized long readUpTo(Map<String, ?> off) {
-        sampleEnd();
-        if (off == null || off.get("file") == null || !(off.get("pos") instanceof Number p)) {
-            return -1;
-        }
-        long seq = BinlogPosition.sequence(off.get("file").toString());
-        long pos = Math.max(p.longValue(), standaloneGroupEnd(off));
-        long best = -1;
-        int reached = 0;
-        int i = 0;
-        for (long[] e : ends) {
-            i++;
-            if (e[0] < seq || (e[0] == seq && e[1] <= pos)) {
-                best = e[2];
-                reached = i;
-            }
-        }
-        for (int k = 1; k < reached; k++) {
-            ends.pollFirst();   // older samples are of no more use
-        }
-        return best;
-    }
-
-    /** The offset (file and position) {@link #standaloneGroupEnd} looked at last, and what it found there. */
-    private String groupAt;
-    private long groupEnd = -1;
-
-    /**
-     * Where the event group at the offset's position ends when that group is a statement logged on
-     * its own (DDL) and the reader has passed it; -1 otherwise. MariaDB's reader takes every GTID
-     * event as the start of a transaction and only a commit as its end, so after a DDL (GTID, then
-     * the statement, no commit) its offset keeps naming the DDL's start until the next transaction:
-     * on a source idle after a DDL (Tideway's own marker table created at a switchover, or a user's
-     * ALTER TABLE) the reader would never seem to reach the binlog's end, and the lag would climb.
-     * The offset counts the events read since its position ({@code event}): two or more means the
-     * statement is read. Asks the server once per such position.
-     */
-    private long standaloneGroupEnd(Map<String, ?> off) {
-        if (!(off.get("event") instanceof Number read) || read.longValue() < 2 || probe == null) {
-            return -1;
-        }
-        String at = off.get("file") + ":" + off.get("pos");
-        if (at.equals(groupAt)) {
-            return groupEnd;
-        }
-        try (java.sql.PreparedStatement ps = probe.prepareStatement("SHOW BINLOG EVENTS IN ? FROM ? LIMIT 2")) {
-            ps.setString(1, off.get("file").toString());
-            ps.setLong(2, ((Number) off.get("pos")).longValue());
-            long end = -1;
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && "Gtid".equalsIgnoreCase(rs.getString("Event_type"))
-                        && !String.valueOf(rs.getString("Info")).startsWith("BEGIN")
-                        && rs.next() && "Query".equalsIgnoreCase(rs.getString("Event_type"))
-                        && !"BEGIN".equalsIgnoreCase(String.valueOf(rs.getString("Info")).strip())) {
-                    end = rs.getLong("End_log_pos");
-                }
-            }
-            groupAt = at;
-            groupEnd = end;
-            return end;
-        } catch (java.sql.SQLException e) {
-            LOG.debug("capture {}: cannot read the binlog events at {}: {}", spec.name(), at, e.toString());
-            return -1;
-        }
-    }
-
-    private void sampleEnd() {
-        long now = System.currentTimeMillis();
-        if (now - probedAt < 500) {
-            return;
-        }
-        probedAt = now;
-        try {
-            if (probe == null || probe.isClosed()) {
-                probe = new io.tideway.mysql.MySqlDialect().connect(spec.source());
-                // a read on a path that went dead would wait forever, holding the capture's batch
-                // handler (and with it the silence rule) and the Connector's "caught up" question
-                probe.setNetworkTimeout(Runnable::run, (int) spec.watch().probeTimeout().toMillis());
-            }
-            String[] end = binlogEnd(probe);
-            if (end != null) {
-                ends.addLast(new long[] {BinlogPosition.sequence(end[0]), Long.parseLong(end[1]), now});
-                while (ends.size() > 1200) {
-                    ends.pollFirst();   // 10 minutes of samples while the capture is far behind
-                }
-            }
-        } catch (java.sql.SQLException | RuntimeException e) {
-            LOG.debug("capture {}: cannot read the binlog end: {}", spec.name(), e.toString());
-            try {
-                if (probe != null) {
-                    probe.close();
-                }
-            } catch (java.sql.SQLException ignored) {
-                // dropped below
-            }
-            probe = null;
-        }
-    }
-
-    /** The binlog's current end {file, position}: SHOW MASTER STATUS, or SHOW BINARY LOG STATUS (MySQL 8.4+). */
-    static String[] binlogEnd(java.sql.Connection c) throws java.sql.SQLException {
-        for (String q : new String[] {"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"}) {
-            try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(q)) {
-                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
-            } catch (java.sql.SQLSyntaxErrorException e) {
-                // the other spelling
-            }
-        }
-        return null;
-    }
 
     /** A transaction's identity: the binlog file and the position of its start, the same for all its changes. */
     private static String transactionOf(Map<String, ?> off) {

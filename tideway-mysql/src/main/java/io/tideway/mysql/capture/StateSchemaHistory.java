@@ -13,6 +13,7 @@ import io.debezium.relational.history.SchemaHistoryException;
 import io.debezium.relational.history.SchemaHistoryListener;
 import io.debezium.relational.history.TableChanges;
 import io.tideway.core.change.CaptureState;
+import io.tideway.debezium.CaptureStates;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
  * {@link ConnectorTableIds}).
  */
 public final class StateSchemaHistory implements SchemaHistory {
-    static final String ID_KEY = CONFIGURATION_FIELD_PREFIX_STRING + CaptureRegistry.ID_PROPERTY;
+    static final String ID_KEY = CONFIGURATION_FIELD_PREFIX_STRING + CaptureStates.ID_PROPERTY;
 
     private final Records records = new Records();
 
@@ -93,7 +94,7 @@ public final class StateSchemaHistory implements SchemaHistory {
         public void configure(Configuration config, HistoryRecordComparator comparator, SchemaHistoryListener listener,
                 boolean useCatalogBeforeSchema) {
             super.configure(config, comparator, listener, useCatalogBeforeSchema);
-            state = CaptureRegistry.get(config.getString(ID_KEY));
+            state = CaptureStates.get(config.getString(ID_KEY));
         }
 
         @Override

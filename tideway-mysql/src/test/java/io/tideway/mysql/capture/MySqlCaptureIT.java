@@ -413,7 +413,7 @@ class MySqlCaptureIT {
                     assertThat(rs.getInt(1)).as("the snapshot holds the rows before its place, lock " + lock).isEqualTo(3);
                 }
                 reader.commit();
-                String file = MySqlCaptureSession.binlogEnd(writer)[0];
+                String file = BinlogEnds.binlogEnd(writer)[0];
                 // the insert's transaction starts at the snapshot's place: not seen; one that started earlier is
                 assertThat(capture.seenBy(point, BinlogPosition.of(file, posOf(before), 1, 1))).isFalse();
                 assertThat(capture.seenBy(point, BinlogPosition.of(file, posOf(before) - 1, 3, 1))).isTrue();
@@ -500,7 +500,7 @@ class MySqlCaptureIT {
 
     /** The binlog's end as a snapshot point spells it. */
     private static String end(Connection c) throws SQLException {
-        String[] e = MySqlCaptureSession.binlogEnd(c);
+        String[] e = BinlogEnds.binlogEnd(c);
         return BinlogPosition.of(e[0], Long.parseLong(e[1]), 0, 0);
     }
 

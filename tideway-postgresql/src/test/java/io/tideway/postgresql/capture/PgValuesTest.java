@@ -72,6 +72,6 @@ class PgValuesTest {
         assertThat(PgPosition.parseLsn("1/16B3748")).isEqualTo(0x1_016B_3748L);
         assertThat(PgRecords.commitOf("[\"24023928\",\"24023984\"]")).isEqualTo(24023928L);
         assertThat(PgRecords.commitOf("[null,\"24023984\"]")).isZero();
-        assertThat(PostgresCapture.regex("Odd Table, \"x\".y")).isEqualTo("Odd\\ Table\\,\\ \\\"x\\\"\\.y");
+        assertThat(PgSession.regex("Odd Table, \"x\".y")).isEqualTo("Odd\\ Table\\,\\ \\\"x\\\"\\.y");
     }
 }

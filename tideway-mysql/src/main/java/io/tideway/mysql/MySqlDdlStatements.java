@@ -1,5 +1,6 @@
-package io.tideway.engine.incremental;
+package io.tideway.mysql;
 
+import io.tideway.core.change.DdlStatement;
 import io.tideway.core.model.TableId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * indexes, where the catalog alone cannot tell (which table a renamed one was, which column a
  * statement changed in place). Only what the Connector needs; anything else reads as nothing.
  */
-final class DdlStatements {
+final class MySqlDdlStatements {
     private static final String IDENT = "(?:`(?:[^`]|``)+`|[\\w$]+)";
     private static final String QUALIFIED = IDENT + "(?:\\s*\\.\\s*" + IDENT + ")?";
     private static final Pattern COLUMN_CHANGE = Pattern.compile(
@@ -33,7 +34,16 @@ final class DdlStatements {
     private static final Pattern DROP_TABLE = Pattern.compile("(?is)^\\s*DROP\\s+TABLES?\\s+.*");
     private static final Set<String> NOT_A_NAME = Set.of("COLUMN", "INDEX", "KEY", "CONSTRAINT", "PARTITION");
 
-    private DdlStatements() { }
+    private MySqlDdlStatements() { }
+
+    /** The statement read once, as the engine asks for it ({@link MySqlDialect#parseDdl}). */
+    static DdlStatement parse(String ddl, String schema) {
+        if (ddl == null) {
+            return DdlStatement.NONE;
+        }
+        return new DdlStatement(columnsChanged(ddl), indexesDropped(ddl), renames(ddl, schema), createsTable(ddl),
+                replacesTable(ddl), dropsTable(ddl));
+    }
 
     /** The columns a statement changes in place: MODIFY c, CHANGE old new (both), ALTER [COLUMN] c. */
     static Set<String> columnsChanged(String ddl) {
