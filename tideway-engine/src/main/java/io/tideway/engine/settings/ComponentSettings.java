@@ -165,6 +165,7 @@ public final class ComponentSettings {
 
     public static final Setting<Long> PARALLELISM = Setting.of("coordinator.parallelism", SettingType.integer(1, 1024))
             .component(FULL_IMPORT).defaultValue((long) FullOptions.DEFAULT_PARALLELISM)
+            .defaultText("this machine's cores, at least 2 and at most 4")
             .description("Chunks copied at once across all tables. Project file: full.parallelism.")
             .build();
 

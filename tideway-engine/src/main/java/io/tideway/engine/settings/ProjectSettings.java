@@ -103,7 +103,7 @@ public final class ProjectSettings {
 
     public static final Setting<Long> FULL_PARALLELISM = Setting.of("full.parallelism", SettingType.integer(1, 1024))
             .defaultValue((long) FullOptions.DEFAULT.parallelism())
-            .defaultText("worked out from the cores of this machine")
+            .defaultText("this machine's cores, at least 2 and at most 4")
             .unit("chunks")
             .description("Chunks copied at once across all tables (and compared at once by the verification).")
             .build();

@@ -40,7 +40,7 @@ class SettingsTableTest {
         String block = SettingsTable.block(AllSettings.list());
         assertThat(block).contains("#### Project file: `full:`")
                 .contains("| `full.chunk-size` | integer >= 1 | 50000 | rows | no |")
-                .contains("| `full.parallelism` | integer from 1 to 1024 | worked out from the cores of this machine | chunks | no |")
+                .contains("| `full.parallelism` | integer from 1 to 1024 | this machine's cores, at least 2 and at most 4 | chunks | no |")
                 .contains("Secret: masked");
     }
 
