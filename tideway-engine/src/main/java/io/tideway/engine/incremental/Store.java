@@ -4,6 +4,7 @@ import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.DatabasePlugins;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.component.ComponentConfig;
 import io.tideway.engine.component.ComponentKind;
@@ -129,7 +130,7 @@ public final class Store implements AutoCloseable {
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {
-        return io.tideway.core.spi.DatabasePlugins.forType(type).capture();
+        return DatabasePlugins.forType(type).capture();
     }
 
     /** Opens the spool and starts the capture; returns once capture streams from T0 (or its resume point). */
