@@ -56,7 +56,7 @@ abstract class AbstractIncrementalIT {
             // a table without any key: its changes apply by matching all columns
             st.execute("CREATE TABLE notes (n INT, txt VARCHAR(40))");
             st.execute("INSERT INTO notes VALUES (1, 'one'), (2, 'two'), (2, 'two'), (3, NULL)");
-            if (source() == DataSourceType.POSTGRESQL) {
+            if (source() == DataSourceType.fromId("postgresql")) {
                 // PostgreSQL logs whole old rows of a keyless table only with this (the capture says so if missing)
                 st.execute("ALTER TABLE notes REPLICA IDENTITY FULL");
             }
@@ -68,7 +68,7 @@ abstract class AbstractIncrementalIT {
             }
             st.execute("INSERT INTO accounts VALUES " + rows);
         }
-        String srcSchema = source() == DataSourceType.POSTGRESQL ? "public" : srcDb;
+        String srcSchema = source() == DataSourceType.fromId("postgresql") ? "public" : srcDb;
         Path project = Projects.write(tmp, "inc", "name: inc-" + getClass().getSimpleName().toLowerCase() + "\n"
                 + "source: " + Projects.endpoint(source(), srcDb) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"

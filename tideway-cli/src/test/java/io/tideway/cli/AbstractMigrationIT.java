@@ -55,7 +55,7 @@ abstract class AbstractMigrationIT {
         try (Connection c = connectSource(srcDb)) {
             fill(c);
         }
-        String srcSchema = source() == DataSourceType.POSTGRESQL ? "public" : srcDb;
+        String srcSchema = source() == DataSourceType.fromId("postgresql") ? "public" : srcDb;
         Path project = Projects.write(tmp, "p", "name: it-" + getClass().getSimpleName().toLowerCase() + "\n"
                 + "source: " + Projects.endpoint(source(), srcDb) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
@@ -82,7 +82,7 @@ abstract class AbstractMigrationIT {
         }
         assertThat(rows).isGreaterThan(10_000);
 
-        String dstSchema = destination() == DataSourceType.POSTGRESQL ? srcSchema : dstDb;
+        String dstSchema = destination() == DataSourceType.fromId("postgresql") ? srcSchema : dstDb;
         try (Connection d = ends.connectDestination()) {
             Table orders = SchemaStep.find(ends.destinationDialect(), d, new io.tideway.core.model.TableId(dstSchema, "orders")).orElseThrow();
             assertThat(orders.indexes()).as("secondary index created after the copy")

@@ -61,11 +61,11 @@ abstract class AbstractSwitchoverIT {
     abstract String onDestination(String srcDb, String table);
 
     private Connection connectTo(DataSourceType type, String db) throws SQLException {
-        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
+        return type == DataSourceType.fromId("postgresql") ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
     }
 
     private String fresh(DataSourceType type, String suffix) {
-        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), suffix)
+        return type == DataSourceType.fromId("postgresql") ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), suffix)
                 : EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), suffix);
     }
 
@@ -213,8 +213,8 @@ abstract class AbstractSwitchoverIT {
         }
         // a release drops the captures' slots and publications (PostgreSQL) and the marker tables
         assertThat(Main.execute("--data-dir", data.toString(), "release", project.toString())).isZero();
-        String pgDb = source() == DataSourceType.POSTGRESQL ? src : dst;
-        String myDb = source() == DataSourceType.POSTGRESQL ? dst : src;
+        String pgDb = source() == DataSourceType.fromId("postgresql") ? src : dst;
+        String myDb = source() == DataSourceType.fromId("postgresql") ? dst : src;
         try (Connection c = EmbeddedServers.postgres().connect(pgDb); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'tideway_sw%'),"
                      + " (SELECT count(*) FROM pg_tables WHERE tablename = 'tideway_apply_marker')")) {
@@ -243,7 +243,7 @@ abstract class AbstractSwitchoverIT {
         try (Connection c = connectTo(source(), src)) {
             fill(c);
         }
-        String schema = source() == DataSourceType.POSTGRESQL ? "public" : src;
+        String schema = source() == DataSourceType.fromId("postgresql") ? "public" : src;
         Path project = Projects.write(tmp, WIDE, "name: " + WIDE + "\n"
                 + "source: " + Projects.endpoint(source(), src) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dst) + "\n"

@@ -79,7 +79,7 @@ abstract class AbstractVerifyIT {
         data = tmp.resolve("data");
         String name = "verify-" + getClass().getSimpleName().toLowerCase();
         project = Projects.write(tmp, "v", "name: " + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, srcDb) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), srcDb) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
                 + "tables: { include: [\"" + srcDb + ".*\"] }\n"
                 + "steps: [schema, full, verify]\n"
@@ -94,11 +94,11 @@ abstract class AbstractVerifyIT {
         JsonNode clean = report(dir);
         assertThat(clean.get("equal").asBoolean()).isTrue();
         assertThat(clean.get("tables")).hasSize(7);
-        if (destination() == DataSourceType.POSTGRESQL) {
+        if (destination() == DataSourceType.fromId("postgresql")) {
             assertThat(table(clean, "words").get("rowsMatchedAcrossChunks").asInt())
                     .as("rows the collations put into other chunks, matched by key").isPositive();
         }
-        if (destination() == DataSourceType.MARIADB) {
+        if (destination() == DataSourceType.fromId("mariadb")) {
             assertThat(table(clean, "orders").get("chunksEqualByChecksum").asInt()).as("same family: chunks equal by checksum")
                     .isEqualTo(table(clean, "orders").get("chunks").asInt()).isGreaterThan(3);
         }
@@ -190,7 +190,7 @@ abstract class AbstractVerifyIT {
         data = tmp.resolve("fdata");
         String name = "filter-" + getClass().getSimpleName().toLowerCase();
         project = Projects.write(tmp, "f", "name: " + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, srcDb) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), srcDb) + "\n"
                 + "destination: " + Projects.endpoint(destination(), dstDb) + "\n"
                 + "tables: { include: [\"" + srcDb + ".*\"] }\n"
                 + "steps: [schema, full]\n"
@@ -229,7 +229,7 @@ abstract class AbstractVerifyIT {
                 "MISSING id=20", "EXTRA id=21");
         assertThat(items.get("rowsCompared").asInt()).isEqualTo(200);
         assertThat(items.get("where").get("destination").asText()).isEqualTo("region = 'eu'");
-        if (destination() == DataSourceType.MARIADB) {
+        if (destination() == DataSourceType.fromId("mariadb")) {
             assertThat(items.get("chunksEqualByChecksum").asInt()).as("same family: filtered chunks equal by checksum").isPositive();
         }
 
@@ -372,7 +372,7 @@ abstract class AbstractVerifyIT {
     }
 
     private String dstName(String table) {
-        return (destination() == DataSourceType.MARIADB ? dstDb : srcDb) + "." + table + ".sql";
+        return (destination() == DataSourceType.fromId("mariadb") ? dstDb : srcDb) + "." + table + ".sql";
     }
 
     private static JsonNode report(Path dir) throws Exception {

@@ -88,8 +88,8 @@ class BadInputIT {
     }
 
     private String okProject(String sourceDb, String destDb) {
-        return "name: bad\nsource: " + Projects.endpoint(DataSourceType.MARIADB, sourceDb) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, destDb) + "\nsteps: [schema, full]\n";
+        return "name: bad\nsource: " + Projects.endpoint(DataSourceType.fromId("mariadb"), sourceDb) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), destDb) + "\nsteps: [schema, full]\n";
     }
 
     @Test
@@ -163,7 +163,7 @@ class BadInputIT {
         }
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "unreach_dst");
         Outcome o = runProject("name: x\nsource: { type: mariadb, host: 127.0.0.1, port: " + port + ", user: u, database: d }\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n");
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\nsteps: [schema, full]\n");
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains("127.0.0.1:" + port).contains("source.reachable");
     }
@@ -172,7 +172,7 @@ class BadInputIT {
     void wrongPasswordIsALoginFailureThatNamesTheUserNotThePassword() throws Exception {
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), BadInputIT.class, "login_dst");
         Outcome o = runProject("name: x\nsource: " + securedEndpoint("reader", "wrong-Pa55", "shop") + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n");
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\nsteps: [schema, full]\n");
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains("source.login").contains("reader").doesNotContain("wrong-Pa55");
         assertThat(o.out()).doesNotContain("wrong-Pa55");
@@ -226,8 +226,8 @@ class BadInputIT {
             s.execute("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
             s.execute("INSERT INTO items VALUES (7, 'left over')");
         }
-        String yaml = "name: bad\nsource: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\nsteps: [schema, full]\n";
+        String yaml = "name: bad\nsource: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\nsteps: [schema, full]\n";
         Outcome o = runProject(yaml);
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains("destination.tables_empty").contains(dst + ".items");
@@ -241,8 +241,8 @@ class BadInputIT {
             s.execute("CREATE TABLE hosts (id integer PRIMARY KEY, addr inet)");
             s.execute("CREATE TABLE fine (id integer PRIMARY KEY)");
         }
-        Outcome o = runProject("name: bad\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\nsteps: [schema, full]\n");
+        Outcome o = runProject("name: bad\nsource: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\nsteps: [schema, full]\n");
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains("schema.types").contains("addr").contains("inet");
         try (Connection c = EmbeddedServers.mariadb().connect(dst); ResultSet rs = c.createStatement().executeQuery("SHOW TABLES")) {
@@ -290,8 +290,8 @@ class BadInputIT {
             s.execute("INSERT INTO s1.a VALUES (1, 10)");
             s.execute("INSERT INTO s3.a VALUES (2, 20)");
         }
-        String yaml = "name: twoschemas\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+        String yaml = "name: twoschemas\nsource: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full]\n";
         Outcome o = runProject(yaml + "tables: { include: [\"s1.*\", \"s3.*\"] }\n");
         assertThat(o.exit()).isEqualTo(1);
@@ -335,8 +335,8 @@ class BadInputIT {
         try (Connection c = EmbeddedServers.postgres().connect(dst); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION ltree");
         }
-        String yaml = "name: ext\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n";
+        String yaml = "name: ext\nsource: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\nsteps: [schema, full]\n";
         Outcome o = runProject(yaml);
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err()).contains("destination.extensions");
@@ -383,7 +383,7 @@ class BadInputIT {
         var pg = EmbeddedServers.postgres();
         String yaml = "name: keylesslock\nsource: { type: postgresql, host: " + pg.host() + ", port: " + pg.port()
                 + ", user: tw_select_only, password: \"\", database: " + src + " }\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "tables: { include: [\"public.*\"] }\nsteps: [schema, full, incremental]\n";
         Outcome o = runProject(yaml);
         assertThat(o.exit()).isEqualTo(1);

@@ -36,8 +36,8 @@ class BlockedApplyIT {
             SampleData.mariadbSysbench(c, ROWS);
         }
         Path project = Projects.write(tmp, "blocked", "name: blocked\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         try (Runs.InProcess run = Runs.synced(project, tmp.resolve("data"))) {
             MetaDb db = run.db();

@@ -40,8 +40,8 @@ class ControlIT {
             SampleData.postgresSysbench(c, ROWS);
         }
         Path project = Projects.write(tmp, "ctl", "name: ctl\n"
-                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data");
         String d = data.toString();

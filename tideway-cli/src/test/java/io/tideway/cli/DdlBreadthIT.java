@@ -38,7 +38,7 @@ class DdlBreadthIT {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlBreadthIT.class, "pgsrc");
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), DdlBreadthIT.class, "pgdst");
         Path data = tmp.resolve("pg");
-        ProjectConfig cfg = scenario(src, DataSourceType.POSTGRESQL, dst, data, "");
+        ProjectConfig cfg = scenario(src, DataSourceType.fromId("postgresql"), dst, data, "");
         try (Connection d = EmbeddedServers.postgres().connect(dst); Statement s = d.createStatement()) {
             assertThat(column(s, "SELECT data_type, character_maximum_length FROM information_schema.columns WHERE table_schema = '"
                     + src + "' AND table_name = 'items' AND column_name = 'qty'")).isEqualTo("bigint/0");
@@ -80,7 +80,7 @@ class DdlBreadthIT {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlBreadthIT.class, "mysrc");
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), DdlBreadthIT.class, "mydst");
         Path data = tmp.resolve("my");
-        ProjectConfig cfg = scenario(src, DataSourceType.MARIADB, dst, data, "incremental: { drop-tables: true }\n");
+        ProjectConfig cfg = scenario(src, DataSourceType.fromId("mariadb"), dst, data, "incremental: { drop-tables: true }\n");
         try (Connection d = EmbeddedServers.mariadb().connect(dst); Statement s = d.createStatement()) {
             String cols = "SELECT DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + dst
                     + "' AND TABLE_NAME = 'items' AND COLUMN_NAME = ";
@@ -125,7 +125,7 @@ class DdlBreadthIT {
                 "INSERT INTO logs SELECT seq, CONCAT('log ', seq) FROM seq_1_to_300");
         String name = "breadth" + dstType.id().replace("-", "");
         Path project = Projects.write(tmp, name, "name: " + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
                 + "destination: " + Projects.endpoint(dstType, dst) + "\n"
                 + "tables: { include: [\"" + src + ".*\"], exclude: [\"" + src + ".tmp_*\"] }\n"
                 + "steps: [schema, full, incremental]\n" + extra);
@@ -174,8 +174,8 @@ class DdlBreadthIT {
         source(src, "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))",
                 "INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_500");
         Path project = Projects.write(tmp, "ignore", "name: ignore\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n"
                 + "incremental: { ddl: ignore }\n");
         ProjectConfig cfg = ProjectFiles.load(project);
@@ -212,8 +212,8 @@ class DdlBreadthIT {
         source(src, "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))",
                 "INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_500");
         Path project = Projects.write(tmp, "stop", "name: stop\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n"
                 + "incremental: { ddl: stop }\n");
         ProjectConfig cfg = ProjectFiles.load(project);
@@ -249,8 +249,8 @@ class DdlBreadthIT {
         source(src, "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))",
                 "INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_300");
         String yaml = "name: uuid\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n";
         Path project = Projects.write(tmp, "uuid", yaml);
         ProjectConfig cfg = ProjectFiles.load(project);

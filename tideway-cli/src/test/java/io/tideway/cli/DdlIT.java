@@ -39,8 +39,8 @@ class DdlIT {
             s.execute("INSERT INTO items SELECT seq, CONCAT('item ', seq), seq % 7 FROM seq_1_to_1000");
         }
         Path project = Projects.write(tmp, "ddl", "name: ddl\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("data");
@@ -112,8 +112,8 @@ class DdlIT {
             s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g");
         }
         Path project = Projects.write(tmp, "pgddl", "name: pgddl\n"
-                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("pgdata");
@@ -141,8 +141,8 @@ class DdlIT {
             s.execute("INSERT INTO items SELECT g, 'item ' || g, g * 1.25 FROM generate_series(1, 300) g");
         }
         Path project = Projects.write(tmp, "pgtypes", "name: pgtypes\n"
-                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         try (Runs.InProcess run = Runs.synced(project, tmp.resolve("pgtypedata"))) {
             try (Connection c = EmbeddedServers.postgres().connect(src); Statement s = c.createStatement()) {
@@ -177,8 +177,8 @@ class DdlIT {
             s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
         }
         Path project = Projects.write(tmp, "pgdrop", "name: pgdrop\n"
-                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("pgdropdata");

@@ -34,8 +34,8 @@ class IncrementalThrottleIT {
             st.execute("INSERT INTO t SELECT seq, 0 FROM seq_1_to_100");
         }
         Path project = Projects.write(tmp, "throttle", "name: throttle\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n"
                 + "incremental: { parallelism: 3, throttle-rows: " + RATE + " }\n");
         Path data = tmp.resolve("data");

@@ -37,12 +37,12 @@ class KeylessTablesIT {
 
     @Test
     void aKeylessTableWrittenDuringTheCopyEndsEqualFromMariaDb() throws Exception {
-        writtenDuringTheCopy(DataSourceType.MARIADB, DataSourceType.POSTGRESQL);
+        writtenDuringTheCopy(DataSourceType.fromId("mariadb"), DataSourceType.fromId("postgresql"));
     }
 
     @Test
     void aKeylessTableWrittenDuringTheCopyEndsEqualFromPostgres() throws Exception {
-        writtenDuringTheCopy(DataSourceType.POSTGRESQL, DataSourceType.MARIADB);
+        writtenDuringTheCopy(DataSourceType.fromId("postgresql"), DataSourceType.fromId("mariadb"));
     }
 
     /**
@@ -55,14 +55,14 @@ class KeylessTablesIT {
         String srcDb = fresh(source, name + "_src");
         String dstDb = fresh(destination, name + "_dst");
         try (Connection c = connect(source, srcDb); Statement st = c.createStatement()) {
-            if (source == DataSourceType.POSTGRESQL) {
+            if (source == DataSourceType.fromId("postgresql")) {
                 SampleData.postgresSysbench(c, 12_000);
             } else {
                 SampleData.mariadbSysbench(c, 12_000);
             }
             createLog(source, st, 300);
         }
-        String schema = source == DataSourceType.POSTGRESQL ? "public" : srcDb;
+        String schema = source == DataSourceType.fromId("postgresql") ? "public" : srcDb;
         Path project = Projects.write(tmp, name, "name: keyless-" + name + "\n"
                 + "source: " + Projects.endpoint(source, srcDb) + "\n"
                 + "destination: " + Projects.endpoint(destination, dstDb) + "\n"
@@ -87,14 +87,14 @@ class KeylessTablesIT {
 
     @Test
     void aCrashBetweenABatchCommitAndItsCheckpointWritesNoKeylessRowTwice() throws Exception {
-        String srcDb = fresh(DataSourceType.MARIADB, "crash_src");
-        String dstDb = fresh(DataSourceType.MARIADB, "crash_dst");
-        try (Connection c = connect(DataSourceType.MARIADB, srcDb); Statement st = c.createStatement()) {
-            createLog(DataSourceType.MARIADB, st, 100);
+        String srcDb = fresh(DataSourceType.fromId("mariadb"), "crash_src");
+        String dstDb = fresh(DataSourceType.fromId("mariadb"), "crash_dst");
+        try (Connection c = connect(DataSourceType.fromId("mariadb"), srcDb); Statement st = c.createStatement()) {
+            createLog(DataSourceType.fromId("mariadb"), st, 100);
         }
         Path project = Projects.write(tmp, "crash", "name: keyless-crash\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, srcDb) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dstDb) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dstDb) + "\n"
                 + "tables: { include: [\"" + srcDb + ".*\"] }\n"
                 + "steps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data-crash");
@@ -104,7 +104,7 @@ class KeylessTablesIT {
             AtomicBoolean stop = new AtomicBoolean();
             Thread writer = new Thread(() -> {
                 while (!stop.get()) {
-                    writeLog(DataSourceType.MARIADB, srcDb, Duration.ofMillis(500), failure);
+                    writeLog(DataSourceType.fromId("mariadb"), srcDb, Duration.ofMillis(500), failure);
                 }
             }, "keyless-writer");
             writer.start();
@@ -130,7 +130,7 @@ class KeylessTablesIT {
             values.append(i == 1 ? "" : ", ").append("(").append(i % 50).append(", 'row ").append(i).append("')");
         }
         st.execute("INSERT INTO log VALUES " + values);
-        if (type == DataSourceType.POSTGRESQL) {
+        if (type == DataSourceType.fromId("postgresql")) {
             st.execute("ALTER TABLE log REPLICA IDENTITY FULL");
         }
     }
@@ -142,10 +142,10 @@ class KeylessTablesIT {
     private static int writeLog(DataSourceType type, String db, Duration time, AtomicReference<Throwable> failure) {
         long end = System.nanoTime() + time.toNanos();
         int done = 0;
-        String deleteOne = type == DataSourceType.POSTGRESQL
+        String deleteOne = type == DataSourceType.fromId("postgresql")
                 ? "DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE n = ? LIMIT 1)"
                 : "DELETE FROM log WHERE n = ? LIMIT 1";
-        String updateOne = type == DataSourceType.POSTGRESQL
+        String updateOne = type == DataSourceType.fromId("postgresql")
                 ? "UPDATE log SET txt = 'changed' WHERE ctid = (SELECT ctid FROM log WHERE n = ? LIMIT 1)"
                 : "UPDATE log SET txt = 'changed' WHERE n = ? LIMIT 1";
         try (Connection c = connect(type, db);
@@ -174,12 +174,12 @@ class KeylessTablesIT {
     }
 
     private static String fresh(DataSourceType type, String suffix) {
-        return type == DataSourceType.POSTGRESQL
+        return type == DataSourceType.fromId("postgresql")
                 ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), KeylessTablesIT.class, suffix)
                 : EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), KeylessTablesIT.class, suffix);
     }
 
     private static Connection connect(DataSourceType type, String db) throws SQLException {
-        return type == DataSourceType.POSTGRESQL ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
+        return type == DataSourceType.fromId("postgresql") ? EmbeddedServers.postgres().connect(db) : EmbeddedServers.mariadb().connect(db);
     }
 }

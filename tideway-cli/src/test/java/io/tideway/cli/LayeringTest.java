@@ -1,10 +1,12 @@
 package io.tideway.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.tideway.core.model.DataSourceType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +69,18 @@ class LayeringTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Statement")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.PreparedStatement")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.ResultSet")
+                .check(classes);
+    }
+
+    /**
+     * The database types are the plugins' own: no constant of a type or a family outside the plugin
+     * modules, so that adding a database touches no other module.
+     */
+    @Test
+    void onlyThePluginsNameDatabaseTypes() {
+        noFields().that().areStatic().and().areDeclaredInClassesThat().resideOutsideOfPackages("io.tideway.mysql..",
+                        "io.tideway.postgresql..")
+                .should().haveRawType(DataSourceType.class).orShould().haveRawType(DataSourceType.Family.class)
                 .check(classes);
     }
 

@@ -36,8 +36,8 @@ class LifecycleIT {
             s.execute("CREATE TABLE " + src + ".items (id integer PRIMARY KEY, name varchar(20))");
             s.execute("CREATE UNIQUE INDEX items_name_uq ON " + src + ".items (name)");
         }
-        Path project = Projects.write(tmp, "retry", "name: retry\nsource: " + Projects.endpoint(DataSourceType.MARIADB, src)
-                + "\ndestination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full]\n");
+        Path project = Projects.write(tmp, "retry", "name: retry\nsource: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src)
+                + "\ndestination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\nsteps: [schema, full]\n");
         String d = tmp.resolve("data").toString();
 
         Out run = Out.of(() -> Main.execute("--data-dir", d, "run", project.toString()));
@@ -73,8 +73,8 @@ class LifecycleIT {
             s.execute("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
             s.execute("INSERT INTO items VALUES (1, 'before')");
         }
-        Path project = Projects.write(tmp, "skip", "name: skip\nsource: " + Projects.endpoint(DataSourceType.MARIADB, src)
-                + "\ndestination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\nsteps: [schema, full, incremental]\n");
+        Path project = Projects.write(tmp, "skip", "name: skip\nsource: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src)
+                + "\ndestination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\nsteps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data");
         String d = data.toString();
 
@@ -119,8 +119,8 @@ class LifecycleIT {
             s.execute("CREATE TABLE items (id integer PRIMARY KEY, name varchar(20))");
             s.execute("INSERT INTO items VALUES (1, 'a'), (2, 'b')");
         }
-        Path project = Projects.write(tmp, "relpg", "name: relpg\nsource: " + Projects.endpoint(DataSourceType.POSTGRESQL, src)
-                + "\ndestination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\nsteps: [schema, full, incremental]\n");
+        Path project = Projects.write(tmp, "relpg", "name: relpg\nsource: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src)
+                + "\ndestination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\nsteps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data");
         String d = data.toString();
         Out run = Out.of(() -> Main.execute("--data-dir", d, "run", "--until", "synced", project.toString()));

@@ -39,14 +39,14 @@ class LoopPreventionIT {
     void aMariaDbCaptureDropsTidewaysOwnTransactions() throws Exception {
         String db = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), LoopPreventionIT.class, "my");
         var s = EmbeddedServers.mariadb();
-        check(new DataSourceConfig(DataSourceType.MARIADB, s.host(), s.port(), s.user(), "", db, Map.of()), db);
+        check(new DataSourceConfig(DataSourceType.fromId("mariadb"), s.host(), s.port(), s.user(), "", db, Map.of()), db);
     }
 
     @Test
     void aPostgresCaptureDropsTidewaysOwnTransactions() throws Exception {
         String db = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), LoopPreventionIT.class, "pg");
         var s = EmbeddedServers.postgres();
-        check(new DataSourceConfig(DataSourceType.POSTGRESQL, s.host(), s.port(), s.user(), "", db, Map.of()), "public");
+        check(new DataSourceConfig(DataSourceType.fromId("postgresql"), s.host(), s.port(), s.user(), "", db, Map.of()), "public");
     }
 
     private static void check(DataSourceConfig cfg, String schema) throws Exception {

@@ -14,8 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MariaDbToMariaDbIncrementalIT extends AbstractIncrementalIT {
-    @Override DataSourceType source() { return DataSourceType.MARIADB; }
-    @Override DataSourceType destination() { return DataSourceType.MARIADB; }
+    @Override DataSourceType source() { return DataSourceType.fromId("mariadb"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("mariadb"); }
     @Override String freshSource() { return EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "src"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "dst"); }
     @Override Connection connectSource(String db) throws SQLException { return EmbeddedServers.mariadb().connect(db); }
@@ -35,8 +35,8 @@ class MariaDbToMariaDbIncrementalIT extends AbstractIncrementalIT {
             }
         }
         Path project = Projects.write(tmp, "quotes", "name: quotes\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "tables: { include: [\"" + src + ".*\"] }\n"
                 + "steps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data");
@@ -79,8 +79,8 @@ class MariaDbToMariaDbIncrementalIT extends AbstractIncrementalIT {
             s.execute("INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_500");
         }
         Path project = Projects.write(tmp, "samemeta", "name: samemeta\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dst) + "\n"
                 + "tables: { include: [\"" + src + ".*\"] }\n"
                 + "steps: [schema, full, incremental]\n");
         String[] run = {"--data-dir", tmp.resolve("data").toString(), "--metadb-url", server.jdbcUrl(meta),

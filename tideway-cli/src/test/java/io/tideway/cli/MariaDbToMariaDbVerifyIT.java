@@ -7,7 +7,7 @@ import java.sql.SQLException;
 
 /** Same family: chunks are first compared by checksums each server computes. */
 class MariaDbToMariaDbVerifyIT extends AbstractVerifyIT {
-    @Override DataSourceType destination() { return DataSourceType.MARIADB; }
+    @Override DataSourceType destination() { return DataSourceType.fromId("mariadb"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "dst"); }
     @Override Connection connectDestination() throws SQLException { return EmbeddedServers.mariadb().connect(dstDb); }
     @Override String q(String table) { return "`" + dstDb + "`.`" + table + "`"; }

@@ -14,8 +14,8 @@ import io.tideway.engine.config.ProjectFiles;
 import org.junit.jupiter.api.Test;
 
 class MariaDbToPostgresIT extends AbstractMigrationIT {
-    @Override DataSourceType source() { return DataSourceType.MARIADB; }
-    @Override DataSourceType destination() { return DataSourceType.POSTGRESQL; }
+    @Override DataSourceType source() { return DataSourceType.fromId("mariadb"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("postgresql"); }
     @Override String freshSource() { return EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "src"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "dst"); }
     @Override Connection connectSource(String db) throws SQLException { return EmbeddedServers.mariadb().connect(db); }

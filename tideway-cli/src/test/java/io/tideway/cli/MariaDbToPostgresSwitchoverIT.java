@@ -8,8 +8,8 @@ import java.sql.Statement;
 
 /** Killed at the start of every sub-step, 1 to 8. */
 class MariaDbToPostgresSwitchoverIT extends AbstractSwitchoverIT {
-    @Override DataSourceType source() { return DataSourceType.MARIADB; }
-    @Override DataSourceType destination() { return DataSourceType.POSTGRESQL; }
+    @Override DataSourceType source() { return DataSourceType.fromId("mariadb"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("postgresql"); }
     @Override int[] killAt() { return new int[] {1, 2, 3, 4, 5, 6, 7, 8}; }
     @Override String onDestination(String srcDb, String table) { return srcDb + "." + table; }
 

@@ -7,7 +7,7 @@ import java.sql.SQLException;
 
 /** Across families: rows are streamed from both sides and compared in canonical form. */
 class MariaDbToPostgresVerifyIT extends AbstractVerifyIT {
-    @Override DataSourceType destination() { return DataSourceType.POSTGRESQL; }
+    @Override DataSourceType destination() { return DataSourceType.fromId("postgresql"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "dst"); }
     @Override Connection connectDestination() throws SQLException { return EmbeddedServers.postgres().connect(dstDb); }
     @Override String q(String table) { return "\"" + srcDb + "\".\"" + table + "\""; }

@@ -43,7 +43,7 @@ class OutageIT {
         var pg = EmbeddedServers.postgres();
         try (TcpProxy proxy = new TcpProxy(pg.host(), pg.port())) {
             Path project = Projects.write(tmp, "outage", "name: outage\n"
-                    + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                    + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
                     + "destination: { type: postgresql, host: 127.0.0.1, port: " + proxy.port() + ", user: " + pg.user()
                     + ", password: \"\", database: " + dst + " }\n"
                     + "steps: [schema, full, incremental]\n");

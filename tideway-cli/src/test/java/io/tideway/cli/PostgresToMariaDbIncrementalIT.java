@@ -7,8 +7,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 class PostgresToMariaDbIncrementalIT extends AbstractIncrementalIT {
-    @Override DataSourceType source() { return DataSourceType.POSTGRESQL; }
-    @Override DataSourceType destination() { return DataSourceType.MARIADB; }
+    @Override DataSourceType source() { return DataSourceType.fromId("postgresql"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("mariadb"); }
     @Override String freshSource() { return EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "src"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), getClass(), "dst"); }
     @Override Connection connectSource(String db) throws SQLException { return EmbeddedServers.postgres().connect(db); }

@@ -8,8 +8,8 @@ import java.sql.Statement;
 
 /** The reverse capture reads MariaDB's binlog; killed at sub-step 4 only (the flow is the same as the other way). */
 class PostgresToMariaDbSwitchoverIT extends AbstractSwitchoverIT {
-    @Override DataSourceType source() { return DataSourceType.POSTGRESQL; }
-    @Override DataSourceType destination() { return DataSourceType.MARIADB; }
+    @Override DataSourceType source() { return DataSourceType.fromId("postgresql"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("mariadb"); }
     @Override int[] killAt() { return new int[] {4}; }
     @Override String onDestination(String srcDb, String table) { return table; }
 

@@ -11,8 +11,8 @@ import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
 class PostgresToPostgresIT extends AbstractMigrationIT {
-    @Override DataSourceType source() { return DataSourceType.POSTGRESQL; }
-    @Override DataSourceType destination() { return DataSourceType.POSTGRESQL; }
+    @Override DataSourceType source() { return DataSourceType.fromId("postgresql"); }
+    @Override DataSourceType destination() { return DataSourceType.fromId("postgresql"); }
     @Override String freshSource() { return EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "src"); }
     @Override String freshDestination() { return EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), getClass(), "dst"); }
     @Override Connection connectSource(String db) throws SQLException { return EmbeddedServers.postgres().connect(db); }

@@ -12,7 +12,7 @@ final class Projects {
     private Projects() { }
 
     static String endpoint(DataSourceType type, String database) {
-        if (type == DataSourceType.POSTGRESQL) {
+        if (type == DataSourceType.fromId("postgresql")) {
             EmbeddedPostgreSql pg = io.tideway.test.EmbeddedServers.postgres();
             return "{ type: postgresql, host: " + pg.host() + ", port: " + pg.port() + ", user: " + pg.user()
                     + ", password: \"\", database: " + database + " }";

@@ -42,8 +42,8 @@ class PurgeIT {
             SampleData.mariadbSysbench(c, ROWS);
         }
         Path project = Projects.write(tmp, "purge", "name: purge\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("data");
@@ -95,8 +95,8 @@ class PurgeIT {
             SampleData.mariadbSysbench(c, 200);
         }
         Path project = Projects.write(tmp, "lost", "name: lost\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("lost-data");

@@ -37,8 +37,8 @@ class RenameIT {
             s.execute("CREATE TABLE `Tmp_Keep` (id INT PRIMARY KEY)");
         }
         Path project = Projects.write(tmp, "rename", "name: rename\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "tables:\n"
                 + "  include: [\"" + src + ".*\"]\n"
                 + "  exclude: [\"" + src + ".tmp_*\"]\n"

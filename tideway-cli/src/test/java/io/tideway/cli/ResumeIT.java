@@ -31,7 +31,7 @@ class ResumeIT {
 
     @Test
     void sigkillMidCopyThenRerunEndsEqual() throws Exception {
-        Path project = prepare("kill", DataSourceType.POSTGRESQL, "throttle-rows: 40000");
+        Path project = prepare("kill", DataSourceType.fromId("postgresql"), "throttle-rows: 40000");
         Path data = tmp.resolve("data");
         String dstDb = "resumeit_kill_dst";
         Process child = Runs.child(project, data, null, "256m");
@@ -53,7 +53,7 @@ class ResumeIT {
 
     @Test
     void crashAfterACommitBeforeItsCheckpointThenRerunEndsEqual() throws Exception {
-        Path project = prepare("fault", DataSourceType.MARIADB, "throttle-rows: 0");
+        Path project = prepare("fault", DataSourceType.fromId("mariadb"), "throttle-rows: 0");
         Path data = tmp.resolve("data");
         for (int n : new int[] {3, 12}) {
             Process child = Runs.child(project, data, "full.after-commit:" + n, "256m");
@@ -67,7 +67,7 @@ class ResumeIT {
     /** MariaDB source with a 150k-row sysbench table and the shop; destination empty. */
     private Path prepare(String name, DataSourceType dst, String fullExtra) throws Exception {
         String src = EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ResumeIT.class, name + "_src");
-        String dstDb = dst == DataSourceType.POSTGRESQL
+        String dstDb = dst == DataSourceType.fromId("postgresql")
                 ? EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), ResumeIT.class, name + "_dst")
                 : EmbeddedServers.freshDatabase(EmbeddedServers.mariadb(), ResumeIT.class, name + "_dst");
         try (Connection c = EmbeddedServers.mariadb().connect(src)) {
@@ -75,7 +75,7 @@ class ResumeIT {
             SampleData.mariadbShop(c, 20_000);
         }
         return Projects.write(tmp, name, "name: it-" + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
                 + "destination: " + Projects.endpoint(dst, dstDb) + "\n"
                 + "steps: [schema, full]\n"
                 + "full: { parallelism: 3, chunk-size: 4000, " + fullExtra + " }\n");

@@ -102,7 +102,7 @@ class SilentCaptureConnectionIT {
             Path project = Projects.write(tmp, name, "name: " + name + "\n"
                     + "source: { type: " + type + ", host: 127.0.0.1, port: " + proxy.port() + ", user: " + user
                     + ", password: \"" + password + "\", database: " + src + " }\n"
-                    + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                    + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                     + "steps: [schema, full, incremental]\n");
             try (Runs.InProcess run = Runs.synced(project, tmp.resolve("data"))) {
                 proxy.blackhole();   // every connection open now carries nothing from here on, without an error

@@ -57,8 +57,8 @@ class SlotTakenIT {
             s.execute("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g");
         }
         return Projects.write(tmp, name, "name: " + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.POSTGRESQL, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("postgresql"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "tables: { include: [\"public.*\"] }\n"
                 + "steps: [schema, full, incremental]\n");
     }

@@ -82,8 +82,8 @@ class SoakIT {
         }
         String name = "soak" + n;
         Path project = Projects.write(tmp, name, "name: " + name + "\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "tables: { include: [\"" + src + ".*\"] }\n"
                 + "steps: [schema, full, incremental]\n"
                 + "full: { parallelism: 2, chunk-size: 2000, throttle-rows: 8000 }\n");

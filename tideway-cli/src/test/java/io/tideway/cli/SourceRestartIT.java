@@ -62,7 +62,7 @@ class SourceRestartIT {
             restartMidStream(new Source() {
                 @Override
                 public DataSourceType type() {
-                    return DataSourceType.MARIADB;
+                    return DataSourceType.fromId("mariadb");
                 }
 
                 @Override
@@ -99,7 +99,7 @@ class SourceRestartIT {
             restartMidStream(new Source() {
                 @Override
                 public DataSourceType type() {
-                    return DataSourceType.POSTGRESQL;
+                    return DataSourceType.fromId("postgresql");
                 }
 
                 @Override
@@ -139,7 +139,7 @@ class SourceRestartIT {
             Path project = Projects.write(tmp, name, "name: " + name + "\n"
                     + "source: { type: mariadb, host: " + server.host() + ", port: " + server.port() + ", user: " + server.user()
                     + ", password: \"\", database: shop }\n"
-                    + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                    + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                     + "steps: [schema, full]\n"
                     + "full: { parallelism: 2, chunk-size: 2000, throttle-rows: 4000 }\n");
             ProjectConfig cfg = ProjectFiles.load(project);
@@ -174,8 +174,8 @@ class SourceRestartIT {
         String dst = EmbeddedServers.freshDatabase(EmbeddedServers.postgres(), SourceRestartIT.class, name.replace('-', '_'));
         Path project = Projects.write(tmp, name, "name: " + name + "\n"
                 + "source: " + source.endpoint(srcDb) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
-                + (source.type() == DataSourceType.POSTGRESQL ? "tables: { include: [\"public.*\"] }\n" : "")
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
+                + (source.type() == DataSourceType.fromId("postgresql") ? "tables: { include: [\"public.*\"] }\n" : "")
                 + "steps: [schema, full, incremental]\n");
         ProjectConfig cfg = ProjectFiles.load(project);
         Path data = tmp.resolve("data-" + name);

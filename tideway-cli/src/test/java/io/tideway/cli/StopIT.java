@@ -40,8 +40,8 @@ class StopIT {
             SampleData.mariadbSysbench(c, ROWS);
         }
         Path project = Projects.write(tmp, "stop", "name: stop\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n");
         Path data = tmp.resolve("data");
         Process child = Runs.child(project, data, null, "256m");

@@ -77,8 +77,8 @@ class TwoConnectorsIT {
             st.execute("CREATE TRIGGER t_ad AFTER DELETE ON t FOR EACH ROW INSERT INTO audit_log (id, op) VALUES (OLD.id, 'delete')");
         }
         Path file = Projects.write(tmp, "two", "name: two-connectors\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, srcDb) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.MARIADB, dstDb) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), srcDb) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("mariadb"), dstDb) + "\n"
                 + "tables: { include: [\"" + srcDb + ".t\"] }\n"
                 + "steps: [incremental]\n");
         cfg = ProjectFiles.load(file);

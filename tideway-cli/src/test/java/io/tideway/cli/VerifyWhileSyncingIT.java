@@ -42,8 +42,8 @@ class VerifyWhileSyncingIT {
             SampleData.mariadbSysbench(c, ROWS);
         }
         Path project = Projects.write(tmp, "busy", "name: busy\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental, verify]\n"
                 + "full: { parallelism: 2, chunk-size: 2000 }\n"
                 + "verify: { recheck-rounds: 3, recheck-interval: 2 }\n");
@@ -98,8 +98,8 @@ class VerifyWhileSyncingIT {
             SampleData.mariadbSysbench(c, 500);
         }
         Path project = Projects.write(tmp, "held", "name: held\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental]\n"
                 + "verify: { recheck-rounds: 2, recheck-interval: 1 }\n");
         Path data = tmp.resolve("held-data");
@@ -164,8 +164,8 @@ class VerifyWhileSyncingIT {
             SampleData.mariadbSysbench(c, rows);
         }
         Path project = Projects.write(tmp.resolve(name), "held", "name: held\n"
-                + "source: " + Projects.endpoint(DataSourceType.MARIADB, src) + "\n"
-                + "destination: " + Projects.endpoint(DataSourceType.POSTGRESQL, dst) + "\n"
+                + "source: " + Projects.endpoint(DataSourceType.fromId("mariadb"), src) + "\n"
+                + "destination: " + Projects.endpoint(DataSourceType.fromId("postgresql"), dst) + "\n"
                 + "steps: [schema, full, incremental, verify]\n" + full
                 + "verify: { recheck-rounds: 1, recheck-interval: 1, throttle-rows: 300 }\n");
         Path data = tmp.resolve(name).resolve("data");

@@ -70,8 +70,8 @@ public final class DemoCommand implements Callable<Integer>, CommandExtension {
             System.out.println("   sample database 'shop' created in MariaDB (customers, products, orders, order_lines, audit_log,"
                     + " sbtest1)");
             ProjectConfig cfg = new ProjectConfig("demo-shop-to-postgresql",
-                    new DataSourceConfig(DataSourceType.MARIADB, my.host(), my.port(), my.user(), my.password(), "shop", Map.of()),
-                    new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), "shop", Map.of()),
+                    new DataSourceConfig(DataSourceType.fromId("mariadb"), my.host(), my.port(), my.user(), my.password(), "shop", Map.of()),
+                    new DataSourceConfig(DataSourceType.fromId("postgresql"), pg.host(), pg.port(), pg.user(), pg.password(), "shop", Map.of()),
                     new TableSelection(List.of("shop.*"), List.of(), Map.of(), Map.of(), Map.of()),
                     List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL), FullOptions.DEFAULT, List.of());
             Path projectFile = work.resolve("demo-project.yaml");

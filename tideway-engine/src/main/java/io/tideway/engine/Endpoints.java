@@ -29,7 +29,7 @@ public record Endpoints(DataSourceConfig source, Dialect sourceDialect, DataSour
     }
 
     public boolean sameFamily() {
-        return source.type().family() == destination.type().family();
+        return source.type().family().equals(destination.type().family());
     }
 
     /**

@@ -1,13 +1,13 @@
 package io.tideway.engine;
 
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.TablePatterns;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.Dialects;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ public final class TableMapper {
         }
         if (schema == null) {
             DataSourceConfig dst = cfg.destination();
-            schema = dst.type().family() == DataSourceType.Family.MYSQL ? dst.database() : id.schema();
+            schema = Dialects.forType(dst.type()).destinationSchema(dst, id);
         }
         String table = id.table();
         for (var e : sel.tableRenames().entrySet()) {

@@ -58,12 +58,12 @@ abstract class MetaDbContract {
     }
 
     static DataSourceConfig mariadb(String password) {
-        return new DataSourceConfig(DataSourceType.MARIADB, "10.0.0.5", 3306, "app", password, "shop",
+        return new DataSourceConfig(DataSourceType.fromId("mariadb"), "10.0.0.5", 3306, "app", password, "shop",
                 Map.of("useSsl", "false", "connectTimeout", "5000"));
     }
 
     static DataSourceConfig postgres(String password) {
-        return new DataSourceConfig(DataSourceType.POSTGRESQL, "pg.internal", 5433, "postgres", password, "shop", Map.of());
+        return new DataSourceConfig(DataSourceType.fromId("postgresql"), "pg.internal", 5433, "postgres", password, "shop", Map.of());
     }
 
     @Test

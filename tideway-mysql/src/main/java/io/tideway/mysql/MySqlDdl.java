@@ -53,7 +53,7 @@ final class MySqlDdl {
     }
 
     static CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily, boolean nativeUuid) {
-        boolean same = sourceFamily == DataSourceType.Family.MYSQL;
+        boolean same = MySqlPlugin.FAMILY.equals(sourceFamily);
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Set<String> keyColumns = keyColumns(t);

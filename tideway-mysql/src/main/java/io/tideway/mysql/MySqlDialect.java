@@ -19,7 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +38,6 @@ public final class MySqlDialect implements Dialect {
     static final int CONNECT_TIMEOUT_MS = 10_000;
     static final String SQL_MODE = "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
-    @Override
-    public Set<DataSourceType> types() {
-        return EnumSet.of(DataSourceType.MYSQL, DataSourceType.MARIADB, DataSourceType.OCEANBASE_MYSQL);
-    }
 
     // ---------------------------------------------------------------- connections
 
@@ -248,7 +243,7 @@ public final class MySqlDialect implements Dialect {
                 "no column " + column + " in " + table.id()));
         List<String> problems = new java.util.ArrayList<>();
         String def = MySqlDdl.columnDefinition(col, MySqlDdl.keyColumns(table).contains(column),
-                sourceFamily == DataSourceType.Family.MYSQL, false, problems, new java.util.ArrayList<>());
+                MySqlPlugin.FAMILY.equals(sourceFamily), false, problems, new java.util.ArrayList<>());
         if (def == null) {
             throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
                     "cannot change column " + column + " of " + table.id() + ": " + String.join("; ", problems));
@@ -351,5 +346,11 @@ public final class MySqlDialect implements Dialect {
     @Override
     public String schemaNoun() {
         return "database";
+    }
+
+    /** A database is a schema: tables land in the configured database. */
+    @Override
+    public String destinationSchema(DataSourceConfig destination, TableId source) {
+        return destination.database();
     }
 }

@@ -87,7 +87,7 @@ final class MySqlPrecheck {
                 return CheckResult.fail(item, "MariaDB " + version + " is older than 10.3, the oldest Tideway supports",
                         "upgrade the server to MariaDB 10.3 or later");
             }
-            if (type == DataSourceType.MYSQL) {
+            if (MySqlPlugin.MYSQL.equals(type)) {
                 return CheckResult.warn(item, "the server is MariaDB " + version + " but the data source type is mysql",
                         "set type: mariadb for this data source, so change capture uses MariaDB's binlog reader");
             }
@@ -97,7 +97,7 @@ final class MySqlPrecheck {
             return CheckResult.fail(item, "MySQL " + version + " is older than 5.7, the oldest Tideway supports",
                     "upgrade the server to MySQL 5.7 or later");
         }
-        if (type == DataSourceType.MARIADB) {
+        if (MySqlPlugin.MARIADB.equals(type)) {
             return CheckResult.warn(item, "the server is MySQL " + version + " but the data source type is mariadb",
                     "set type: mysql for this data source, so change capture uses MySQL's binlog reader");
         }

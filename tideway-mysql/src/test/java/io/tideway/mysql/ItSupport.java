@@ -1,7 +1,6 @@
 package io.tideway.mysql;
 
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
@@ -29,7 +28,7 @@ final class ItSupport {
 
     static DataSourceConfig config(String database) {
         EmbeddedMariaDb db = server();
-        return new DataSourceConfig(DataSourceType.MARIADB, db.host(), db.port(), db.user(), db.password(), database, Map.of());
+        return new DataSourceConfig(MySqlPlugin.MARIADB, db.host(), db.port(), db.user(), db.password(), database, Map.of());
     }
 
     static Connection connect(String database) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
@@ -56,7 +55,7 @@ class MySqlConnectAndPrecheckIT {
     }
 
     static DataSourceConfig cfg(String user, String password, int port, String db) {
-        return new DataSourceConfig(DataSourceType.MARIADB, "127.0.0.1", port, user, password, db, Map.of());
+        return new DataSourceConfig(MySqlPlugin.MARIADB, "127.0.0.1", port, user, password, db, Map.of());
     }
 
     @Test

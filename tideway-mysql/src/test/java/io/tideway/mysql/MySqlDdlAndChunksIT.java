@@ -69,7 +69,7 @@ class MySqlDdlAndChunksIT {
 
     @Test
     void aTypeWithNoEquivalentIsAProblemAndNothingIsCreated() {
-        CreateTablePlan plan = DIALECT.createTable(postgresTable("pg_other", true), DataSourceType.Family.POSTGRESQL);
+        CreateTablePlan plan = DIALECT.createTable(postgresTable("pg_other", true), new DataSourceType.Family("postgresql"));
         assertThat(plan.problems()).containsExactly("column addr: type inet has no equivalent in MySQL");
         assertThat(plan.statements()).isEmpty();
     }
@@ -77,7 +77,7 @@ class MySqlDdlAndChunksIT {
     @Test
     void crossFamilyTablesGetTheMappedTypesAndTakeTheirValues() throws Exception {
         Table t = postgresTable("pg_like", false);
-        CreateTablePlan plan = DIALECT.createTable(t, DataSourceType.Family.POSTGRESQL);
+        CreateTablePlan plan = DIALECT.createTable(t, new DataSourceType.Family("postgresql"));
         assertThat(plan.problems()).isEmpty();
         assertThat(plan.warnings()).anyMatch(w -> w.contains("num") && w.contains("decimal(65,30)"));
         exec(c, plan.statements().toArray(new String[0]));

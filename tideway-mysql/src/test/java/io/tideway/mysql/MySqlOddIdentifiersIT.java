@@ -4,7 +4,6 @@ import static io.tideway.mysql.ItSupport.DIALECT;
 import static io.tideway.mysql.ItSupport.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
@@ -60,7 +59,7 @@ class MySqlOddIdentifiersIT {
         assertThat(DIALECT.listSchemas(c)).contains(ODD_SCHEMA, src).doesNotContain("mysql", "information_schema");
         for (Table t : DIALECT.readTables(c, src, id -> true)) {
             Table target = ItSupport.moved(t, ODD_SCHEMA);
-            CreateTablePlan plan = DIALECT.createTable(target, DataSourceType.Family.MYSQL);
+            CreateTablePlan plan = DIALECT.createTable(target, MySqlPlugin.FAMILY);
             assertThat(plan.problems()).isEmpty();
             try (Connection d = ItSupport.connect(ODD_SCHEMA)) {
                 exec(d, plan.statements().toArray(new String[0]));

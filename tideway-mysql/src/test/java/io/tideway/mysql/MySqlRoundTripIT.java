@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnDefault;
 import io.tideway.core.model.ColumnType.Kind;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Index;
 import io.tideway.core.model.KeyRange;
@@ -246,7 +245,7 @@ class MySqlRoundTripIT {
 
     private static Table create(Table t, String schema) throws Exception {
         Table target = ItSupport.moved(t, schema);
-        CreateTablePlan plan = DIALECT.createTable(target, DataSourceType.Family.MYSQL);
+        CreateTablePlan plan = DIALECT.createTable(target, MySqlPlugin.FAMILY);
         assertThat(plan.problems()).isEmpty();
         try (Connection d = ItSupport.connect(schema)) {
             exec(d, plan.statements().toArray(new String[0]));

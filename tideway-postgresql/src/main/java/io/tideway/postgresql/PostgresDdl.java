@@ -44,7 +44,7 @@ final class PostgresDdl {
     }
 
     static CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily) {
-        boolean same = sourceFamily == DataSourceType.Family.POSTGRESQL;
+        boolean same = PostgresPlugin.FAMILY.equals(sourceFamily);
         List<String> statements = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -310,7 +310,7 @@ final class PostgresDdl {
      */
     static List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
         Column col = table.column(column).orElseThrow(() -> new IllegalArgumentException("no column " + column + " in " + table.id()));
-        boolean same = sourceFamily == DataSourceType.Family.POSTGRESQL;
+        boolean same = PostgresPlugin.FAMILY.equals(sourceFamily);
         ColumnSql cs = columnSql(table.id(), col, same, new LinkedHashSet<>(), new ArrayList<>());
         if (cs == null) {
             throw new TidewayException(ErrorCode.UNSUPPORTED_TYPE, "cannot change column " + column

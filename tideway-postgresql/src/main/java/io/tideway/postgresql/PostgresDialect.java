@@ -60,15 +60,11 @@ public final class PostgresDialect implements Dialect {
         this.verbatim = verbatim;
     }
 
-    @Override
-    public Set<DataSourceType> types() {
-        return Set.of(DataSourceType.POSTGRESQL);
-    }
 
     /** To a PostgreSQL peer, numeric NaN/Infinity, intervals with months and arrays (with their bounds) are read verbatim. */
     @Override
     public PostgresDialect withPeer(DataSourceType.Family peer) {
-        boolean same = peer == DataSourceType.Family.POSTGRESQL;
+        boolean same = PostgresPlugin.FAMILY.equals(peer);
         return same == verbatim ? this : new PostgresDialect(same);
     }
 

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL dialect of Tideway (type {@code postgresql}), found through
- * {@link java.util.ServiceLoader} as an {@link io.tideway.core.spi.Dialect}.
+ * The PostgreSQL plugin of Tideway (type {@code postgresql}), found through
+ * {@link java.util.ServiceLoader} as the {@link io.tideway.core.spi.DatabasePlugin} {@link io.tideway.postgresql.PostgresPlugin}.
  *
  * <ul>
  *   <li>{@link io.tideway.postgresql.PostgresDialect}: the SPI, connections (session TimeZone UTC,

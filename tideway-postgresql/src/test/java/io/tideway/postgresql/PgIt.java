@@ -1,7 +1,6 @@
 package io.tideway.postgresql;
 
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.spi.ReadOptions;
@@ -21,7 +20,7 @@ final class PgIt {
     private PgIt() { }
 
     static DataSourceConfig cfg(EmbeddedPostgreSql pg, String db) {
-        return new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), db, Map.of());
+        return new DataSourceConfig(PostgresPlugin.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), db, Map.of());
     }
 
     static void exec(Connection c, String... sql) throws SQLException {

@@ -3,7 +3,6 @@ package io.tideway.postgresql;
 import static io.tideway.postgresql.PgIt.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.spi.ReadOptions;
@@ -51,7 +50,7 @@ class PostgresCopyThroughputIT {
                         + " FROM generate_series(1, " + ROWS + ") g",
                 "ANALYZE orders");
         t = D.readTables(a, "public", id -> id.table().equals("orders")).get(0);
-        exec(b, D.createTable(t, DataSourceType.Family.POSTGRESQL).statements());
+        exec(b, D.createTable(t, PostgresPlugin.FAMILY).statements());
     }
 
     @AfterAll

@@ -5,15 +5,12 @@ import io.tideway.core.model.Table;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Change capture for one family of databases, found with {@link java.util.ServiceLoader}.
+ * Change capture for one family of databases, provided by its {@link io.tideway.core.spi.DatabasePlugin}.
  * Implementations wrap Debezium's embedded engine; they never parse logs by hand.
  */
 public interface ChangeCapture {
-
-    Set<DataSourceType> types();
 
     /**
      * Starts capturing. On the first start (no saved offsets) the capture fixes its start position

@@ -55,12 +55,11 @@ public record ProjectConfig(
 
     /**
      * What MySQL zero dates become in this project (forward): {@code full.zero-dates}, its default
-     * resolved by the two ends' families.
+     * resolved by whether both ends' dialects store zero dates.
      */
     public io.tideway.core.model.ZeroDates zeroDates() {
-        boolean mySqlToMySql = source.type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL
-                && destination.type().family() == io.tideway.core.model.DataSourceType.Family.MYSQL;
-        return full.zeroDates().resolve(mySqlToMySql);
+        return full.zeroDates().resolve(io.tideway.core.spi.Dialects.forType(source.type()).storesZeroDates()
+                && io.tideway.core.spi.Dialects.forType(destination.type()).storesZeroDates());
     }
 
     public boolean has(Step s) {

@@ -63,6 +63,15 @@ public record Setting<T>(String key, SettingType<T> type, T defaultValue, String
         return key.substring(key.lastIndexOf('.') + 1);
     }
 
+    /**
+     * This declaration as the setting {@code section.key}, its description following {@code what}
+     * (a connection setting of a plugin as a project file's {@code source} or {@code destination} holds it).
+     */
+    public Setting<T> under(String section, String what) {
+        return new Setting<>(section + "." + key, type, defaultValue, defaultText, unit, what + ": " + description, scope,
+                components, live, secret);
+    }
+
     /** Reads a value; the message of the {@link IllegalArgumentException} starts with the key. */
     public T parse(String text) {
         try {

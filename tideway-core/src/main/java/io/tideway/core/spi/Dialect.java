@@ -15,14 +15,11 @@ import java.util.function.Predicate;
 
 /**
  * Everything Tideway knows about one family of databases. The engine never writes SQL for a
- * database itself; it asks the dialect. Implementations are found with {@link java.util.ServiceLoader}.
+ * database itself; it asks the dialect. Each database plugin provides its own ({@link DatabasePlugin#dialect()}).
  *
  * <p>Values cross this interface in canonical form ({@link io.tideway.core.model.ColumnType.Kind}).
  */
 public interface Dialect {
-
-    /** The data source types this dialect serves. */
-    Set<DataSourceType> types();
 
     /**
      * This dialect as one end of a project whose other end is of family {@code peer}. Between
@@ -408,5 +405,14 @@ public interface Dialect {
     /** What this database calls the namespace of tables, for messages: "schema" (the default), "database" in the MySQL family. */
     default String schemaNoun() {
         return "schema";
+    }
+
+    /**
+     * The schema a source table {@code source} lands in on this database, as the destination
+     * {@code destination}, when the project renames none: by default the source table's own schema;
+     * in the MySQL family, where a database is a schema, the configured database.
+     */
+    default String destinationSchema(DataSourceConfig destination, TableId source) {
+        return source.schema();
     }
 }

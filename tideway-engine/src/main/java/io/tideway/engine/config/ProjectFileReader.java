@@ -9,6 +9,7 @@ import io.tideway.core.project.Step;
 import io.tideway.core.settings.Setting;
 import io.tideway.core.settings.SettingType;
 import io.tideway.core.settings.SettingValues;
+import io.tideway.core.spi.Dialects;
 import io.tideway.engine.config.YamlTree.ListNode;
 import io.tideway.engine.config.YamlTree.MapNode;
 import io.tideway.engine.config.YamlTree.Node;
@@ -71,6 +72,9 @@ final class ProjectFileReader {
         checkKeys(map, "");
         Map<String, Object> values = new LinkedHashMap<>();
         for (Setting<?> s : ProjectSettings.ALL) {
+            if (notOfItsType(s, values)) {
+                continue;
+            }
             Object v = read(s);
             if (v != null) {
                 values.put(s.key(), v);
@@ -312,13 +316,34 @@ final class ProjectFileReader {
         return out;
     }
 
+    /**
+     * Whether {@code s} is a connection setting that the type of its end, as read so far, does not
+     * have (another plugin's); set in the file, it is a problem naming the settings the type has.
+     */
+    private boolean notOfItsType(Setting<?> s, Map<String, Object> values) {
+        for (ProjectSettings.DataSourceSettings end : List.of(ProjectSettings.SOURCE, ProjectSettings.DESTINATION)) {
+            if (end.connection().contains(s) && values.get(end.type().key()) instanceof DataSourceType t
+                    && !end.declaredFor(s, t)) {
+                MapNode section = section(end.side(), false);
+                YamlTree.Entry e = section == null ? null : section.entries().get(s.name());
+                if (e != null) {
+                    problems.add(e.keyPos(), s.key() + ": type " + t.id() + " has no such setting; expected one of "
+                            + String.join(", ", end.connection().stream().filter(c -> end.declaredFor(c, t))
+                                    .map(Setting::name).toList()));
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** full.zero-dates: keep needs a destination that stores zero dates. */
     private void checkZeroDates(Map<String, Object> values) {
         Object zeroDates = values.get(ProjectSettings.FULL_ZERO_DATES.key());
         Object destination = values.get(ProjectSettings.DESTINATION.type().key());
         if (zeroDates instanceof ZeroDates z && z.mode() == ZeroDates.Mode.KEEP && values.containsKey(
                 ProjectSettings.SOURCE.type().key()) && destination instanceof DataSourceType d
-                && d.family() != DataSourceType.Family.MYSQL) {
+                && !Dialects.forType(d).storesZeroDates()) {
             problems.add(nodes.get(ProjectSettings.FULL_ZERO_DATES.key()).pos(), "full.zero-dates: keep needs a MySQL-family"
                     + " destination (" + d.id() + " stores no zero date); use null, fail or a replacement date such as"
                     + " 0001-01-01");

@@ -10,6 +10,7 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.project.ProjectConfig;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
+import io.tideway.core.settings.ConnectionSettings;
 import io.tideway.core.settings.SettingValues;
 import io.tideway.engine.settings.ProjectSettings;
 import io.tideway.engine.settings.ProjectSettings.DataSourceSettings;
@@ -86,18 +87,20 @@ public final class ProjectValues {
 
     private static DataSourceConfig dataSource(SettingValues v, DataSourceSettings s) {
         DataSourceType type = v.get(s.type());
-        Long port = v.get(s.port());
-        return new DataSourceConfig(type, v.get(s.host()), port == null ? type.defaultPort() : port.intValue(), v.get(s.user()),
-                v.get(s.password()), v.get(s.database()), v.get(s.properties()));
+        Long port = v.get(s.of(ConnectionSettings.PORT));
+        return new DataSourceConfig(type, v.get(s.of(ConnectionSettings.HOST)),
+                port == null ? type.defaultPort() : port.intValue(), v.get(s.of(ConnectionSettings.USER)),
+                v.get(s.of(ConnectionSettings.PASSWORD)), v.get(s.of(ConnectionSettings.DATABASE)),
+                v.get(s.of(ConnectionSettings.PROPERTIES)));
     }
 
     private static void put(Map<String, Object> m, DataSourceSettings s, DataSourceConfig d) {
         m.put(s.type().key(), d.type());
-        m.put(s.host().key(), d.host());
-        m.put(s.port().key(), (long) d.port());
-        m.put(s.user().key(), d.user());
-        m.put(s.password().key(), d.password());
-        m.put(s.database().key(), d.database());
-        m.put(s.properties().key(), d.properties());
+        m.put(s.of(ConnectionSettings.HOST).key(), d.host());
+        m.put(s.of(ConnectionSettings.PORT).key(), (long) d.port());
+        m.put(s.of(ConnectionSettings.USER).key(), d.user());
+        m.put(s.of(ConnectionSettings.PASSWORD).key(), d.password());
+        m.put(s.of(ConnectionSettings.DATABASE).key(), d.database());
+        m.put(s.of(ConnectionSettings.PROPERTIES).key(), d.properties());
     }
 }

@@ -4,6 +4,7 @@ import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.DatabasePlugins;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.component.ComponentConfig;
 import io.tideway.engine.component.ComponentKind;
@@ -13,7 +14,6 @@ import io.tideway.engine.store.Spool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ServiceLoader;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,13 +130,7 @@ public final class Store implements AutoCloseable {
     }
 
     public static ChangeCapture captureFor(io.tideway.core.model.DataSourceType type) {
-        for (ChangeCapture c : ServiceLoader.load(ChangeCapture.class, Store.class.getClassLoader())) {
-            if (c.types().contains(type)) {
-                return c;
-            }
-        }
-        throw new TidewayException(ErrorCode.CONFIG_INVALID, "no change capture for data source type '" + type
-                + "' is on the class path");
+        return DatabasePlugins.forType(type).capture();
     }
 
     /** Opens the spool and starts the capture; returns once capture streams from T0 (or its resume point). */

@@ -7,7 +7,6 @@ import io.tideway.core.project.IncrementalOptions;
 import io.tideway.core.settings.Setting;
 import io.tideway.core.settings.SettingType;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -32,7 +31,7 @@ public final class ComponentSettings {
 
     /** The known data source types, as project files spell them. */
     static SettingType<String> dataSourceType() {
-        String ids = Arrays.stream(DataSourceType.values()).map(DataSourceType::id).collect(Collectors.joining(", "));
+        String ids = DataSourceType.all().stream().map(DataSourceType::id).collect(Collectors.joining(", "));
         return new SettingType.Simple<>("one of " + ids, t -> {
             try {
                 return DataSourceType.fromId(t).id();

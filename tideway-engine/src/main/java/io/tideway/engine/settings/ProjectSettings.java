@@ -9,10 +9,14 @@ import io.tideway.core.project.Step;
 import io.tideway.core.project.TablePatterns;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
+import io.tideway.core.settings.ConnectionSettings;
 import io.tideway.core.settings.Setting;
 import io.tideway.core.settings.SettingType;
+import io.tideway.core.spi.DatabasePlugin;
+import io.tideway.core.spi.DatabasePlugins;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +40,33 @@ public final class ProjectSettings {
     private static final Pattern NAME_CHARS = Pattern.compile("[A-Za-z0-9_-]+");
     private static final String STEP_IDS = Arrays.stream(Step.values()).map(Step::id).collect(Collectors.joining(", "));
 
-    /** The settings of one end of a project, {@code source} or {@code destination}. */
-    public record DataSourceSettings(Setting<DataSourceType> type, Setting<String> host, Setting<Long> port,
-                                     Setting<String> user, Setting<String> password, Setting<String> database,
-                                     Setting<Map<String, String>> properties) {
+    /**
+     * The settings of one end of a project, {@code source} or {@code destination}: its type, then the
+     * connection settings the installed database plugins declare ({@link DatabasePlugin#connectionSettings()}),
+     * each key once, in the order the plugins declare them.
+     */
+    public record DataSourceSettings(String side, Setting<DataSourceType> type, List<Setting<?>> connection) {
+        public DataSourceSettings {
+            connection = List.copyOf(connection);
+        }
+
         /** In the order of the file. */
         public List<Setting<?>> all() {
-            return List.of(type, host, port, user, password, database, properties);
+            return Stream.concat(Stream.of(type), connection.stream()).toList();
+        }
+
+        /** This end's setting of a plugin's declaration, e.g. {@code source.host} for {@link ConnectionSettings#HOST}. */
+        @SuppressWarnings("unchecked")
+        public <T> Setting<T> of(Setting<T> declared) {
+            String key = side + "." + declared.key();
+            return (Setting<T>) connection.stream().filter(c -> c.key().equals(key)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no installed database plugin declares " + key));
+        }
+
+        /** Whether {@code s}, one of {@link #connection}, is a setting of {@code t} (its plugin declares it). */
+        public boolean declaredFor(Setting<?> s, DataSourceType t) {
+            return DatabasePlugins.forType(t).connectionSettings().stream()
+                    .anyMatch(d -> (side + "." + d.key()).equals(s.key()));
         }
     }
 
@@ -246,28 +270,18 @@ public final class ProjectSettings {
     }
 
     private static DataSourceSettings dataSource(String side, String what) {
-        String types = Arrays.stream(DataSourceType.values()).map(DataSourceType::id).collect(Collectors.joining(", "));
-        String ports = Arrays.stream(DataSourceType.values()).map(t -> t.id() + " " + t.defaultPort())
-                .collect(Collectors.joining(", "));
-        return new DataSourceSettings(
-                Setting.of(side + ".type", new SettingType.Simple<>("one of " + types, DataSourceType::fromId,
-                                DataSourceType::id))
-                        .required().description(what + ": its type.").build(),
-                Setting.of(side + ".host", SettingType.text("a host name or IP address"))
-                        .required().description(what + ": its host name or IP address.").build(),
-                Setting.of(side + ".port", SettingType.integer(1, 65535))
-                        .defaultText("the type's port (" + ports + ")").description(what + ": its port.").build(),
-                Setting.of(side + ".user", SettingType.text("the user name to log in with"))
-                        .required().description(what + ": the user name to log in with.").build(),
-                Setting.of(side + ".password", SettingType.text()).defaultValue("").defaultText("empty").secret()
-                        .description(what + ": the password; write `${env:NAME}` to take it from the environment"
-                                + " variable NAME.").build(),
-                Setting.of(side + ".database", SettingType.text("the database to work in"))
-                        .required().description(what + ": the database to work in (MySQL family: the database;"
-                                + " PostgreSQL: the database to connect to).").build(),
-                Setting.of(side + ".properties", SettingType.mapOf("a mapping of JDBC property to value", null, null))
-                        .defaultValue(Map.of()).defaultText("none")
-                        .description(what + ": extra JDBC properties, passed to the driver as they are.").build());
+        String types = DataSourceType.all().stream().map(DataSourceType::id).collect(Collectors.joining(", "));
+        String ports = DataSourceType.all().stream().map(t -> t.id() + " " + t.defaultPort()).collect(Collectors.joining(", "));
+        Setting<DataSourceType> type = Setting.of(side + ".type", new SettingType.Simple<>("one of " + types,
+                        DataSourceType::fromId, DataSourceType::id))
+                .required().description(what + ": its type, which sets the default port (" + ports + ").").build();
+        Map<String, Setting<?>> connection = new LinkedHashMap<>();
+        for (DatabasePlugin p : DatabasePlugins.installed()) {
+            for (Setting<?> c : p.connectionSettings()) {
+                connection.putIfAbsent(c.key(), c.under(side, what));
+            }
+        }
+        return new DataSourceSettings(side, type, List.copyOf(connection.values()));
     }
 
     /**

@@ -30,8 +30,8 @@ class ComponentsTest {
     void open() {
         db = MetaDb.openEmbedded(tmp, "test");
         components = new Components(db);
-        DataSourceConfig src = new DataSourceConfig(DataSourceType.MARIADB, "h", 3306, "u", "p", "shop", Map.of());
-        DataSourceConfig dst = new DataSourceConfig(DataSourceType.POSTGRESQL, "h", 5432, "u", "p", "shop", Map.of());
+        DataSourceConfig src = new DataSourceConfig(DataSourceType.fromId("mariadb"), "h", 3306, "u", "p", "shop", Map.of());
+        DataSourceConfig dst = new DataSourceConfig(DataSourceType.fromId("postgresql"), "h", 5432, "u", "p", "shop", Map.of());
         pid = db.projects().upsert("shop", src, dst, null);
         components.seed(CONNECTOR, pid, Map.of("source.dbType", "mariadb", "sink.lanes", "4"));
     }

@@ -75,9 +75,9 @@ class ProjectFilesTest {
     void a_full_file_parses_into_the_expected_project() {
         ProjectConfig p = load(FULL);
         ProjectConfig expected = new ProjectConfig("shop-to-pg",
-                new DataSourceConfig(DataSourceType.MARIADB, "127.0.0.1", 3307, "root", "", "shop",
+                new DataSourceConfig(DataSourceType.fromId("mariadb"), "127.0.0.1", 3307, "root", "", "shop",
                         Map.of("useSsl", "false", "connectTimeout", "5000")),
-                new DataSourceConfig(DataSourceType.POSTGRESQL, "db-7.internal", 5432, "postgres", "pg-secret", "shop", Map.of()),
+                new DataSourceConfig(DataSourceType.fromId("postgresql"), "db-7.internal", 5432, "postgres", "pg-secret", "shop", Map.of()),
                 new TableSelection(List.of("shop.*", "crm.customers"), List.of("shop.tmp_*"), Map.of("shop", "store"),
                         Map.of("shop.orders", "orders_v2"), Map.of("shop.orders.amt", "amount")),
                 List.of(Step.SCHEMA, Step.FULL, Step.INCREMENTAL, Step.VERIFY),

@@ -14,6 +14,7 @@ import io.tideway.core.project.RowFilter;
 import io.tideway.core.project.Step;
 import io.tideway.core.project.TableSelection;
 import io.tideway.core.project.VerifyOptions;
+import io.tideway.core.settings.ConnectionSettings;
 import io.tideway.core.settings.Setting;
 import io.tideway.core.settings.SettingValues;
 import io.tideway.engine.settings.ProjectSettings;
@@ -33,9 +34,9 @@ class ProjectSettingsTest {
         where.put("orders", RowFilter.of("created_at >= '2024-01-01'"));
         where.put("shop.flags", new RowFilter("f = 1", "f IS TRUE"));
         return new ProjectConfig("all-settings",
-                new DataSourceConfig(DataSourceType.MYSQL, "src.internal", 3307, "reader", "src-secret", "shop",
+                new DataSourceConfig(DataSourceType.fromId("mysql"), "src.internal", 3307, "reader", "src-secret", "shop",
                         Map.of("useSSL", "false")),
-                new DataSourceConfig(DataSourceType.POSTGRESQL, "dst.internal", 5433, "writer", "dst-secret", "shop2",
+                new DataSourceConfig(DataSourceType.fromId("postgresql"), "dst.internal", 5433, "writer", "dst-secret", "shop2",
                         Map.of("connectTimeout", "5000")),
                 new TableSelection(List.of("shop.*", "\"my.schema\".t?"), List.of("shop.tmp_*"), Map.of("shop", "store"),
                         Map.of("shop.orders", "orders_v2"), Map.of("shop.orders.amt", "amount")),
@@ -44,6 +45,18 @@ class ProjectSettingsTest {
                 List.of("destination.tables_empty"),
                 new IncrementalOptions(IncrementalOptions.Ddl.STOP, true, 3, 100, 24),
                 new VerifyOptions(List.of("orders.updated_at"), 1000, 0.5, 5, 1500, where));
+    }
+
+    @Test
+    void the_source_and_destination_keys_are_the_connection_settings_of_the_installed_plugins() {
+        assertThat(DataSourceType.all()).extracting(DataSourceType::id)
+                .containsExactly("mysql", "mariadb", "oceanbase-mysql", "postgresql");
+        for (ProjectSettings.DataSourceSettings end : List.of(ProjectSettings.SOURCE, ProjectSettings.DESTINATION)) {
+            assertThat(end.connection()).extracting(Setting::key).containsExactlyElementsOf(
+                    ConnectionSettings.COMMON.stream().map(c -> end.side() + "." + c.key()).toList());
+            assertThat(end.of(ConnectionSettings.PASSWORD).secret()).isTrue();
+            assertThat(DataSourceType.all()).allMatch(t -> end.connection().stream().allMatch(c -> end.declaredFor(c, t)));
+        }
     }
 
     @Test

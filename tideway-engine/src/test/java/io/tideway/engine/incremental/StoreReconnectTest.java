@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,11 +113,6 @@ class StoreReconnectTest {
         }
 
         @Override
-        public Set<DataSourceType> types() {
-            return Set.of(DataSourceType.MARIADB);
-        }
-
-        @Override
         public Session start(CaptureSpec spec, CaptureSink sink, Duration startTimeout) {
             startTimes.add(System.nanoTime());
             if (!startFailures.isEmpty()) {
@@ -158,7 +152,7 @@ class StoreReconnectTest {
     }
 
     private CaptureSpec spec(State state) {
-        DataSourceConfig src = new DataSourceConfig(DataSourceType.MARIADB, "127.0.0.1", 3306, "root", "", "shop", Map.of());
+        DataSourceConfig src = new DataSourceConfig(DataSourceType.fromId("mariadb"), "127.0.0.1", 3306, "root", "", "shop", Map.of());
         return new CaptureSpec("tideway_test", 1_000_001, src, List.of(new TableId("shop", "t")), state, dir.resolve("tmp"));
     }
 

@@ -39,8 +39,8 @@ class ReportStoreTest {
                 List.of("s.log has no primary or unique key"), new VerificationReport.RepairFigures(2, 1, true, "equal"),
                 List.of(keyed, keyless));
         try (MetaDb db = MetaDb.openEmbedded(dir, "0.2.0-test")) {
-            DataSourceConfig src = new DataSourceConfig(DataSourceType.MARIADB, "h", 1, "u", "secret", "s", Map.of());
-            DataSourceConfig dst = new DataSourceConfig(DataSourceType.POSTGRESQL, "h", 2, "u", "secret", "d", Map.of());
+            DataSourceConfig src = new DataSourceConfig(DataSourceType.fromId("mariadb"), "h", 1, "u", "secret", "s", Map.of());
+            DataSourceConfig dst = new DataSourceConfig(DataSourceType.fromId("postgresql"), "h", 2, "u", "secret", "d", Map.of());
             long pid = db.projects().upsert("p", src, dst, null);
             assertThat(ReportStore.latest(db, pid)).isEmpty();
             ReportStore.save(db, pid, report);

@@ -4,6 +4,7 @@ import io.tideway.core.change.CaptureSink;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.model.DataSourceType;
+import io.tideway.mysql.MySqlPlugin;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
@@ -24,9 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -56,10 +55,6 @@ public final class MySqlCapture implements ChangeCapture {
     static final String MARIADB_CONNECTOR = "io.debezium.connector.mariadb.MariaDbConnector";
     static final String MYSQL_CONNECTOR = "io.debezium.connector.mysql.MySqlConnector";
 
-    @Override
-    public Set<DataSourceType> types() {
-        return EnumSet.of(DataSourceType.MYSQL, DataSourceType.MARIADB, DataSourceType.OCEANBASE_MYSQL);
-    }
 
     @Override
     public Session start(CaptureSpec spec, CaptureSink sink, Duration startTimeout) {
@@ -156,7 +151,7 @@ public final class MySqlCapture implements ChangeCapture {
                                       TableId table) throws SQLException {
         try (Statement st = reader.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-            if (type == DataSourceType.MARIADB && !Boolean.getBoolean("tideway.capture.mysql.lock-snapshot")) {
+            if (MySqlPlugin.MARIADB.equals(type) && !Boolean.getBoolean("tideway.capture.mysql.lock-snapshot")) {
                 st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
                 String file = null;
                 long pos = -1;
@@ -231,7 +226,7 @@ public final class MySqlCapture implements ChangeCapture {
     // ------------------------------------------------------------------ configuration
 
     private void validate(CaptureSpec spec) {
-        if (!types().contains(spec.source().type())) {
+        if (!MySqlPlugin.TYPES.contains(spec.source().type())) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "capture " + spec.name() + ": source type '"
                     + spec.source().type() + "' is not of the MySQL family; expected one of mysql, mariadb, oceanbase-mysql");
         }
@@ -249,7 +244,7 @@ public final class MySqlCapture implements ChangeCapture {
      * stores reordered, into wrong values, so such tables are refused rather than copied wrong.
      */
     private static void checkColumns(CaptureSpec spec) {
-        if (spec.source().type() != DataSourceType.MARIADB) {
+        if (!MySqlPlugin.MARIADB.equals(spec.source().type())) {
             return;
         }
         List<String> found = new ArrayList<>();
@@ -280,7 +275,7 @@ public final class MySqlCapture implements ChangeCapture {
     /** MariaDB's uuid columns (see {@link #checkColumns}), for a table created or altered during the sync. */
     @Override
     public List<String> unreadableColumns(DataSourceType type, io.tideway.core.model.Table table) {
-        if (type != DataSourceType.MARIADB) {
+        if (!MySqlPlugin.MARIADB.equals(type)) {
             return List.of();
         }
         return table.columns().stream()
@@ -291,7 +286,7 @@ public final class MySqlCapture implements ChangeCapture {
 
     static Properties properties(CaptureSpec spec, String id, String prefix) {
         Properties p = new Properties();
-        boolean mariadb = spec.source().type() == DataSourceType.MARIADB;
+        boolean mariadb = MySqlPlugin.MARIADB.equals(spec.source().type());
         p.setProperty("name", prefix);
         p.setProperty("connector.class", mariadb ? MARIADB_CONNECTOR : MYSQL_CONNECTOR);
         p.setProperty(CaptureStates.ID_PROPERTY, id);

@@ -10,14 +10,15 @@ import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.change.ChangeEvent;
 import io.tideway.core.change.ChangeEvent.Op;
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
+import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
-import io.tideway.core.model.KeyRange;
+import io.tideway.core.spi.DatabasePlugins;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.RowCursor;
 import io.tideway.mysql.MySqlDialect;
+import io.tideway.mysql.MySqlPlugin;
 import io.tideway.test.EmbeddedMariaDb;
 import io.tideway.test.TypeRichData;
 import java.sql.Connection;
@@ -32,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +65,7 @@ class MySqlCaptureIT {
     static void startServer() throws SQLException {
         server = EmbeddedMariaDb.start();
         server.recreateDatabase(DB);
-        cfg = new DataSourceConfig(DataSourceType.MARIADB, server.host(), server.port(), server.user(), server.password(), DB,
+        cfg = new DataSourceConfig(MySqlPlugin.MARIADB, server.host(), server.port(), server.user(), server.password(), DB,
                 Map.of());
         try (Connection c = DIALECT.connect(cfg)) {
             TypeRichData.mariadb(c);
@@ -75,8 +75,7 @@ class MySqlCaptureIT {
                     "INSERT INTO `odd table, x` VALUES (1, 'before T0')",
                     "CREATE TABLE not_captured (id INT PRIMARY KEY)");
         }
-        capture = ServiceLoader.load(ChangeCapture.class).stream().map(ServiceLoader.Provider::get)
-                .filter(c -> c.types().contains(DataSourceType.MARIADB)).findFirst().orElseThrow();
+        capture = DatabasePlugins.forType(MySqlPlugin.MARIADB).capture();
     }
 
     @AfterAll
@@ -403,7 +402,7 @@ class MySqlCaptureIT {
             try (Connection reader = DIALECT.connect(cfg); Connection writer = DIALECT.connect(cfg)) {
                 String before = end(writer);
                 reader.setAutoCommit(false);
-                String point = capture.beginConsistentRead(lock ? DataSourceType.MYSQL : DataSourceType.MARIADB, reader,
+                String point = capture.beginConsistentRead(lock ? MySqlPlugin.MYSQL : MySqlPlugin.MARIADB, reader,
                         () -> DIALECT.connect(cfg), new TableId(DB, "keyless_read"));
                 assertThat(point).as("lock " + lock).isEqualTo(before);
                 exec(writer, "INSERT INTO keyless_read VALUES (4)");

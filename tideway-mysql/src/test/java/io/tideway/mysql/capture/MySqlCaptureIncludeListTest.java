@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.CaptureState;
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.TablePatterns;
+import io.tideway.mysql.MySqlPlugin;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,7 @@ class MySqlCaptureIncludeListTest {
         @Override
         public void appendHistory(String record) { }
     };
-    private static final DataSourceConfig SOURCE = new DataSourceConfig(DataSourceType.MARIADB, "h", 3306, "u", "", "shop",
+    private static final DataSourceConfig SOURCE = new DataSourceConfig(MySqlPlugin.MARIADB, "h", 3306, "u", "", "shop",
             Map.of());
 
     /** The connector matches each comma-separated regular expression against "db.table", whole and ignoring case. */

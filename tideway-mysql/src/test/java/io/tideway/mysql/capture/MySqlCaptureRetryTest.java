@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.CaptureState;
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
+import io.tideway.mysql.MySqlPlugin;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ class MySqlCaptureRetryTest {
 
     @Test
     void theBinlogClientDoesNotReconnectByItself() {
-        DataSourceConfig src = new DataSourceConfig(DataSourceType.MARIADB, "127.0.0.1", 3306, "root", "", "shop", Map.of());
+        DataSourceConfig src = new DataSourceConfig(MySqlPlugin.MARIADB, "127.0.0.1", 3306, "root", "", "shop", Map.of());
         CaptureState none = new CaptureState() {
             @Override
             public Map<String, String> loadOffsets() {

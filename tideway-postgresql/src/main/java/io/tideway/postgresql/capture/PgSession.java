@@ -7,7 +7,6 @@ import io.tideway.core.change.CaptureSink;
 import io.tideway.core.change.CaptureSpec;
 import io.tideway.core.change.ChangeCapture;
 import io.tideway.core.model.DataSourceConfig;
-import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
@@ -17,6 +16,7 @@ import io.tideway.debezium.CaptureStates;
 import io.tideway.debezium.ConnectionWatch;
 import io.tideway.debezium.StateOffsetStore;
 import io.tideway.postgresql.PostgresDialect;
+import io.tideway.postgresql.PostgresPlugin;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -324,9 +324,9 @@ final class PgSession implements ChangeCapture.Session {
         // bit varying as the text of its bits (the connector's bytes lose leading zeros); to PostgreSQL, values also go
         // as PostgreSQL's own text where Debezium's forms lose something
         p.setProperty("converters", VarbitAsText.NAME
-                + (spec.peer() == DataSourceType.Family.POSTGRESQL ? "," + PgVerbatimConverter.NAME : ""));
+                + (PostgresPlugin.FAMILY.equals(spec.peer()) ? "," + PgVerbatimConverter.NAME : ""));
         p.setProperty(VarbitAsText.NAME + ".type", VarbitAsText.class.getName());
-        if (spec.peer() == DataSourceType.Family.POSTGRESQL) {
+        if (PostgresPlugin.FAMILY.equals(spec.peer())) {
             p.setProperty(PgVerbatimConverter.NAME + ".type", PgVerbatimConverter.class.getName());
         }
         // each field's schema names its source type, length and scale: a column whose type changes gets a new

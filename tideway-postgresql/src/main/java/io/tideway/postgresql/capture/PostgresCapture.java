@@ -84,10 +84,6 @@ public final class PostgresCapture implements ChangeCapture {
         this.replicaIdentity = replicaIdentity;
     }
 
-    @Override
-    public Set<DataSourceType> types() {
-        return Set.of(DataSourceType.POSTGRESQL);
-    }
 
     /** The slot and publication name for a capture name: lower case, [a-z0-9_], at most 63 characters. */
     public static String slotName(String captureName) {

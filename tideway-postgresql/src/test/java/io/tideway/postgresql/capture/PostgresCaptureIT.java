@@ -15,9 +15,11 @@ import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.DatabasePlugins;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.RowCursor;
 import io.tideway.postgresql.PostgresDialect;
+import io.tideway.postgresql.PostgresPlugin;
 import io.tideway.test.EmbeddedPostgreSql;
 import io.tideway.test.TypeRichData;
 import java.math.BigDecimal;
@@ -31,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class PostgresCaptureIT {
     static void start() {
         pg = EmbeddedPostgreSql.start();
         pg.recreateDatabase(DB);
-        source = new DataSourceConfig(DataSourceType.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), DB, Map.of());
+        source = new DataSourceConfig(PostgresPlugin.POSTGRESQL, pg.host(), pg.port(), pg.user(), pg.password(), DB, Map.of());
     }
 
     @AfterAll
@@ -168,11 +169,9 @@ class PostgresCaptureIT {
 
     @Test
     void registeredForPostgresql() {
-        boolean found = false;
-        for (ChangeCapture c : ServiceLoader.load(ChangeCapture.class)) {
-            found |= c instanceof PostgresCapture && c.types().contains(DataSourceType.POSTGRESQL);
-        }
-        assertThat(found).isTrue();
+        assertThat(DataSourceType.fromId("postgresql").family()).isEqualTo(PostgresPlugin.FAMILY);
+        assertThat(DatabasePlugins.forType(PostgresPlugin.POSTGRESQL).capture()).isInstanceOf(PostgresCapture.class);
+        assertThat(DatabasePlugins.forType(PostgresPlugin.POSTGRESQL).dialect()).isInstanceOf(PostgresDialect.class);
         assertThat(PostgresCapture.slotName("Shop-To PG ünï.x")).isEqualTo("shop_to_pg__n__x");
         assertThat(PostgresCapture.slotName("x".repeat(80))).hasSize(63);
     }
