@@ -130,7 +130,8 @@ public final class Engine {
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
         // kept in the MetaDB once the project is there (a project verified before it ever ran has report.json only)
         var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
-                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)));
+                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)),
+                Math.toIntExact(io.tideway.engine.settings.ComponentSettings.KEY_BATCH.defaultValue()));
         project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
                 "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
                         + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));

@@ -57,7 +57,6 @@ public final class Verifier {
     static final int MAX_LISTED = 100_000;
     /** Rows of keys in text order awaiting their twin from another chunk, per table. */
     static final int MAX_PENDING = 1_000_000;
-    static final int KEY_BATCH = 500;
     private static final int MAX_ATTEMPTS = 4;
 
     /** The incremental step that may be applying changes to the destination meanwhile. */
@@ -101,9 +100,10 @@ public final class Verifier {
     private VerifyReport.InFlight inFlight;
     private ChunkComparer comparer;
 
-    public Verifier(String project, Endpoints ends, List<MappedTable> tables, FullOptions full, VerifyOptions opt,
+    /** @param keyBatch rows read again by key at once (the Checker's coordinator.keyBatch) */
+    public Verifier(String project, Endpoints ends, List<MappedTable> tables, FullOptions full, VerifyOptions opt, int keyBatch,
                     ProgressListener listener, Sync sync, BooleanSupplier stop) {
-        this.ctx = new VerifyContext(project, ends, full, opt, listener, sync, stop);
+        this.ctx = new VerifyContext(project, ends, full, opt, keyBatch, listener, sync, stop);
         this.tables = List.copyOf(tables);
     }
 

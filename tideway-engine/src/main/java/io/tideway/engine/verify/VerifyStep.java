@@ -14,6 +14,7 @@ import io.tideway.engine.ProgressListener;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.component.ComponentKind;
 import io.tideway.engine.component.ComponentRun;
+import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.metadb.MetaDb;
@@ -86,7 +87,7 @@ public final class VerifyStep {
         ComponentRun checker = ComponentRun.configure(ctx, ComponentKind.CHECKER, null).start();
         boolean failed = true;
         try {
-            String summary = runChecks(ctx, dataDir, sync, stop);
+            String summary = runChecks(ctx, dataDir, sync, stop, keyBatch(checker));
             failed = false;
             return summary;
         } catch (Verifier.Stopped e) {
@@ -105,14 +106,14 @@ public final class VerifyStep {
         }
     }
 
-    private static String runChecks(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+    private static String runChecks(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop, int keyBatch) {
         Outcome o = null;
         for (int attempt = 1; attempt <= UNCONFIRMED_ATTEMPTS; attempt++) {
             if (o != null) {
                 ctx.event("WARN", Step.VERIFY.id(), "verification " + (attempt - 1) + " of " + UNCONFIRMED_ATTEMPTS + ": "
                         + o.report().summary() + "; verifying again once the sync has caught up");
             }
-            o = verifyOnce(ctx, dataDir, sync, stop);
+            o = verifyOnce(ctx, dataDir, sync, stop, keyBatch);
             if (!o.unconfirmedNow()) {
                 break;
             }
@@ -135,7 +136,7 @@ public final class VerifyStep {
     }
 
     /** One verification in a run: waits until the sync is under its lag threshold first. */
-    private static Outcome verifyOnce(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+    private static Outcome verifyOnce(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop, int keyBatch) {
         Verifier.Sync watch = Verifier.Sync.NONE;
         if (sync != null) {
             ctx.listener().info("verify: waiting for the incremental lag to fall under its threshold ...");
@@ -149,17 +150,24 @@ public final class VerifyStep {
             watch = sync;
         }
         return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx), watch, false, stop,
-                r -> ReportStore.save(ctx.metaDb(), ctx.projectId(), r));
+                r -> ReportStore.save(ctx.metaDb(), ctx.projectId(), r), keyBatch);
+    }
+
+    /** The Checker's coordinator.keyBatch. */
+    public static int keyBatch(ComponentRun checker) {
+        return Math.toIntExact(checker.get(ComponentSettings.KEY_BATCH));
     }
 
     /**
      * A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}.
      *
      * @param store keeps the report (in the MetaDB); called once report.json is written
+     * @param keyBatch rows read again by key at once (the Checker's coordinator.keyBatch)
      */
     public static Outcome verify(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, Path dataDir, ProgressListener listener,
-                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop, Consumer<VerificationReport> store) {
-        Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), listener, sync, stop);
+                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop, Consumer<VerificationReport> store,
+                                 int keyBatch) {
+        Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), keyBatch, listener, sync, stop);
         VerifyReport report = v.run();
         Verifier.Repair done = null;
         VerifyReport after = null;
