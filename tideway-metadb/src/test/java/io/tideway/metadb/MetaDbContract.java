@@ -427,4 +427,25 @@ abstract class MetaDbContract {
         db.incremental().releaseRun(id, "host-c:3");
         clock.set(T0);
     }
+
+    @Test
+    void a_run_after_a_release_gets_a_higher_epoch_even_when_its_clock_is_behind() {
+        long id = db.projects().upsert("run-epoch-release", mariadb(""), postgres(""), null);
+        db.incremental().acquireRun(id, "host-a:1", 30_000, o -> false);
+        long a = db.incremental().runEpoch(id, "host-a:1").orElseThrow();
+        db.incremental().releaseRun(id, "host-a:1");
+        assertThat(db.incremental().run(id)).as("the lease row is gone").isEmpty();
+        clock.set(T0.minusSeconds(3600));
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> false);
+        long b = db.incremental().runEpoch(id, "host-b:2").orElseThrow();
+        assertThat(b).as("a later run on a node whose clock is an hour behind").isGreaterThan(a);
+        assertThatThrownBy(() -> db.incremental().acquireRun(id, "host-c:3", 30_000, o -> false))
+                .hasMessageContaining("already running in host-b:2");
+        db.incremental().releaseRun(id, "host-b:2");
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> false);
+        assertThat(db.incremental().runEpoch(id, "host-b:2").orElseThrow()).as("a refused run took no epoch; the next one does")
+                .isEqualTo(b + 1);
+        db.incremental().releaseRun(id, "host-b:2");
+        clock.set(T0);
+    }
 }

@@ -282,8 +282,9 @@ public final class IncrementalStep {
     }
 
     /**
-     * The epoch of this process's run of the project: its run lease's, taken once when the step
-     * starts, so that a run that took the lease over since holds a newer one and fences this one.
+     * The epoch of this process's run of the project: the project's run counter as its run lease
+     * took it, read once when the step starts, so that a run that took the lease since (over this
+     * one, or after a release) holds a newer one and fences this one.
      */
     private static long epoch(RunContext ctx) {
         String owner = io.tideway.engine.Engine.owner();
