@@ -128,10 +128,14 @@ public final class Engine {
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
-        // kept in the MetaDB once the project is there (a project verified before it ever ran has report.json only)
-        var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
-                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)),
-                Math.toIntExact(io.tideway.engine.settings.ComponentSettings.KEY_BATCH.defaultValue()));
+        // run as the project's Checker and kept in the MetaDB once the project is there (a project verified
+        // before it ever ran has report.json only, and no component yet)
+        var outcome = project.map(p -> io.tideway.engine.verify.VerifyStep.asChecker(
+                new RunContext(cfg, ends, metaDb, p.id(), tables, listener),
+                checker -> io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
+                        () -> stopRequested, r -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r), checker)))
+                .orElseGet(() -> io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
+                        () -> stopRequested, r -> { }, null));
         project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
                 "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
                         + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));

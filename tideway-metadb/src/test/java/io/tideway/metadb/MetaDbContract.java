@@ -329,6 +329,21 @@ abstract class MetaDbContract {
     }
 
     @Test
+    void a_component_keeps_the_process_that_started_it_and_its_live_figures() {
+        long id = db.projects().upsert("checker", mariadb("x"), postgres("y"), null);
+        String cid = "checker.checker";
+        db.components().create(new ComponentRecord(cid, id, "checker", null, null, null, "CONFIGURED", null, null), "{}", "x");
+        assertThat(db.components().owner(cid)).isEmpty();
+        assertThat(db.components().setState(cid, "CONFIGURED", "RUNNING", "node-1", "10.0.0.7", "node-1:42")).isTrue();
+        assertThat(db.components().setState(cid, "RUNNING", "STOPPED", null, null)).isTrue();
+        assertThat(db.components().owner(cid)).as("kept after it stops").contains("node-1:42");
+        db.components().setFigures(cid, "3 of 7 tables", "{\"rowsCompared\":1200}");
+        assertThat(db.components().figures(cid)).contains("{\"rowsCompared\":1200}");
+        assertThat(db.components().find(cid).orElseThrow().position()).isEqualTo("3 of 7 tables");
+        assertThat(db.components().figures("nosuch.checker")).isEmpty();
+    }
+
+    @Test
     void capture_state_round_trips_offsets_by_partition_and_history_in_order() {
         long id = db.projects().upsert("capture-state", mariadb(""), postgres(""), null);
         var st = db.incremental().captureState(id, "fwd");
