@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the log to DATA_DIR/logs/tideway.log; the terminal gets only the CLI's own lines.
- * Configured in code rather than from XML: parsing a logback XML file costs about 0.2 s of every
- * start, which a short command (status, a small migration) notices.
+ * Configured in code rather than from XML: parsing a logback XML file slows every start, which a
+ * short command (status, a small migration) notices (docs/BENCHMARKS.md).
  */
 final class Logging {
     static final String PATTERN =

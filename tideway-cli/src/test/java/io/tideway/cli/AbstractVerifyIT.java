@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.engine.Engine;
+import io.tideway.engine.RunLease;
 import io.tideway.engine.Version;
 import io.tideway.engine.config.ProjectFiles;
 import io.tideway.engine.verify.VerificationReport;
@@ -138,11 +139,29 @@ abstract class AbstractVerifyIT {
         assertThat(runFails.exit()).isEqualTo(1);
         assertThat(runFails.err().strip()).doesNotContain("\n").contains("11 rows differ in 7 tables").contains(dir.toString());
 
-        // 5. --repair makes them equal, and says so
+        // 5. --repair makes them equal, and says so; `tideway verify` runs as the project's Checker, here
+        // rechecking and repairing 2 rows at a time (its coordinator.keyBatch)
+        String checker = name + ".checker";
+        assertThat(run("components", "set", checker, "coordinator.keyBatch=2").exit()).isZero();
         Outcome repaired = run("verify", project.toString(), "--repair");
         assertThat(repaired.exit()).as(repaired.out() + repaired.err()).isZero();
         assertThat(repaired.out()).contains("repair: ").contains("source and destination hold the same rows");
         assertThat(report(dir).get("repair").get("equalAfterRepair").asBoolean()).isTrue();
+        Outcome shown = run("components", "show", checker);
+        assertThat(shown.out()).contains("state      STOPPED").contains("position   7 of 7 tables, ")
+                .containsPattern("figures    [0-9,]+ rows compared, [0-9,]+/s").contains("keyBatch             2");
+        // a Checker RUNNING in another live process (here: this JVM's parent) refuses a second verification, naming it
+        String other = RunLease.owner().replaceAll(":[0-9]+$", ":" + ProcessHandle.current().parent().orElseThrow().pid());
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            assertThat(db.components().setState(checker, "STOPPED", "RUNNING", "node-x", "10.0.0.9", other)).isTrue();
+        }
+        Outcome refused = run("verify", project.toString());
+        assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
+        assertThat(refused.err()).contains("component " + checker + " is RUNNING in process " + other + " on node-x (10.0.0.9)")
+                .contains("verifies one at a time");
+        try (MetaDb db = MetaDb.openEmbedded(data, Version.current())) {
+            assertThat(db.components().setState(checker, "RUNNING", "STOPPED", null, null)).isTrue();
+        }
         assertThat(run("verify", project.toString()).exit()).isZero();
         Runs.assertEqualNow(io.tideway.engine.config.ProjectFiles.load(project), 7);
 

@@ -94,7 +94,7 @@ class TwoConnectorsIT {
 
     private Applier connector(long epoch) {
         return new Applier(ends, metaDb, projectId, CAPTURE, HeldTable.of(cfg.name(), CAPTURE, tables),
-                SinkTable.of(cfg.name(), CAPTURE, tables), epoch, tables, spool, 2, 1_000_000, w -> { },
+                SinkTable.of(cfg.name(), CAPTURE, tables), epoch, tables, spool, 2, Applier.BatchLimits.of(1_000_000, 0.3), w -> { },
                 t -> t.renamed(new TableId(dstDb, t.id().table()), java.util.Map.of()), id -> false,
                 IncrementalOptions.DEFAULT, ZeroDates.KEEP);
     }

@@ -11,7 +11,6 @@ import io.tideway.engine.config.ProjectValues;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.engine.incremental.Store;
-import io.tideway.engine.schema.SchemaStep;
 import io.tideway.metadb.MetaDb;
 import io.tideway.metadb.StepRecord;
 import java.nio.file.Path;
@@ -128,9 +127,14 @@ public final class Engine {
                                 Direction.REVERSE.stepId())
                         : io.tideway.engine.verify.VerifyStep.watch(metaDb, p.id(), () -> incrementalRunning(p.id())))
                 .orElse(io.tideway.engine.verify.Verifier.Sync.NONE);
-        // kept in the MetaDB once the project is there (a project verified before it ever ran has report.json only)
-        var outcome = io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
-                () -> stopRequested, r -> project.ifPresent(p -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r)));
+        // run as the project's Checker and kept in the MetaDB once the project is there (a project verified
+        // before it ever ran has report.json only, and no component yet)
+        var outcome = project.map(p -> io.tideway.engine.verify.VerifyStep.asChecker(
+                new RunContext(cfg, ends, metaDb, p.id(), tables, listener),
+                checker -> io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
+                        () -> stopRequested, r -> io.tideway.engine.verify.ReportStore.save(metaDb, p.id(), r), checker)))
+                .orElseGet(() -> io.tideway.engine.verify.VerifyStep.verify(cfg, ends, tables, dataDir, listener, sync, repair,
+                        () -> stopRequested, r -> { }, null));
         project.ifPresent(p -> metaDb.events().add(p.id(), outcome.equalNow() ? "INFO" : "WARN", Step.VERIFY.id(),
                 "tideway verify" + (repair ? " --repair" : "") + ": " + outcome.report().summary()
                         + (outcome.afterRepair() == null ? "" : "; after the repair: " + outcome.afterRepair().summary())));
@@ -391,99 +395,7 @@ public final class Engine {
                     List.of("project " + cfg.name() + " was already released"));
         }
         requireNotRunning(p.id(), cfg.name(), "releasing it");
-        RunLease lease = RunLease.take(metaDb, p.id(), null);
-        try {
-            List<String> done = new ArrayList<>();
-            metaDb.projects().setState(p.id(), State.RELEASING);
-            metaDb.events().add(p.id(), "INFO", null, "release started");
-            boolean captured = cfg.has(Step.INCREMENTAL)
-                    || !metaDb.incremental().captureState(p.id(), Store.FORWARD).loadOffsets().isEmpty();
-            if (captured) {
-                RunContext ctx = new RunContext(cfg, Endpoints.of(cfg), metaDb, p.id(), List.of(), ProgressListener.NONE);
-                var spec = Store.spec(ctx, dataDir);
-                Store.captureFor(cfg.source().type()).release(spec);
-                done.add("change capture " + spec.name() + " released on the source");
-            }
-            if (!metaDb.incremental().captureState(p.id(), Store.REVERSE).loadOffsets().isEmpty()
-                    || !metaDb.switchovers().steps(p.id()).isEmpty()) {
-                RunContext ctx = Direction.REVERSE.context(new RunContext(cfg, Endpoints.of(cfg), metaDb, p.id(), List.of(),
-                        ProgressListener.NONE));
-                var spec = Store.spec(ctx, dataDir, Direction.REVERSE);
-                Store.captureFor(cfg.destination().type()).release(spec);
-                done.add("reverse change capture " + spec.name() + " released on the destination");
-            }
-            done.addAll(dropOwnTables(cfg));
-            metaDb.switchovers().clearMarkers(p.id());
-            Path spool = dataDir.resolve("spool").resolve(cfg.name());
-            if (java.nio.file.Files.exists(spool)) {
-                deleteTree(spool);
-                done.add("spool " + spool + " deleted");
-            }
-            metaDb.projects().setState(p.id(), State.RELEASED);
-            metaDb.events().add(p.id(), "INFO", null, "released: " + (done.isEmpty() ? "nothing to drop" : String.join("; ", done)));
-            return new io.tideway.engine.result.ReleaseResult(cfg.name(), State.RELEASED.name(), false, List.copyOf(done));
-        } catch (RuntimeException e) {
-            metaDb.events().add(p.id(), "ERROR", null, "release failed (ask again once fixed): "
-                    + (e instanceof TidewayException ? e.getMessage() : e.toString()));
-            throw e;
-        } finally {
-            lease.close();
-        }
-    }
-
-    /**
-     * Drops the tables Tideway created on either end ({@link io.tideway.core.project.TidewayTables}: the
-     * marker table, the positions of tables without a key), in the schema where each direction writes
-     * them; what was dropped.
-     */
-    private List<String> dropOwnTables(ProjectConfig cfg) {
-        Endpoints ends = Endpoints.of(cfg);
-        List<MappedTable> tables;
-        try (java.sql.Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
-        }
-        List<String> done = new ArrayList<>();
-        var dst = Direction.markerOf(tables);
-        var src = Direction.markerOf(tables.stream().map(m -> new MappedTable(m.destination(), m.source())).toList());
-        for (String name : io.tideway.core.project.TidewayTables.NAMES) {
-            if (dst != null && dropIfPresent(ends.destinationDialect(), ends::connectDestination,
-                    new io.tideway.core.model.TableId(dst.schema(), name))) {
-                done.add(dst.schema() + "." + name + " dropped on the destination");
-            }
-            if (src != null && dropIfPresent(ends.sourceDialect(), ends::connectSource,
-                    new io.tideway.core.model.TableId(src.schema(), name))) {
-                done.add(src.schema() + "." + name + " dropped on the source");
-            }
-        }
-        return done;
-    }
-
-    private static boolean dropIfPresent(io.tideway.core.spi.Dialect d, java.util.function.Supplier<java.sql.Connection> connect,
-                                         io.tideway.core.model.TableId id) {
-        try (java.sql.Connection c = connect.get()) {
-            if (SchemaStep.find(d, c, id).isEmpty()) {
-                return false;
-            }
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute(d.dropTableSql(id));
-            }
-            return true;
-        } catch (java.sql.SQLException e) {
-            throw d.classify(e, "dropping " + id);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var paths = java.nio.file.Files.walk(root)) {
-            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(f);
-            }
-        } catch (java.io.IOException e) {
-            throw new TidewayException(ErrorCode.INTERNAL, "deleting " + root + ": " + e.getMessage()
-                    + "; delete it by hand, then release again", e);
-        }
+        return new Release(metaDb, dataDir).release(cfg, p.id());
     }
 
     /**

@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
  * process that died or whose heartbeat is older than {@link #STALE_MILLIS}; while a run holds it a
  * heartbeat renews it every second and hands the commands left for the run to a consumer.
  */
-final class RunLease implements AutoCloseable {
+public final class RunLease implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
     /** A run whose heartbeat is older than this is taken as stopped. */
-    static final long STALE_MILLIS = 30_000;
+    public static final long STALE_MILLIS = 30_000;
 
     private final MetaDb metaDb;
     private final long pid;
@@ -76,7 +76,7 @@ final class RunLease implements AutoCloseable {
     }
 
     /** Whether a live process runs the project (its heartbeat fresh, its process alive). */
-    static boolean live(MetaDb metaDb, long pid) {
+    public static boolean live(MetaDb metaDb, long pid) {
         var run = metaDb.incremental().run(pid);
         return run.isPresent() && !isDead(run.get().owner())
                 && System.currentTimeMillis() - run.get().heartbeatAt().toEpochMilli() <= STALE_MILLIS;
@@ -94,7 +94,7 @@ final class RunLease implements AutoCloseable {
     }
 
     /** A run owned by a process of this host that no longer exists. */
-    static boolean isDead(String owner) {
+    public static boolean isDead(String owner) {
         int colon = owner.lastIndexOf(':');
         if (colon < 0) {
             return false;

@@ -71,17 +71,62 @@ public final class Components {
      * @return false when the stored state was another (someone else changed it first)
      */
     public boolean setState(String id, String expected, String state, String nodeHost, String nodeIp) {
+        return setState(id, expected, state, nodeHost, nodeIp, null);
+    }
+
+    /**
+     * Like {@link #setState(String, String, String, String, String)}, also recording the process
+     * that runs it ({@code host:pid}) when {@code owner} is not null.
+     */
+    public boolean setState(String id, String expected, String state, String nodeHost, String nodeIp, String owner) {
         return sql.tx("setting the state of component " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE component SET state = ?, node_host = COALESCE(?, node_host),"
-                    + " node_ip = COALESCE(?, node_ip), updated_at = ? WHERE id = ? AND state = ?")) {
+                    + " node_ip = COALESCE(?, node_ip), owner = COALESCE(?, owner), updated_at = ? WHERE id = ? AND state = ?")) {
                 ps.setString(1, state);
                 ps.setString(2, nodeHost);
                 ps.setString(3, nodeIp);
-                ps.setLong(4, sql.now());
-                ps.setString(5, id);
-                ps.setString(6, expected);
+                ps.setString(4, owner);
+                ps.setLong(5, sql.now());
+                ps.setString(6, id);
+                ps.setString(7, expected);
                 return ps.executeUpdate() == 1;
             }
+        });
+    }
+
+    /** The process ({@code host:pid}) that last started the component; empty before its first start. */
+    public Optional<String> owner(String id) {
+        return column(id, "owner");
+    }
+
+    /** The live figures last recorded (JSON), or empty. */
+    public Optional<String> figures(String id) {
+        return column(id, "figures_json");
+    }
+
+    private Optional<String> column(String id, String column) {
+        return sql.tx("reading component " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM component WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    /** Records the position and the live figures (JSON) of a running component. */
+    public void setFigures(String id, String position, String figuresJson) {
+        sql.tx("setting the figures of component " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE component SET position_text = ?, figures_json = ?, updated_at = ?"
+                    + " WHERE id = ?")) {
+                ps.setString(1, position);
+                ps.setString(2, figuresJson);
+                ps.setLong(3, sql.now());
+                ps.setString(4, id);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 

@@ -197,13 +197,14 @@ public final class Incremental {
     }
 
     /**
-     * The epoch of the run {@code owner} holds: the time it took the run ({@code started_at}), which
-     * is higher for every run that takes the project over ({@link #acquireRun}); empty when
-     * {@code owner} does not hold the run. Sinks fence writers of older epochs with it.
+     * The epoch of the run {@code owner} holds: the project's run counter as this run took it
+     * ({@link #acquireRun}), higher for every run that takes the project, whatever the clocks of
+     * their nodes say; empty when {@code owner} does not hold the run. Sinks fence writers of older
+     * epochs with it.
      */
     public java.util.OptionalLong runEpoch(long projectId, String owner) {
         return sql.tx("reading the run epoch of project " + projectId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT started_at FROM project_run WHERE project_id = ? AND owner = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM project_run WHERE project_id = ? AND owner = ?")) {
                 ps.setLong(1, projectId);
                 ps.setString(2, owner);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -216,18 +217,33 @@ public final class Incremental {
     /**
      * Takes the run of a project for {@code owner}. A run whose owner {@code isDead} says is gone,
      * or whose heartbeat is older than {@code staleMillis}, is taken over; any other is a refusal
-     * naming the running owner. Its {@code started_at}, the run's epoch ({@link #runEpoch}), is later
-     * than the run it takes over, even when the clocks of their nodes differ.
+     * naming the running owner. In the same transaction the project's run counter grows by one and
+     * becomes the run's epoch ({@link #runEpoch}): higher than any run before, released or taken
+     * over, even when the clocks of their nodes differ. (A project's first run starts the counter at
+     * the MetaDB's clock in milliseconds, above the run start times that were epochs before.)
      */
     public void acquireRun(long projectId, String owner, long staleMillis, java.util.function.Predicate<String> isDead) {
         sql.txRetryOnConflict("taking the run of project " + projectId, c -> {
-            long started = sql.now();
-            try (PreparedStatement ps = c.prepareStatement("SELECT owner, heartbeat_at, started_at FROM project_run"
-                    + " WHERE project_id = ?")) {
+            long epoch;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE project SET run_epoch = CASE WHEN run_epoch = 0 THEN ?"
+                    + " ELSE run_epoch + 1 END WHERE id = ?")) {
+                ps.setLong(1, sql.now());
+                ps.setLong(2, projectId);
+                if (ps.executeUpdate() != 1) {
+                    throw new TidewayException(ErrorCode.INTERNAL, "project " + projectId + " is not in the MetaDB");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT run_epoch FROM project WHERE id = ?")) {
+                ps.setLong(1, projectId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    epoch = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT owner, heartbeat_at FROM project_run WHERE project_id = ?")) {
                 ps.setLong(1, projectId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        started = Math.max(started, rs.getLong(3) + 1);
                         String other = rs.getString(1);
                         long age = sql.now() - rs.getLong(2);
                         if (!other.equals(owner) && age < staleMillis && !isDead.test(other)) {
@@ -243,11 +259,12 @@ public final class Incremental {
                 del.executeUpdate();
             }
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO project_run (project_id, owner, started_at, heartbeat_at,"
-                    + " command) VALUES (?, ?, ?, ?, NULL)")) {
+                    + " command, epoch) VALUES (?, ?, ?, ?, NULL, ?)")) {
                 ins.setLong(1, projectId);
                 ins.setString(2, owner);
-                ins.setLong(3, started);
+                ins.setLong(3, sql.now());
                 ins.setLong(4, sql.now());
+                ins.setLong(5, epoch);
                 ins.executeUpdate();
             }
             return null;

@@ -329,6 +329,21 @@ abstract class MetaDbContract {
     }
 
     @Test
+    void a_component_keeps_the_process_that_started_it_and_its_live_figures() {
+        long id = db.projects().upsert("checker", mariadb("x"), postgres("y"), null);
+        String cid = "checker.checker";
+        db.components().create(new ComponentRecord(cid, id, "checker", null, null, null, "CONFIGURED", null, null), "{}", "x");
+        assertThat(db.components().owner(cid)).isEmpty();
+        assertThat(db.components().setState(cid, "CONFIGURED", "RUNNING", "node-1", "10.0.0.7", "node-1:42")).isTrue();
+        assertThat(db.components().setState(cid, "RUNNING", "STOPPED", null, null)).isTrue();
+        assertThat(db.components().owner(cid)).as("kept after it stops").contains("node-1:42");
+        db.components().setFigures(cid, "3 of 7 tables", "{\"rowsCompared\":1200}");
+        assertThat(db.components().figures(cid)).contains("{\"rowsCompared\":1200}");
+        assertThat(db.components().find(cid).orElseThrow().position()).isEqualTo("3 of 7 tables");
+        assertThat(db.components().figures("nosuch.checker")).isEmpty();
+    }
+
+    @Test
     void capture_state_round_trips_offsets_by_partition_and_history_in_order() {
         long id = db.projects().upsert("capture-state", mariadb(""), postgres(""), null);
         var st = db.incremental().captureState(id, "fwd");
@@ -425,6 +440,27 @@ abstract class MetaDbContract {
         db.incremental().acquireRun(id, "host-c:3", 30_000, o -> o.equals("host-b:2"));
         assertThat(db.incremental().runEpoch(id, "host-c:3").orElseThrow()).as("a node whose clock is behind").isGreaterThan(b);
         db.incremental().releaseRun(id, "host-c:3");
+        clock.set(T0);
+    }
+
+    @Test
+    void a_run_after_a_release_gets_a_higher_epoch_even_when_its_clock_is_behind() {
+        long id = db.projects().upsert("run-epoch-release", mariadb(""), postgres(""), null);
+        db.incremental().acquireRun(id, "host-a:1", 30_000, o -> false);
+        long a = db.incremental().runEpoch(id, "host-a:1").orElseThrow();
+        db.incremental().releaseRun(id, "host-a:1");
+        assertThat(db.incremental().run(id)).as("the lease row is gone").isEmpty();
+        clock.set(T0.minusSeconds(3600));
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> false);
+        long b = db.incremental().runEpoch(id, "host-b:2").orElseThrow();
+        assertThat(b).as("a later run on a node whose clock is an hour behind").isGreaterThan(a);
+        assertThatThrownBy(() -> db.incremental().acquireRun(id, "host-c:3", 30_000, o -> false))
+                .hasMessageContaining("already running in host-b:2");
+        db.incremental().releaseRun(id, "host-b:2");
+        db.incremental().acquireRun(id, "host-b:2", 30_000, o -> false);
+        assertThat(db.incremental().runEpoch(id, "host-b:2").orElseThrow()).as("a refused run took no epoch; the next one does")
+                .isEqualTo(b + 1);
+        db.incremental().releaseRun(id, "host-b:2");
         clock.set(T0);
     }
 }

@@ -83,8 +83,8 @@ final class MySqlDdlStatements {
      * The tables a statement renames, as [from, to] pairs in order: RENAME TABLE a TO b[, c TO d],
      * ALTER TABLE a RENAME [TO|AS] b. Unqualified names are taken to be in {@code schema}.
      */
-    static List<TableId[]> renames(String ddl, String schema) {
-        List<TableId[]> out = new ArrayList<>();
+    static List<DdlStatement.Rename> renames(String ddl, String schema) {
+        List<DdlStatement.Rename> out = new ArrayList<>();
         if (ddl == null) {
             return out;
         }
@@ -93,7 +93,7 @@ final class MySqlDdlStatements {
             for (String pair : splitOutsideQuotes(r.group(1))) {
                 Matcher p = RENAME_PAIR.matcher(pair);
                 if (p.matches()) {
-                    out.add(new TableId[] {tableId(p.group(1), schema), tableId(p.group(2), schema)});
+                    out.add(new DdlStatement.Rename(tableId(p.group(1), schema), tableId(p.group(2), schema)));
                 }
             }
             return out;
@@ -104,7 +104,7 @@ final class MySqlDdlStatements {
             for (String clause : splitOutsideQuotes(a.group(2))) {
                 Matcher p = ALTER_RENAME.matcher(clause);
                 if (p.find() && !NOT_A_NAME.contains(p.group(1).toUpperCase(Locale.ROOT))) {
-                    out.add(new TableId[] {from, tableId(p.group(1), schema)});
+                    out.add(new DdlStatement.Rename(from, tableId(p.group(1), schema)));
                 }
             }
         }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class MySqlDdlStatementsTest {
 
     private static List<String> renames(String ddl) {
-        return MySqlDdlStatements.renames(ddl, "shop").stream().map(r -> r[0] + " -> " + r[1]).toList();
+        return MySqlDdlStatements.renames(ddl, "shop").stream().map(DdlStatement.Rename::toString).toList();
     }
 
     @Test
@@ -68,10 +68,8 @@ class MySqlDdlStatementsTest {
                 + " RENAME TO orders_v2", "shop");
         assertThat(s.columnsChanged()).containsExactly("total");
         assertThat(s.indexesDropped()).containsExactly("ix_total");
-        assertThat(s.renames()).singleElement().satisfies(r -> {
-            assertThat(r[0]).isEqualTo(new TableId("shop", "orders"));
-            assertThat(r[1]).isEqualTo(new TableId("shop", "orders_v2"));
-        });
+        assertThat(s.renames()).containsExactly(new DdlStatement.Rename(new TableId("shop", "orders"),
+                new TableId("shop", "orders_v2")));
         assertThat(s.createsTable() || s.replacesTable() || s.dropsTable()).isFalse();
         assertThat(new MySqlDialect().parseDdl(null, "shop")).isEqualTo(DdlStatement.NONE);
         assertThat(new MySqlDialect().parseDdl("CREATE OR REPLACE TABLE t (id INT)", "shop").replacesTable()).isTrue();

@@ -12,13 +12,25 @@ import java.util.Set;
  *
  * @param columnsChanged the columns the statement changes in place (MODIFY c, CHANGE old new: both)
  * @param indexesDropped the indexes it drops by name
- * @param renames        the tables it renames, as [from, to] pairs in order
+ * @param renames        the tables it renames, in order
  * @param createsTable   CREATE [OR REPLACE] TABLE
  * @param replacesTable  CREATE OR REPLACE TABLE: a table that may have existed is dropped first
  * @param dropsTable     DROP TABLE[S]
  */
-public record DdlStatement(Set<String> columnsChanged, Set<String> indexesDropped, List<TableId[]> renames,
+public record DdlStatement(Set<String> columnsChanged, Set<String> indexesDropped, List<Rename> renames,
                            boolean createsTable, boolean replacesTable, boolean dropsTable) {
     /** A statement that says nothing the Connector needs (and what a log without DDL gives). */
     public static final DdlStatement NONE = new DdlStatement(Set.of(), Set.of(), List.of(), false, false, false);
+
+    public DdlStatement {
+        renames = List.copyOf(renames);
+    }
+
+    /** A table the statement renames: {@code from} is called {@code to} after it. */
+    public record Rename(TableId from, TableId to) {
+        @Override
+        public String toString() {
+            return from + " -> " + to;
+        }
+    }
 }

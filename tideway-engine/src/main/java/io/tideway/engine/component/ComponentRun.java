@@ -4,8 +4,10 @@ import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.settings.Setting;
 import io.tideway.engine.RunContext;
+import io.tideway.engine.RunLease;
 import io.tideway.engine.incremental.Direction;
 import io.tideway.engine.settings.ComponentSettings;
+import io.tideway.metadb.ComponentRecord;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +50,10 @@ public final class ComponentRun {
         Components components = new Components(ctx.metaDb());
         ComponentId id = new ComponentId(ctx.config().name(), kind, kind.directed() ? direction : null);
         components.seed(id, ctx.projectId(), seeds(ctx, kind));
-        ComponentState now = ComponentState.valueOf(ctx.metaDb().components().find(id.toString()).orElseThrow().state());
+        ComponentRecord stored = ctx.metaDb().components().find(id.toString()).orElseThrow();
+        ComponentState now = ComponentState.valueOf(stored.state());
         if (now == ComponentState.RUNNING) {
+            refuseWhileRunningElsewhere(ctx, id, stored);
             now = move(ctx, id, now, ComponentState.Transition.FAIL, null);
             ctx.event("WARN", kind.id(), "component " + id + " was still RUNNING from a process that ended without stopping it");
         }
@@ -57,6 +61,43 @@ public final class ComponentRun {
         now = move(ctx, id, now, ComponentState.Transition.CONFIGURE, null);
         LOG.info("component {} configured (version {}): {}", id, cfg.version(), cfg.values());
         return new ComponentRun(components, ctx, id, cfg, now);
+    }
+
+    /**
+     * A Checker RUNNING in another live process is refused, naming that process: a project has one
+     * Checker (one state, node and set of figures), and two verifications at once would compare the
+     * same rows twice and write the same report. The process counts as live unless it is of this
+     * host and gone, or, on another host, neither holds the project's run nor recorded anything for
+     * {@link RunLease#STALE_MILLIS}. The other kinds run only under the project's run lease, which
+     * already keeps a second process out.
+     */
+    private static void refuseWhileRunningElsewhere(RunContext ctx, ComponentId id, ComponentRecord stored) {
+        if (id.kind() != ComponentKind.CHECKER) {
+            return;
+        }
+        String owner = ctx.metaDb().components().owner(id.toString()).orElse(null);
+        String me = RunLease.owner();
+        if (owner == null || owner.equals(me)) {
+            return;
+        }
+        boolean holdsRun = ctx.metaDb().incremental().run(ctx.projectId()).map(r -> r.owner().equals(owner)).orElse(false)
+                && RunLease.live(ctx.metaDb(), ctx.projectId());
+        boolean thisHost = owner.lastIndexOf(':') > 0 && me.startsWith(owner.substring(0, owner.lastIndexOf(':') + 1));
+        if (thisHost) {
+            if (RunLease.isDead(owner)) {
+                return;
+            }
+        } else {
+            long quietMillis = stored.updatedAt() == null ? Long.MAX_VALUE
+                    : System.currentTimeMillis() - stored.updatedAt().toEpochMilli();
+            if (!holdsRun && quietMillis > RunLease.STALE_MILLIS) {
+                return;
+            }
+        }
+        throw new TidewayException(ErrorCode.CONFIG_INVALID, "component " + id + " is RUNNING in process " + owner
+                + (stored.nodeHost() == null ? "" : " on " + stored.nodeHost() + " (" + stored.nodeIp() + ")")
+                + (holdsRun ? ", the verify step of the project's run" : ", a `tideway verify`")
+                + ": a project verifies one at a time; wait until it ends (`tideway components show " + id + "`)");
     }
 
     /** The values a component of {@code kind} takes from the project file (key -> text). */
@@ -84,7 +125,7 @@ public final class ComponentRun {
     private static ComponentState move(RunContext ctx, ComponentId id, ComponentState from, ComponentState.Transition t, Node node) {
         ComponentState to = from.next(t);
         if (!ctx.metaDb().components().setState(id.toString(), from.name(), to.name(), node == null ? null : node.hostName(),
-                node == null ? null : node.ip())) {
+                node == null ? null : node.ip(), node == null ? null : RunLease.owner())) {
             throw new TidewayException(ErrorCode.INTERNAL, "component " + id + " changed state meanwhile (expected " + from
                     + "); is another process running it?");
         }
@@ -130,6 +171,11 @@ public final class ComponentRun {
     /** Records its position or checkpoint. */
     public void position(String position) {
         ctx.metaDb().components().setPosition(id.toString(), position);
+    }
+
+    /** Records its position and live figures (JSON, as {@link Components} reads them for its kind). */
+    public void figures(String position, String figuresJson) {
+        ctx.metaDb().components().setFigures(id.toString(), position, figuresJson);
     }
 
     public ComponentId id() {

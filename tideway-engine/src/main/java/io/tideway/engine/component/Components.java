@@ -224,7 +224,12 @@ public final class Components {
                 figures = new Component.Figures(progress.path("rowsDone").asLong(-1), "rows copied",
                         progress.path("rowsPerSecond").asDouble(-1), -1);
             }
-            case CHECKER -> { }
+            case CHECKER -> {
+                // recorded by the Checker itself: a `tideway verify` runs it outside any step
+                JsonNode f = db.components().figures(r.id()).map(Components::json).orElse(JSON.missingNode());
+                figures = new Component.Figures(f.path("rowsCompared").asLong(-1), "rows compared",
+                        f.path("rowsPerSecond").asDouble(-1), -1);
+            }
             default -> throw new IllegalStateException(id.kind().id());
         }
         Node node = r.nodeHost() == null ? null : new Node(r.nodeHost(), r.nodeIp());
@@ -240,6 +245,14 @@ public final class Components {
         String json = db.projects().step(projectId, step).progressJson();
         try {
             return json == null ? JSON.missingNode() : JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            return JSON.missingNode();
+        }
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
         } catch (java.io.IOException e) {
             return JSON.missingNode();
         }

@@ -56,19 +56,33 @@ import org.slf4j.LoggerFactory;
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     /**
-     * A batch also ends once the rows it keeps (each key's newest row, with its key) take about this
-     * much of the heap, as {@link SpoolBatch#heapBytes} estimates them: 30% of the heap. The rest of
-     * the heap holds the capture's queue, the lanes' statements and the collector's headroom. Larger
-     * batches let a destination whose cache is smaller than the table visit each page fewer times
-     * while catching up (docs/BENCHMARKS.md).
+     * When a batch ends: at {@code changes} changes, or once the rows it keeps (each key's newest
+     * row, with its key) take about {@code heapBytes} of the heap, as {@link SpoolBatch#heapBytes}
+     * estimates them. The rest of the heap holds the capture's queue, the lanes' statements and the
+     * collector's headroom. Larger batches let a destination whose cache is smaller than the table
+     * visit each page fewer times while catching up (docs/BENCHMARKS.md).
      */
-    static final long MAX_BATCH_HEAP = Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.3));
+    public record BatchLimits(int changes, long heapBytes) {
+        /** The least heap a batch may take, whatever share of the heap is configured. */
+        static final long MIN_HEAP_BYTES = 16L << 20;
+
+        public BatchLimits {
+            if (changes < 1 || heapBytes < 1) {
+                throw new IllegalArgumentException("batch limits must be positive: " + changes + " changes, " + heapBytes + " bytes");
+            }
+        }
+
+        /** At most {@code changes} changes and {@code heapShare} of the Java heap (at least 16 MB). */
+        public static BatchLimits of(int changes, double heapShare) {
+            return new BatchLimits(changes, Math.max(MIN_HEAP_BYTES, (long) (Runtime.getRuntime().maxMemory() * heapShare)));
+        }
+    }
 
     private final Endpoints ends;
     private final MetaDb metaDb;
     private final long projectId;
     private final String captureName;
-    private final int maxBatch;
+    private final BatchLimits limits;
     private final Consumer<String> warnings;
     private final SchemaFollower schema;
     private final Lanes lanes;
@@ -106,7 +120,7 @@ public final class Applier implements AutoCloseable {
      * @param zeroDates what MySQL zero dates become, as the full copy made them (resolved)
      */
     public Applier(Endpoints ends, MetaDb metaDb, long projectId, String captureName, HeldTable held, SinkTable sinkTable,
-                   long epoch, List<MappedTable> mapped, Spool spool, int lanes, int maxBatch, Consumer<String> warnings,
+                   long epoch, List<MappedTable> mapped, Spool spool, int lanes, BatchLimits limits, Consumer<String> warnings,
                    UnaryOperator<Table> destinationOf, Predicate<TableId> selected, IncrementalOptions options,
                    ZeroDates zeroDates) {
         this.zeroDates = ends.sourceDialect().storesZeroDates() ? zeroDates : ZeroDates.KEEP;
@@ -116,7 +130,7 @@ public final class Applier implements AutoCloseable {
         this.captureName = captureName;
         this.spool = spool;
         this.keyless = new KeylessHeld(held, ends, captureName);
-        this.maxBatch = maxBatch;
+        this.limits = limits;
         this.warnings = warnings;
         ApplyCheckpoint cp = metaDb.incremental().applyCheckpoint(projectId, captureName).orElse(null);
         Spool.Address from = cp == null ? new Spool.Address(1, 0) : new Spool.Address(cp.segment(), cp.offset());
@@ -257,7 +271,7 @@ public final class Applier implements AutoCloseable {
     private Batch readAndApply() {
         int count = 0;
         int rows = 0;
-        while (count < maxBatch && batch.heapBytes() < MAX_BATCH_HEAP) {
+        while (count < limits.changes() && batch.heapBytes() < limits.heapBytes()) {
             if ((count & 8191) == 0) {
                 batchChanges = count;
                 tick();

@@ -5,6 +5,7 @@ import io.tideway.core.project.Lifecycle.State;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.Throttle;
 import io.tideway.engine.component.ComponentKind;
+import io.tideway.engine.component.ComponentConfig;
 import io.tideway.engine.component.ComponentRun;
 import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.store.Spool;
@@ -28,8 +29,9 @@ public final class IncrementalStep {
     public static final Duration DEFAULT_LAG_THRESHOLD = ComponentSettings.LAG_THRESHOLD.defaultValue();
     /*
      * The Connector's batching (its settings, see ComponentSettings): a batch holds at most
-     * coordinator.batchMaxRows changes (one destination transaction per lane) and ends at
-     * Applier.MAX_BATCH_HEAP; while catching up, large batches collapse repeated changes of a key and
+     * coordinator.batchMaxRows changes (one destination transaction per lane) and ends once it takes
+     * coordinator.batchMaxHeapShare of the heap (Applier.BatchLimits); while catching up, large
+     * batches collapse repeated changes of a key and
      * let each lane write one range of keys in key order. While the capture reads a backlog (its
      * newest change older than coordinator.behindAfter, the end of the source's log not reached), a
      * batch fills for up to coordinator.batchFill as long as the capture keeps adding to it (the spool
@@ -266,9 +268,10 @@ public final class IncrementalStep {
     private static void fill(Store store, ComponentRun connector, Spool.Address at, BooleanSupplier interrupt, Runnable progress)
             throws InterruptedException {
         long until = System.currentTimeMillis() + connector.get(ComponentSettings.BATCH_FILL).toMillis();
+        long full = batchLimits(connector.config()).heapBytes();
         long had = store.spool().bytesAfter(at);
-        while (had < Applier.MAX_BATCH_HEAP && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
-            store.spool().awaitBytes(at, Applier.MAX_BATCH_HEAP, connector.get(ComponentSettings.QUIET_AFTER).toMillis());
+        while (had < full && System.currentTimeMillis() < until && !interrupt.getAsBoolean()) {
+            store.spool().awaitBytes(at, full, connector.get(ComponentSettings.QUIET_AFTER).toMillis());
             progress.run();   // a fill lasts up to coordinator.batchFill: the console and `status` keep moving
             long now = store.spool().bytesAfter(at);
             if (now == had || !behind(store, connector)) {
@@ -279,8 +282,9 @@ public final class IncrementalStep {
     }
 
     /**
-     * The epoch of this process's run of the project: its run lease's, taken once when the step
-     * starts, so that a run that took the lease over since holds a newer one and fences this one.
+     * The epoch of this process's run of the project: the project's run counter as its run lease
+     * took it, read once when the step starts, so that a run that took the lease since (over this
+     * one, or after a release) holds a newer one and fences this one.
      */
     private static long epoch(RunContext ctx) {
         String owner = io.tideway.engine.Engine.owner();
@@ -289,15 +293,23 @@ public final class IncrementalStep {
                         + " is no longer held by this process (" + owner + "): another run took it over; this one stops"));
     }
 
-    private static Applier newApplier(RunContext ctx, Store store, Direction direction, ComponentRun connector, long epoch) {
+    /**
+     * The Connector's batch limits from its configuration (coordinator.batchMaxRows,
+     * coordinator.batchMaxHeapShare, coordinator.throttleRows; none of them live).
+     */
+    static Applier.BatchLimits batchLimits(ComponentConfig connector) {
         long throttleRows = connector.get(ComponentSettings.THROTTLE_ROWS);
         long maxRows = connector.get(ComponentSettings.BATCH_MAX_ROWS);
         // under a throttle, batches of about a quarter second's worth keep the pace even
         int maxBatch = (int) (throttleRows > 0 ? Math.max(1, Math.min(maxRows, throttleRows / 4)) : maxRows);
+        return Applier.BatchLimits.of(maxBatch, connector.get(ComponentSettings.BATCH_MAX_HEAP_SHARE));
+    }
+
+    private static Applier newApplier(RunContext ctx, Store store, Direction direction, ComponentRun connector, long epoch) {
         return new Applier(ctx.ends(), ctx.metaDb(), ctx.projectId(), direction.captureName(),
                 HeldTable.of(ctx.config().name(), direction.captureName(), ctx.tables()),
                 SinkTable.of(ctx.config().name(), direction.captureName(), ctx.tables()), epoch, ctx.tables(), store.spool(),
-                Math.toIntExact(connector.get(ComponentSettings.LANES)), maxBatch, w -> ctx.event("WARN", direction.stepId(), w),
+                Math.toIntExact(connector.get(ComponentSettings.LANES)), batchLimits(connector.config()), w -> ctx.event("WARN", direction.stepId(), w),
                 direction.landing(ctx), direction.selects(ctx),
                 ctx.config().incremental(), ctx.zeroDates());
     }

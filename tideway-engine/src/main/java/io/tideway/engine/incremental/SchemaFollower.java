@@ -328,9 +328,9 @@ final class SchemaFollower {
      */
     void onSchemaChange(ChangeEvent e) {
         String what = describe(e);
-        List<TableId[]> renames = ddlOf(e).renames();
+        List<DdlStatement.Rename> renames = ddlOf(e).renames();
         boolean concerned = tables.containsKey(e.table()) || selected.test(e.table())
-                || renames.stream().anyMatch(r -> tables.containsKey(r[0]) || selected.test(r[0]) || selected.test(r[1]));
+                || renames.stream().anyMatch(r -> tables.containsKey(r.from()) || selected.test(r.from()) || selected.test(r.to()));
         if (!concerned) {
             return;   // a table the project does not move
         }
@@ -356,8 +356,8 @@ final class SchemaFollower {
             return;
         }
         boolean renamed = false;
-        for (TableId[] r : renames) {
-            renamed |= renameTable(what, r[0], r[1]);
+        for (DdlStatement.Rename r : renames) {
+            renamed |= renameTable(what, r.from(), r.to());
         }
         MappedTable m = tables.get(e.table());
         if (ddlOf(e).dropsTable()) {
@@ -568,9 +568,9 @@ final class SchemaFollower {
                 if (ddlOf(e).dropsTable() && e.table().equals(name)) {
                     return new Fate(null, true);
                 }
-                for (TableId[] r : ddlOf(e).renames()) {
-                    if (r[0].equals(name)) {
-                        name = r[1];
+                for (DdlStatement.Rename r : ddlOf(e).renames()) {
+                    if (r.from().equals(name)) {
+                        name = r.to();
                         Table now = sourceTable(name, "a rename of " + id);
                         if (now != null) {
                             return new Fate(now, false);

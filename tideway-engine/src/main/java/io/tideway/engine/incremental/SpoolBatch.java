@@ -67,7 +67,7 @@ final class SpoolBatch {
                 : heapBytes(entry.row()) - heapBytes(old.row());
     }
 
-    /** Estimated heap bytes of the rows the batch keeps (see {@link Applier#MAX_BATCH_HEAP}). */
+    /** Estimated heap bytes of the rows the batch keeps (see {@link Applier.BatchLimits}). */
     long heapBytes() {
         return heapBytes;
     }

@@ -95,8 +95,8 @@ final class Rechecker {
         List<Map.Entry<String, List<Object>>> keys = new ArrayList<>(s.candidates.entrySet());
         Map<String, List<Object>> still = new LinkedHashMap<>();
         List<Difference> found = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += Verifier.KEY_BATCH) {
-            List<Map.Entry<String, List<Object>>> batch = keys.subList(from, Math.min(keys.size(), from + Verifier.KEY_BATCH));
+        for (int from = 0; from < keys.size(); from += ctx.keyBatch) {
+            List<Map.Entry<String, List<Object>>> batch = keys.subList(from, Math.min(keys.size(), from + ctx.keyBatch));
             List<List<Object>> values = batch.stream().map(Map.Entry::getValue).toList();
             Map<String, Object[]> src = ctx.readByKeys(sd, sc, p.source(), p.sourceKey(), values, "source", ctx.filter(p, true));
             Map<String, Object[]> dst = ctx.readByKeys(dd, dc, p.destinationCompared(), p.key(), values, "destination", ctx.filter(p, false));

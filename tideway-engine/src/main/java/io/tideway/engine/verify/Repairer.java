@@ -80,8 +80,8 @@ final class Repairer {
         long written = 0;
         long deleted = 0;
         List<Difference> diffs = s.differences;
-        for (int from = 0; from < diffs.size(); from += Verifier.KEY_BATCH) {
-            List<Difference> batch = diffs.subList(from, Math.min(diffs.size(), from + Verifier.KEY_BATCH));
+        for (int from = 0; from < diffs.size(); from += ctx.keyBatch) {
+            List<Difference> batch = diffs.subList(from, Math.min(diffs.size(), from + ctx.keyBatch));
             // every source row of these keys, in the filter or not: a key is deleted only when the source has no row of it at all
             Map<String, Object[]> src = ctx.readByKeys(sd, sc, p.source(), p.sourceKey(),
                     batch.stream().map(Difference::key).toList(), "source", null);

@@ -57,7 +57,6 @@ public final class Verifier {
     static final int MAX_LISTED = 100_000;
     /** Rows of keys in text order awaiting their twin from another chunk, per table. */
     static final int MAX_PENDING = 1_000_000;
-    static final int KEY_BATCH = 500;
     private static final int MAX_ATTEMPTS = 4;
 
     /** The incremental step that may be applying changes to the destination meanwhile. */
@@ -96,15 +95,39 @@ public final class Verifier {
     private final VerifyContext ctx;
     private final List<MappedTable> tables;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private List<TableState> states = List.of();
+    private volatile List<TableState> states = List.of();
     /** Set when the rounds of reading differing rows again ended with the sync behind: those rows are not confirmed. */
     private VerifyReport.InFlight inFlight;
     private ChunkComparer comparer;
 
-    public Verifier(String project, Endpoints ends, List<MappedTable> tables, FullOptions full, VerifyOptions opt,
+    /** @param keyBatch rows read again by key at once (the Checker's coordinator.keyBatch) */
+    public Verifier(String project, Endpoints ends, List<MappedTable> tables, FullOptions full, VerifyOptions opt, int keyBatch,
                     ProgressListener listener, Sync sync, BooleanSupplier stop) {
-        this.ctx = new VerifyContext(project, ends, full, opt, listener, sync, stop);
+        this.ctx = new VerifyContext(project, ends, full, opt, keyBatch, listener, sync, stop);
         this.tables = List.copyOf(tables);
+    }
+
+    /** How far a verification is: tables and chunks compared, of those it compares. */
+    public record Position(int tablesDone, int tables, long chunksDone, long chunks) {
+        @Override
+        public String toString() {
+            return String.format("%d of %d tables, %,d of %,d chunks", tablesDone, tables, chunksDone, chunks);
+        }
+    }
+
+    /** Where {@link #run()} is now (may be called from another thread; nothing before it has planned). */
+    public Position position() {
+        int done = 0;
+        long chunksDone = 0;
+        long chunks = 0;
+        List<TableState> now = states;
+        for (TableState s : now) {
+            int left = Math.max(0, s.remaining.get());
+            done += left == 0 ? 1 : 0;
+            chunksDone += s.chunksCompared - left;
+            chunks += s.chunksCompared;
+        }
+        return new Position(done, now.size(), chunksDone, chunks);
     }
 
     /** How each table is compared, by source table name; filled by {@link #run()}. */

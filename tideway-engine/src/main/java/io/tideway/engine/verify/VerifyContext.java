@@ -33,6 +33,8 @@ final class VerifyContext {
     final Dialect dd;
     final FullOptions full;
     final VerifyOptions opt;
+    /** Rows read again by key at once, when drilling into a differing chunk, rechecking or repairing. */
+    final int keyBatch;
     final ProgressListener listener;
     final Verifier.Sync sync;
     final BooleanSupplier stop;
@@ -46,8 +48,9 @@ final class VerifyContext {
     final Map<String, RowFilter> filters = new HashMap<>();
     private final Throttle throttle;
 
-    VerifyContext(String project, Endpoints ends, FullOptions full, VerifyOptions opt, ProgressListener listener,
+    VerifyContext(String project, Endpoints ends, FullOptions full, VerifyOptions opt, int keyBatch, ProgressListener listener,
                   Verifier.Sync sync, BooleanSupplier stop) {
+        this.keyBatch = keyBatch;
         this.project = project;
         this.ends = ends;
         this.sd = ends.sourceDialect();

@@ -14,6 +14,7 @@ import io.tideway.engine.ProgressListener;
 import io.tideway.engine.RunContext;
 import io.tideway.engine.component.ComponentKind;
 import io.tideway.engine.component.ComponentRun;
+import io.tideway.engine.settings.ComponentSettings;
 import io.tideway.engine.TableMapper.MappedTable;
 import io.tideway.engine.incremental.IncrementalStep;
 import io.tideway.metadb.MetaDb;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The verify step of a run, and a verification on its own ({@code tideway verify}).
@@ -38,6 +41,7 @@ import java.util.function.Consumer;
  */
 public final class VerifyStep {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyStep.class);
     private VerifyStep() { }
 
     /**
@@ -83,12 +87,21 @@ public final class VerifyStep {
      * @param sync the incremental step applying changes meanwhile, or null
      */
     public static String run(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+        return asChecker(ctx, checker -> runChecks(ctx, dataDir, sync, stop, checker));
+    }
+
+    /**
+     * Runs {@code work} as the project's Checker component: configured (a Checker RUNNING in another
+     * live process is refused, naming it), started on this node, then stopped, or failed when the
+     * work failed for another reason than rows found different (the Checker did its work then).
+     */
+    public static <T> T asChecker(RunContext ctx, java.util.function.Function<ComponentRun, T> work) {
         ComponentRun checker = ComponentRun.configure(ctx, ComponentKind.CHECKER, null).start();
         boolean failed = true;
         try {
-            String summary = runChecks(ctx, dataDir, sync, stop);
+            T result = work.apply(checker);
             failed = false;
-            return summary;
+            return result;
         } catch (Verifier.Stopped e) {
             failed = false;
             throw e;
@@ -105,14 +118,15 @@ public final class VerifyStep {
         }
     }
 
-    private static String runChecks(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+    private static String runChecks(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop,
+                                    ComponentRun checker) {
         Outcome o = null;
         for (int attempt = 1; attempt <= UNCONFIRMED_ATTEMPTS; attempt++) {
             if (o != null) {
                 ctx.event("WARN", Step.VERIFY.id(), "verification " + (attempt - 1) + " of " + UNCONFIRMED_ATTEMPTS + ": "
                         + o.report().summary() + "; verifying again once the sync has caught up");
             }
-            o = verifyOnce(ctx, dataDir, sync, stop);
+            o = verifyOnce(ctx, dataDir, sync, stop, checker);
             if (!o.unconfirmedNow()) {
                 break;
             }
@@ -135,7 +149,8 @@ public final class VerifyStep {
     }
 
     /** One verification in a run: waits until the sync is under its lag threshold first. */
-    private static Outcome verifyOnce(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop) {
+    private static Outcome verifyOnce(RunContext ctx, Path dataDir, BackgroundSync sync, BooleanSupplier stop,
+                                      ComponentRun checker) {
         Verifier.Sync watch = Verifier.Sync.NONE;
         if (sync != null) {
             ctx.listener().info("verify: waiting for the incremental lag to fall under its threshold ...");
@@ -148,19 +163,39 @@ public final class VerifyStep {
             }
             watch = sync;
         }
-        return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx), watch, false, stop,
-                r -> ReportStore.save(ctx.metaDb(), ctx.projectId(), r));
+        return verify(ctx.config(), ctx.ends(), ctx.tables(), dataDir, new Persisting(ctx.listener(), s -> ctx.metaDb().projects()
+                        .setStepProgress(ctx.projectId(), Step.VERIFY.id(), String.format(
+                                "{\"rowsDone\":%d,\"rowsTotal\":%d,\"rowsPerSecond\":%.0f,\"etaSeconds\":%d}",
+                                s.rowsDone(), s.rowsTotal(), s.rowsPerSecond(), s.etaSeconds()))),
+                watch, false, stop, r -> ReportStore.save(ctx.metaDb(), ctx.projectId(), r), checker);
     }
 
     /**
      * A verification of {@code tables}, with an optional repair; writes its report and SQL files under {@code dataDir}.
      *
      * @param store keeps the report (in the MetaDB); called once report.json is written
+     * @param checker the Checker running it (its coordinator.keyBatch; it records its position and
+     *     figures as it goes), or null for a project not yet in the MetaDB (the setting's default)
      */
     public static Outcome verify(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, Path dataDir, ProgressListener listener,
-                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop, Consumer<VerificationReport> store) {
-        Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), listener, sync, stop);
-        VerifyReport report = v.run();
+                                 Verifier.Sync sync, boolean repair, BooleanSupplier stop, Consumer<VerificationReport> store,
+                                 ComponentRun checker) {
+        int keyBatch = Math.toIntExact(checker == null ? ComponentSettings.KEY_BATCH.defaultValue()
+                : checker.get(ComponentSettings.KEY_BATCH));
+        AtomicReference<Verifier> running = new AtomicReference<>();
+        Persisting figures = checker == null ? null : new Persisting(listener, s -> checker.figures(running.get().position()
+                .toString(), String.format("{\"rowsCompared\":%d,\"rowsPerSecond\":%.0f}", s.rowsDone(), Math.max(0, s.rowsPerSecond()))));
+        Verifier v = new Verifier(cfg.name(), ends, tables, cfg.full(), cfg.verify(), keyBatch, figures == null ? listener : figures,
+                sync, stop);
+        running.set(v);
+        VerifyReport report;
+        try {
+            report = v.run();
+        } finally {
+            if (figures != null) {
+                figures.flush();
+            }
+        }
         Verifier.Repair done = null;
         VerifyReport after = null;
         // rows not confirmed (changes in flight) are not repaired: the sync brings them, or the next verification confirms them
@@ -241,26 +276,48 @@ public final class VerifyStep {
         }
     }
 
-    /** Passes everything on to the run's listener, and saves the progress in the MetaDB every few seconds. */
+    /** Passes everything on to a listener, and saves the progress (in the MetaDB) every few seconds. */
     private static final class Persisting implements ProgressListener {
-        private final RunContext ctx;
         private final ProgressListener to;
+        private final Consumer<Progress.Snapshot> save;
         private long saved;
+        private Progress.Snapshot last;
 
-        Persisting(RunContext ctx) {
-            this.ctx = ctx;
-            this.to = ctx.listener();
+        Persisting(ProgressListener to, Consumer<Progress.Snapshot> save) {
+            this.to = to;
+            this.save = save;
         }
 
         @Override
         public void progress(Progress.Snapshot s) {
             to.progress(s);
             long now = System.currentTimeMillis();
-            if (now - saved >= 2000) {
+            synchronized (this) {
+                last = s;
+                if (now - saved < 2000) {
+                    return;
+                }
                 saved = now;
-                ctx.metaDb().projects().setStepProgress(ctx.projectId(), Step.VERIFY.id(), String.format(
-                        "{\"rowsDone\":%d,\"rowsTotal\":%d,\"rowsPerSecond\":%.0f,\"etaSeconds\":%d}",
-                        s.rowsDone(), s.rowsTotal(), s.rowsPerSecond(), s.etaSeconds()));
+            }
+            save(s);
+        }
+
+        /** Saves the last progress seen, if any (as the work ends). */
+        void flush() {
+            Progress.Snapshot s;
+            synchronized (this) {
+                s = last;
+            }
+            if (s != null) {
+                save(s);
+            }
+        }
+
+        private void save(Progress.Snapshot s) {
+            try {
+                save.accept(s);
+            } catch (RuntimeException e) {
+                LOG.warn("saving the verification's progress failed: {}", e.toString());
             }
         }
 
