@@ -113,7 +113,7 @@ public final class Engine {
         try (java.sql.Connection c = ends.connectSource()) {
             tables = TableMapper.map(cfg, ends.sourceDialect(), c);
         } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
         }
         if (tables.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns;"
@@ -442,7 +442,7 @@ public final class Engine {
         try (java.sql.Connection c = ends.connectSource()) {
             tables = TableMapper.map(cfg, ends.sourceDialect(), c);
         } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
         }
         List<String> done = new ArrayList<>();
         var dst = Direction.markerOf(tables);
@@ -467,11 +467,11 @@ public final class Engine {
                 return false;
             }
             try (java.sql.Statement st = c.createStatement()) {
-                st.execute(d.dropTableSql(id));
+                st.execute(d.schema().dropTableSql(id));
             }
             return true;
         } catch (java.sql.SQLException e) {
-            throw d.classify(e, "dropping " + id);
+            throw d.errors().classify(e, "dropping " + id);
         }
     }
 

@@ -250,7 +250,7 @@ public final class Switchover {
         List<CheckResult> checks = new ArrayList<>();
         try (Connection c = ends.connectDestination()) {
             // the destination becomes the source of the reverse sync
-            for (CheckResult r : ends.destinationDialect().precheck(c, cfg.destination(), Role.SOURCE, Set.of(Step.INCREMENTAL.id()))) {
+            for (CheckResult r : ends.destinationDialect().prechecks().run(c, cfg.destination(), Role.SOURCE, Set.of(Step.INCREMENTAL.id()))) {
                 if (r.status() == CheckResult.Status.FAIL) {
                     checks.add(r);
                 }
@@ -320,10 +320,10 @@ public final class Switchover {
                 return;
             }
             List<String> sql = new ArrayList<>();
-            if (!d.listSchemas(c).contains(marker.schema())) {
-                sql.addAll(d.createSchemaSql(marker.schema()));
+            if (!d.catalog().listSchemas(c).contains(marker.schema())) {
+                sql.addAll(d.schema().createSchemaSql(marker.schema()));
             }
-            var plan = d.createTable(ApplyMarker.model(marker), (destination ? cfg.destination() : cfg.source()).type().family());
+            var plan = d.schema().createTable(ApplyMarker.model(marker), (destination ? cfg.destination() : cfg.source()).type().family());
             if (!plan.problems().isEmpty()) {
                 throw new TidewayException(ErrorCode.INTERNAL, String.join("; ", plan.problems()));
             }
@@ -336,7 +336,7 @@ public final class Switchover {
             event("INFO", "marker table " + marker + " created on the " + (destination ? "destination" : "source")
                     + " (loop prevention; dropped on release)");
         } catch (SQLException e) {
-            throw d.classify(e, "creating " + marker);
+            throw d.errors().classify(e, "creating " + marker);
         }
     }
 
@@ -491,13 +491,13 @@ public final class Switchover {
         try (Connection c = ends.connectDestination(); Statement st = c.createStatement()) {
             for (MappedTable m : tables()) {
                 Table dst = io.tideway.engine.schema.SchemaStep.find(dd, c, m.destination().id()).orElse(m.destination());
-                for (String q : dd.advanceAutoIncrementSql(dst)) {
+                for (String q : dd.schema().advanceAutoIncrementSql(dst)) {
                     st.execute(q);
                     n++;
                 }
             }
         } catch (SQLException e) {
-            throw dd.classify(e, "moving the destination's auto-increment counters past the largest keys");
+            throw dd.errors().classify(e, "moving the destination's auto-increment counters past the largest keys");
         }
         d.put("counters", n);
         d.put("summary", n + " auto-increment counter(s) moved past the largest key; indexes were created after the full"
@@ -572,7 +572,7 @@ public final class Switchover {
             try (Connection c = ends.connectSource()) {
                 tables = TableMapper.map(cfg, ends.sourceDialect(), c);
             } catch (SQLException e) {
-                throw ends.sourceDialect().classify(e, "reading the source catalog");
+                throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
             }
             if (tables.isEmpty()) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns");
