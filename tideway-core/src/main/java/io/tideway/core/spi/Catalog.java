@@ -6,10 +6,14 @@ import io.tideway.core.model.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** What a database holds: its schemas and the definitions of its tables, read into Tideway's neutral model ({@link Dialect#catalog()}). */
+/**
+ * What a database holds: its schemas and the definitions of its tables, read into Tideway's neutral
+ * model ({@link Dialect#catalog()}).
+ */
 public interface Catalog {
 
     /**
@@ -40,8 +44,8 @@ public interface Catalog {
      * table read by {@link #readTables} use, as column name -> extension name; empty where there are none.
      * A destination of the same family needs them before such a table can be created there.
      */
-    default java.util.Map<String, String> columnExtensions(Table t) {
-        return java.util.Map.of();
+    default Map<String, String> columnExtensions(Table t) {
+        return Map.of();
     }
 
     /**
@@ -49,8 +53,8 @@ public interface Catalog {
      * it (e.g. {@code CREATE EXTENSION citext}); empty when it has them all, or where the database
      * has no extensions.
      */
-    default java.util.Map<String, String> missingExtensions(Connection c, Set<String> extensions) throws SQLException {
-        return java.util.Map.of();
+    default Map<String, String> missingExtensions(Connection c, Set<String> extensions) throws SQLException {
+        return Map.of();
     }
 
     /**
@@ -58,8 +62,8 @@ public interface Catalog {
      * {@link io.tideway.core.model.ZeroDates}) each column of {@code t} holds, for the columns that
      * hold any, in column order; one scan of the table. Empty where the database stores none (the default).
      */
-    default java.util.Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
-        return java.util.Map.of();
+    default Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        return Map.of();
     }
 
     /** Whether the table holds at least one row. */

@@ -1,10 +1,17 @@
 package io.tideway.core.spi;
 
+import io.tideway.core.model.Column;
+import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.Table;
+import io.tideway.core.model.TidewayException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** SQL scripts a DBA reads and applies (verification's corrections): literal values, one statement per row, and the lines around them ({@link Dialect#scripts()}). */
+/**
+ * SQL scripts a DBA reads and applies (verification's corrections): literal values, one statement
+ * per row, and the lines around them ({@link Dialect#scripts()}).
+ */
 public interface CorrectionScripts extends Quoting {
 
     /**
@@ -13,7 +20,7 @@ public interface CorrectionScripts extends Quoting {
      * {@link #sqlScriptHeader()}), NULL for null. For files a DBA reads and applies; Tideway itself
      * sends values as parameters.
      */
-    String literal(io.tideway.core.model.Column column, Object value);
+    String literal(Column column, Object value);
 
     /**
      * One statement, with literal values, that writes {@code row} (values in {@code t}'s column
@@ -27,8 +34,8 @@ public interface CorrectionScripts extends Quoting {
      * No trailing ';'.
      */
     default String updateRowSql(Table t, Object[] row) {
-        java.util.List<io.tideway.core.model.Column> cols = t.columns();
-        java.util.Set<String> key = new java.util.HashSet<>(t.rowKey());
+        List<Column> cols = t.columns();
+        Set<String> key = new HashSet<>(t.rowKey());
         StringBuilder set = new StringBuilder();
         StringBuilder where = new StringBuilder();
         for (int i = 0; i < cols.size(); i++) {
@@ -40,7 +47,7 @@ public interface CorrectionScripts extends Quoting {
             }
         }
         if (set.length() == 0 || where.length() == 0) {
-            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id()
+            throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id()
                     + ": an update needs a row key and other columns");
         }
         return "UPDATE " + quote(t.id()) + " SET " + set + " WHERE " + where;

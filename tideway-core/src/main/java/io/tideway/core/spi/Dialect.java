@@ -1,5 +1,6 @@
 package io.tideway.core.spi;
 
+import io.tideway.core.change.DdlStatement;
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
 import java.sql.Connection;
@@ -78,8 +79,8 @@ public interface Dialect extends Quoting {
      * columns and indexes in {@code schema} (the schema of unqualified names); {@link io.tideway.core.change.DdlStatement#NONE}
      * where the log carries no DDL (the default) or the statement is null.
      */
-    default io.tideway.core.change.DdlStatement parseDdl(String ddl, String schema) {
-        return io.tideway.core.change.DdlStatement.NONE;
+    default DdlStatement parseDdl(String ddl, String schema) {
+        return DdlStatement.NONE;
     }
 
     /** Whether this database's change log carries DDL statements (the MySQL family's does; PostgreSQL's does not). */

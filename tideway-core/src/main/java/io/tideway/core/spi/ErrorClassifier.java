@@ -1,5 +1,7 @@
 package io.tideway.core.spi;
 
+import io.tideway.core.model.ErrorCode;
+import io.tideway.core.model.TidewayException;
 import java.sql.SQLException;
 
 /** Classifies a database's failures into Tideway's error codes ({@link Dialect#errors()}). */
@@ -10,18 +12,18 @@ public interface ErrorClassifier {
      * is TABLE_VANISHED, a lost connection or deadlock TRANSIENT (retried), anything else as the
      * dialect decides. The default reads standard SQLSTATE classes; dialects refine it by error code.
      */
-    default io.tideway.core.model.TidewayException classify(SQLException e, String what) {
+    default TidewayException classify(SQLException e, String what) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        io.tideway.core.model.ErrorCode code;
+        ErrorCode code;
         if (state.equals("42S02") || state.equals("42P01")) {
-            code = io.tideway.core.model.ErrorCode.TABLE_VANISHED;
+            code = ErrorCode.TABLE_VANISHED;
         } else if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("57P01")) {
-            code = io.tideway.core.model.ErrorCode.TRANSIENT;
+            code = ErrorCode.TRANSIENT;
         } else if (state.startsWith("22")) {
-            code = io.tideway.core.model.ErrorCode.DATA_INVALID;
+            code = ErrorCode.DATA_INVALID;
         } else {
-            code = io.tideway.core.model.ErrorCode.INTERNAL;
+            code = ErrorCode.INTERNAL;
         }
-        return new io.tideway.core.model.TidewayException(code, what + ": " + e.getMessage(), e);
+        return new TidewayException(code, what + ": " + e.getMessage(), e);
     }
 }

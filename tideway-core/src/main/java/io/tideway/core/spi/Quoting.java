@@ -2,7 +2,10 @@ package io.tideway.core.spi;
 
 import io.tideway.core.model.TableId;
 
-/** Quotes identifiers the way one database does. The dialect and the parts that build SQL text around identifiers share it. */
+/**
+ * Quotes identifiers the way one database does. The dialect and the parts that build SQL text
+ * around identifiers share it.
+ */
 public interface Quoting {
 
     /** Quotes one identifier, doubling any quote character inside it. */

@@ -2,12 +2,16 @@ package io.tideway.core.spi;
 
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads rows of a table: streams of key ranges or of given keys, and the key bounds the full copy cuts chunks by ({@link Dialect#rows()}). */
+/**
+ * Reads rows of a table: streams of key ranges or of given keys, and the key bounds the full copy
+ * cuts chunks by ({@link Dialect#rows()}).
+ */
 public interface RowReader {
 
     /**
@@ -17,7 +21,7 @@ public interface RowReader {
     RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException;
 
     /** min and max of a single integer key column, or empty when the table is empty. */
-    Optional<java.math.BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException;
+    Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException;
 
     /**
      * The row key of the row that comes {@code step} rows after {@code after} (exclusive; null =

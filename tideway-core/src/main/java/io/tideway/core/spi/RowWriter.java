@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.List;
 
-/** Writes rows into a table: what the full copy and the sink write with (bulk insert, upsert, update and delete by key) ({@link Dialect#writer()}). */
+/**
+ * Writes rows into a table: what the full copy and the sink write with (bulk insert, upsert, update
+ * and delete by key) ({@link Dialect#writer()}).
+ */
 public interface RowWriter extends Quoting {
 
     /**

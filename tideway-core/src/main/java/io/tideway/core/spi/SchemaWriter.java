@@ -1,11 +1,15 @@
 package io.tideway.core.spi;
 
+import io.tideway.core.model.Column;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import java.util.List;
 
-/** The DDL of a database: statements that create, change and drop schemas, tables, columns and indexes ({@link Dialect#schema()}). */
+/**
+ * The DDL of a database: statements that create, change and drop schemas, tables, columns and
+ * indexes ({@link Dialect#schema()}).
+ */
 public interface SchemaWriter {
 
     /** Creates a schema (MySQL: database) if it does not exist. */
@@ -38,7 +42,7 @@ public interface SchemaWriter {
      * Adds a column to an existing table (incremental DDL), typed as {@link #createTable} would
      * type it. Fails with UNSUPPORTED_TYPE naming the column when its type has no mapping.
      */
-    List<String> addColumnSql(TableId table, io.tideway.core.model.Column column, DataSourceType.Family sourceFamily);
+    List<String> addColumnSql(TableId table, Column column, DataSourceType.Family sourceFamily);
 
     String dropColumnSql(TableId table, String column);
 

@@ -6,7 +6,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 
-/** What verification asks the server to compute: checksums of key ranges, and the check of a DBA's row filter ({@link Dialect#verify()}). */
+/**
+ * What verification asks the server to compute: checksums of key ranges, and the check of a DBA's
+ * row filter ({@link Dialect#verify()}).
+ */
 public interface VerifyHashing {
 
     /**
