@@ -2,11 +2,23 @@ package io.tideway.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.tideway.core.model.DataSourceType;
+import io.tideway.core.spi.Catalog;
+import io.tideway.core.spi.CorrectionScripts;
+import io.tideway.core.spi.Dialect;
+import io.tideway.core.spi.ErrorClassifier;
+import io.tideway.core.spi.PrecheckItems;
+import io.tideway.core.spi.RowReader;
+import io.tideway.core.spi.RowWriter;
+import io.tideway.core.spi.SchemaWriter;
+import io.tideway.core.spi.VerifyHashing;
+import java.util.List;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -113,5 +125,30 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.tideway..").and().resideOutsideOfPackage("io.tideway.server..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.servlet..")
                 .check(classes);
+    }
+
+    /**
+     * A database provides the parts of its dialect (catalog, schema writer, row reader, row writer,
+     * verification hashing, correction scripts, error classifier, precheck items) each in a class of
+     * its own; the dialect itself is only the database (connections, quoting) and returns them.
+     */
+    @Test
+    void aDialectReturnsItsPartsEachInAClassOfItsOwn() {
+        noClasses().that().implement(Dialect.class)
+                .should().implement(Catalog.class).orShould().implement(SchemaWriter.class)
+                .orShould().implement(RowReader.class).orShould().implement(RowWriter.class)
+                .orShould().implement(VerifyHashing.class).orShould().implement(CorrectionScripts.class)
+                .orShould().implement(ErrorClassifier.class).orShould().implement(PrecheckItems.class)
+                .check(classes);
+        List<Dialect> dialects = ServiceLoader.load(Dialect.class).stream().map(ServiceLoader.Provider::get).toList();
+        assertThat(dialects).hasSizeGreaterThanOrEqualTo(2);
+        for (Dialect d : dialects) {
+            List<Object> parts = List.of(d.catalog(), d.schema(), d.rows(), d.writer(), d.verify(), d.scripts(), d.errors(),
+                    d.prechecks());
+            assertThat(parts.stream().map(Object::getClass).distinct()).as(d.getClass().getSimpleName() + "'s parts")
+                    .hasSize(parts.size());
+            assertThat(parts.stream().map(p -> p.getClass().getPackageName()))
+                    .containsOnly(d.getClass().getPackageName());
+        }
     }
 }

@@ -55,7 +55,7 @@ class LoopPreventionIT {
         TableId marker = ApplyMarker.in(schema);
         try (Connection c = d.connect(cfg); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + d.quote(t) + " (id INT PRIMARY KEY, v VARCHAR(20))");
-            for (String q : d.createTable(ApplyMarker.model(marker), cfg.type().family()).statements()) {
+            for (String q : d.schema().createTable(ApplyMarker.model(marker), cfg.type().family()).statements()) {
                 st.execute(q);
             }
         }
@@ -91,15 +91,15 @@ class LoopPreventionIT {
         try (Connection con = d.connect(cfg); Statement st = con.createStatement()) {
             st.execute("INSERT INTO " + d.quote(t) + " VALUES (" + a + ", 'app')");
             con.setAutoCommit(false);
-            d.upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
+            d.writer().upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
             st.execute("INSERT INTO " + d.quote(t) + " VALUES (" + b + ", 'tideway')");
             st.execute("UPDATE " + d.quote(t) + " SET v = 'tideway " + run + "' WHERE id = " + a);
             con.commit();
             con.setAutoCommit(true);
             // Tideway empties the table during a switchover: in a marked transaction too
             con.setAutoCommit(false);
-            d.upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
-            st.execute(d.truncateInTransactionSql(t));
+            d.writer().upsert(con, ApplyMarker.model(marker), List.<Object[]>of(new Object[] {"forward-0", System.nanoTime()}).iterator());
+            st.execute(d.schema().truncateInTransactionSql(t));
             con.commit();
             con.setAutoCommit(true);
             st.execute("INSERT INTO " + d.quote(t) + " VALUES (" + c + ", 'app')");

@@ -112,7 +112,7 @@ public final class Engine {
         try (java.sql.Connection c = ends.connectSource()) {
             tables = TableMapper.map(cfg, ends.sourceDialect(), c);
         } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
         }
         if (tables.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns;"

@@ -52,7 +52,7 @@ public final class Precheck {
             if (src != null) {
                 try {
                     items.add(CheckResult.pass("source.version", ends.sourceDialect().serverVersion(src)));
-                    items.addAll(ends.sourceDialect().precheck(src, ends.source(), Role.SOURCE, steps));
+                    items.addAll(ends.sourceDialect().prechecks().run(src, ends.source(), Role.SOURCE, steps));
                     tables = TableMapper.map(cfg, ends.sourceDialect(), src);
                     checkTables(cfg, ends, tables, items);
                     checkZeroDates(cfg, ends, src, tables, items);
@@ -65,7 +65,7 @@ public final class Precheck {
             if (dst != null) {
                 try {
                     items.add(CheckResult.pass("destination.version", ends.destinationDialect().serverVersion(dst)));
-                    items.addAll(ends.destinationDialect().precheck(dst, ends.destination(), Role.DESTINATION, steps));
+                    items.addAll(ends.destinationDialect().prechecks().run(dst, ends.destination(), Role.DESTINATION, steps));
                     if (!tables.isEmpty()) {
                         if (cfg.has(io.tideway.core.project.Step.SCHEMA) && ends.sameFamily()) {
                             checkExtensions(ends, dst, tables, items);
@@ -117,7 +117,7 @@ public final class Precheck {
 
     private static void checkTables(ProjectConfig cfg, Endpoints ends, List<MappedTable> tables, List<CheckResult> items) {
         if (tables.isEmpty()) {
-            String inc = cfg.tables().include().isEmpty() ? "(every table of " + ends.sourceDialect().defaultSchema(cfg.source()) + ")"
+            String inc = cfg.tables().include().isEmpty() ? "(every table of " + ends.sourceDialect().catalog().defaultSchema(cfg.source()) + ")"
                     : String.join(", ", cfg.tables().include());
             items.add(CheckResult.fail("source.tables", "no source table matches the include patterns " + inc,
                     "check tables.include (patterns are schema.table globs, e.g. shop.*)"));
@@ -140,7 +140,7 @@ public final class Precheck {
         for (MappedTable m : tables) {
             // "column ..." entries are types with no neutral kind: carried within a family only;
             // other entries (expression indexes, generated columns) are notes on what is not carried
-            for (String u : ends.sourceDialect().unsupportedColumns(m.source())) {
+            for (String u : ends.sourceDialect().catalog().unsupportedColumns(m.source())) {
                 String where = m.source().id() + ": " + u;
                 if (u.startsWith("column ") && !ends.sameFamily()) {
                     problems.add(where);
@@ -149,7 +149,7 @@ public final class Precheck {
                 }
             }
             if (cfg.has(io.tideway.core.project.Step.SCHEMA)) {
-                CreateTablePlan plan = ends.destinationDialect().createTable(m.destination(), ends.sourceFamily());
+                CreateTablePlan plan = ends.destinationDialect().schema().createTable(m.destination(), ends.sourceFamily());
                 plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
                 plan.warnings().forEach(w -> warnings.add(m.destination().id() + ": " + w));
                 TableMapper.zeroDateDefaultNotes(m, ends.zeroDates(cfg.full()))
@@ -213,7 +213,7 @@ public final class Precheck {
             throws SQLException {
         Map<String, List<String>> columnsByExtension = new java.util.TreeMap<>();
         for (MappedTable m : tables) {
-            ends.sourceDialect().columnExtensions(m.source()).forEach((column, extension) -> columnsByExtension
+            ends.sourceDialect().catalog().columnExtensions(m.source()).forEach((column, extension) -> columnsByExtension
                     .computeIfAbsent(extension, k -> new ArrayList<>())
                     .add("table " + m.source().id() + " column " + column + " (" + m.source().column(column)
                             .map(c -> c.type().toString()).orElse("?") + ")"));
@@ -221,7 +221,7 @@ public final class Precheck {
         if (columnsByExtension.isEmpty()) {
             return;
         }
-        Map<String, String> missing = ends.destinationDialect().missingExtensions(dst, columnsByExtension.keySet());
+        Map<String, String> missing = ends.destinationDialect().catalog().missingExtensions(dst, columnsByExtension.keySet());
         if (missing.isEmpty()) {
             items.add(CheckResult.pass("destination.extensions", "the destination has the extensions the column types need: "
                     + String.join(", ", columnsByExtension.keySet())));
@@ -248,7 +248,7 @@ public final class Precheck {
         List<io.tideway.core.model.TableId> keyless = tables.stream().filter(m -> m.destination().rowKey().isEmpty())
                 .map(m -> m.source().id()).toList();
         if (!keyless.isEmpty()) {
-            ends.sourceDialect().keylessReadCheck(src, keyless).ifPresent(items::add);
+            ends.sourceDialect().prechecks().keylessReadCheck(src, keyless).ifPresent(items::add);
         }
     }
 
@@ -280,7 +280,7 @@ public final class Precheck {
         List<String> changed = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (MappedTable m : tables) {
-            Map<String, Long> counts = ends.sourceDialect().zeroDateCounts(src, m.source());
+            Map<String, Long> counts = ends.sourceDialect().catalog().zeroDateCounts(src, m.source());
             for (Map.Entry<String, Long> e : counts.entrySet()) {
                 boolean nullable = m.source().column(e.getKey()).map(io.tideway.core.model.Column::nullable).orElse(true);
                 String where = m.source().id() + "." + e.getKey() + ": " + e.getValue() + " zero date" + (e.getValue() == 1 ? "" : "s")
@@ -319,14 +319,14 @@ public final class Precheck {
         }
         List<String> nonEmpty = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
-        List<String> existing = ends.destinationDialect().listSchemas(dst);
+        List<String> existing = ends.destinationDialect().catalog().listSchemas(dst);
         for (var e : bySchema.entrySet()) {
             if (!existing.contains(e.getKey())) {
                 continue;
             }
             Set<io.tideway.core.model.TableId> wanted = e.getValue().stream().map(m -> m.destination().id()).collect(Collectors.toSet());
             Map<io.tideway.core.model.TableId, Table> found = new HashMap<>();
-            for (Table t : ends.destinationDialect().readTables(dst, e.getKey(), wanted::contains)) {
+            for (Table t : ends.destinationDialect().catalog().readTables(dst, e.getKey(), wanted::contains)) {
                 found.put(t.id(), t);
             }
             for (MappedTable m : e.getValue()) {
@@ -339,7 +339,7 @@ public final class Precheck {
                 if (diff != null) {
                     conflicts.add(diff);
                 } else if (!resumed.contains(m.source().id().toString())
-                        && ends.destinationDialect().hasRows(dst, have.id())) {
+                        && ends.destinationDialect().catalog().hasRows(dst, have.id())) {
                     nonEmpty.add(have.id().toString());
                 }
             }

@@ -82,7 +82,7 @@ final class Release {
         try (java.sql.Connection c = ends.connectSource()) {
             tables = TableMapper.map(cfg, ends.sourceDialect(), c);
         } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
         }
         List<String> done = new ArrayList<>();
         var dst = Direction.markerOf(tables);
@@ -107,11 +107,11 @@ final class Release {
                 return false;
             }
             try (java.sql.Statement st = c.createStatement()) {
-                st.execute(d.dropTableSql(id));
+                st.execute(d.schema().dropTableSql(id));
             }
             return true;
         } catch (java.sql.SQLException e) {
-            throw d.classify(e, "dropping " + id);
+            throw d.errors().classify(e, "dropping " + id);
         }
     }
 

@@ -244,7 +244,7 @@ final class StepLoop {
         try (java.sql.Connection c = ends.connectSource()) {
             tables = TableMapper.map(cfg, ends.sourceDialect(), c);
         } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().classify(e, "reading the source catalog");
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
         }
         RunContext rctx = Direction.REVERSE.context(new RunContext(cfg, ends, metaDb, pid, tables, listener));
         MDC.put("step", step);
@@ -364,10 +364,10 @@ final class StepLoop {
                 metaDb.checkpoints().deleteChunks(pid, m.source().id());
                 metaDb.checkpoints().setTableProgress(pid, m.source().id(), 0, 0);
                 metaDb.checkpoints().setTableState(pid, m.source().id(), TableStates.CREATED);
-                st.execute(ctx.ends().destinationDialect().truncateSql(m.destination().id()));
+                st.execute(ctx.ends().destinationDialect().schema().truncateSql(m.destination().id()));
             }
         } catch (java.sql.SQLException e) {
-            throw ctx.ends().destinationDialect().classify(e, "restarting the full copy");
+            throw ctx.ends().destinationDialect().errors().classify(e, "restarting the full copy");
         }
         metaDb.projects().setStepState(pid, Step.FULL.id(), State.NOT_STARTED, null);
     }

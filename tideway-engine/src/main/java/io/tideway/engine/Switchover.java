@@ -208,13 +208,13 @@ public final class Switchover {
         try (Connection c = ends.connectDestination(); Statement st = c.createStatement()) {
             for (MappedTable m : tables()) {
                 Table dst = io.tideway.engine.schema.SchemaStep.find(dd, c, m.destination().id()).orElse(m.destination());
-                for (String q : dd.advanceAutoIncrementSql(dst)) {
+                for (String q : dd.schema().advanceAutoIncrementSql(dst)) {
                     st.execute(q);
                     n++;
                 }
             }
         } catch (SQLException e) {
-            throw dd.classify(e, "moving the destination's auto-increment counters past the largest keys");
+            throw dd.errors().classify(e, "moving the destination's auto-increment counters past the largest keys");
         }
         d.put("counters", n);
         d.put("summary", n + " auto-increment counter(s) moved past the largest key; indexes were created after the full"
@@ -270,7 +270,7 @@ public final class Switchover {
             try (Connection c = ends.connectSource()) {
                 tables = TableMapper.map(cfg, ends.sourceDialect(), c);
             } catch (SQLException e) {
-                throw ends.sourceDialect().classify(e, "reading the source catalog");
+                throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
             }
             if (tables.isEmpty()) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns");

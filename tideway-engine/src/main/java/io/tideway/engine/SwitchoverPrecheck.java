@@ -81,7 +81,7 @@ final class SwitchoverPrecheck {
         List<CheckResult> checks = new ArrayList<>();
         try (Connection c = so.ends.connectDestination()) {
             // the destination becomes the source of the reverse sync
-            for (CheckResult r : so.ends.destinationDialect().precheck(c, so.cfg.destination(), Role.SOURCE, Set.of(Step.INCREMENTAL.id()))) {
+            for (CheckResult r : so.ends.destinationDialect().prechecks().run(c, so.cfg.destination(), Role.SOURCE, Set.of(Step.INCREMENTAL.id()))) {
                 if (r.status() == CheckResult.Status.FAIL) {
                     checks.add(r);
                 }

@@ -85,10 +85,10 @@ final class SwitchoverReverse {
                 return;
             }
             List<String> sql = new ArrayList<>();
-            if (!d.listSchemas(c).contains(marker.schema())) {
-                sql.addAll(d.createSchemaSql(marker.schema()));
+            if (!d.catalog().listSchemas(c).contains(marker.schema())) {
+                sql.addAll(d.schema().createSchemaSql(marker.schema()));
             }
-            var plan = d.createTable(ApplyMarker.model(marker), (destination ? so.cfg.destination() : so.cfg.source()).type().family());
+            var plan = d.schema().createTable(ApplyMarker.model(marker), (destination ? so.cfg.destination() : so.cfg.source()).type().family());
             if (!plan.problems().isEmpty()) {
                 throw new TidewayException(ErrorCode.INTERNAL, String.join("; ", plan.problems()));
             }
@@ -101,7 +101,7 @@ final class SwitchoverReverse {
             so.event("INFO", "marker table " + marker + " created on the " + (destination ? "destination" : "source")
                     + " (loop prevention; dropped on release)");
         } catch (SQLException e) {
-            throw d.classify(e, "creating " + marker);
+            throw d.errors().classify(e, "creating " + marker);
         }
     }
 }

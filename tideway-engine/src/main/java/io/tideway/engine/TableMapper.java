@@ -42,14 +42,14 @@ public final class TableMapper {
     public static List<MappedTable> map(ProjectConfig cfg, Dialect srcDialect, Connection src) throws SQLException {
         TablePatterns patterns = patterns(cfg, srcDialect);
         Set<String> schemas = new LinkedHashSet<>();
-        for (String s : srcDialect.listSchemas(src)) {
+        for (String s : srcDialect.catalog().listSchemas(src)) {
             if (patterns.coversSchema(s)) {
                 schemas.add(s);
             }
         }
         List<MappedTable> out = new ArrayList<>();
         for (String schema : schemas) {
-            List<Table> tables = srcDialect.readTables(src, schema, patterns::selects);
+            List<Table> tables = srcDialect.catalog().readTables(src, schema, patterns::selects);
             for (Table t : tables) {
                 out.add(new MappedTable(t, destinationOf(cfg, t)));
             }
@@ -59,7 +59,7 @@ public final class TableMapper {
 
     /** The project's include/exclude patterns, a pattern without a schema (or no include) meaning the source's default schema. */
     public static TablePatterns patterns(ProjectConfig cfg, Dialect srcDialect) {
-        return TablePatterns.of(cfg.tables(), srcDialect.defaultSchema(cfg.source()));
+        return TablePatterns.of(cfg.tables(), srcDialect.catalog().defaultSchema(cfg.source()));
     }
 
     /**

@@ -4,9 +4,11 @@ import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnDefault;
 import io.tideway.core.model.ColumnType;
 import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.Index;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
+import io.tideway.core.spi.Catalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads table definitions from information_schema. */
-final class MySqlCatalog {
+final class MySqlCatalog implements Catalog {
     private static final Set<String> SYSTEM_SCHEMAS = Set.of(
             "mysql", "information_schema", "performance_schema", "sys", "oceanbase", "__recyclebin", "__public");
     private static final Pattern CURRENT_TIMESTAMP =
@@ -33,9 +35,37 @@ final class MySqlCatalog {
     private static final Pattern BIT_LITERAL = Pattern.compile("(?i)b'([01]*)'");
     private static final Pattern JSON_VALID = Pattern.compile("(?i)json_valid\\(`((?:[^`]|``)+)`\\)");
 
-    private MySqlCatalog() { }
+    /** What readTables found but does not carry (generated expressions, ON UPDATE, some indexes), by table. */
+    private final Map<TableId, List<String>> notCarried = new java.util.concurrent.ConcurrentHashMap<>();
 
-    static List<String> listSchemas(Connection c) throws SQLException {
+    MySqlCatalog() { }
+
+    @Override
+    public String defaultSchema(DataSourceConfig cfg) {
+        return cfg.database();
+    }
+
+    @Override
+    public List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
+        return readTables(c, schema, filter, notCarried);
+    }
+
+    @Override
+    public Map<String, Long> zeroDateCounts(Connection c, Table t) throws SQLException {
+        return MySqlRows.zeroDateCounts(c, t);
+    }
+
+    @Override
+    public boolean hasRows(Connection c, TableId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + MySqlDdl.q(id) + " LIMIT 1"); ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw MySqlErrors.orRethrow(e, id);
+        }
+    }
+
+    @Override
+    public List<String> listSchemas(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME");
                 ResultSet rs = ps.executeQuery()) {
@@ -270,7 +300,8 @@ final class MySqlCatalog {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    static List<String> unsupportedColumns(Table t) {
+    @Override
+    public List<String> unsupportedColumns(Table t) {
         List<String> out = new ArrayList<>();
         for (Column col : t.columns()) {
             if (col.type().kind() == Kind.OTHER) {
@@ -278,6 +309,7 @@ final class MySqlCatalog {
                         + " another MySQL-family database");
             }
         }
+        out.addAll(notCarried.getOrDefault(t.id(), List.of()));
         return out;
     }
 }

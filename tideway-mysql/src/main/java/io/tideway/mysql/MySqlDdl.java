@@ -9,6 +9,7 @@ import io.tideway.core.model.Index;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.spi.CreateTablePlan;
+import io.tideway.core.spi.SchemaWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,10 +18,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** CREATE TABLE, indexes and the other DDL of the MySQL family. */
-final class MySqlDdl {
+final class MySqlDdl implements SchemaWriter {
     private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
 
-    private MySqlDdl() { }
+    MySqlDdl() { }
 
     static String q(String identifier) {
         return "`" + identifier.replace("`", "``") + "`";
@@ -322,5 +323,89 @@ final class MySqlDdl {
                     + " (" + keyParts(t, ix.columns()) + ")");
         }
         return out;
+    }
+
+    // ---------------------------------------------------------------- SchemaWriter
+
+    @Override
+    public List<String> createSchemaSql(String schema) {
+        return createSchema(schema);
+    }
+
+    @Override
+    public CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily) {
+        return createTable(t, sourceFamily, false);
+    }
+
+    /**
+     * As {@link #createTable(Table, DataSourceType.Family)}, for a destination whose version is known:
+     * UUID columns become MariaDB's native uuid type from 10.7 on (char(36) otherwise).
+     */
+    CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily, String destinationVersion) {
+        boolean nativeUuid = MySqlPrecheck.isMariaDb(destinationVersion) && MySqlPrecheck.atLeast(destinationVersion, 10, 7);
+        return createTable(t, sourceFamily, nativeUuid);
+    }
+
+    @Override
+    public List<String> createIndexesSql(Table t) {
+        return createIndexes(t);
+    }
+
+    @Override
+    public String dropTableSql(TableId id) {
+        return "DROP TABLE IF EXISTS " + q(id);
+    }
+
+    @Override
+    public String truncateSql(TableId id) {
+        return "TRUNCATE TABLE " + q(id);
+    }
+
+    @Override
+    public String truncateInTransactionSql(TableId id) {
+        return "DELETE FROM " + q(id);
+    }
+
+    @Override
+    public List<String> addColumnSql(TableId table, Column column, DataSourceType.Family sourceFamily) {
+        // typed exactly as CREATE TABLE types it: plan a one-column table and take its column definition
+        Table one = new Table(table, List.of(column), List.of(), List.of(), null, 0, 0);
+        CreateTablePlan plan = createTable(one, sourceFamily);
+        if (!plan.problems().isEmpty()) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
+                    "cannot add column " + column.name() + " to " + table + ": " + String.join("; ", plan.problems()));
+        }
+        String create = plan.statements().get(0);
+        String def = create.substring(create.indexOf("(\n") + 2, create.lastIndexOf("\n)")).trim();
+        return List.of("ALTER TABLE " + q(table) + " ADD COLUMN " + def);
+    }
+
+    @Override
+    public String dropColumnSql(TableId table, String column) {
+        return "ALTER TABLE " + q(table) + " DROP COLUMN " + q(column);
+    }
+
+    @Override
+    public List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
+        Column col = table.column(column).orElseThrow(() -> new IllegalArgumentException(
+                "no column " + column + " in " + table.id()));
+        List<String> problems = new ArrayList<>();
+        String def = columnDefinition(col, keyColumns(table).contains(column),
+                MySqlPlugin.FAMILY.equals(sourceFamily), false, problems, new ArrayList<>());
+        if (def == null) {
+            throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.UNSUPPORTED_TYPE,
+                    "cannot change column " + column + " of " + table.id() + ": " + String.join("; ", problems));
+        }
+        return List.of("ALTER TABLE " + q(table.id()) + " MODIFY COLUMN " + def);
+    }
+
+    @Override
+    public List<String> renameTableSql(TableId from, TableId to) {
+        return List.of("RENAME TABLE " + q(from) + " TO " + q(to));
+    }
+
+    @Override
+    public String dropIndexSql(TableId table, String indexName) {
+        return "ALTER TABLE " + q(table) + " DROP INDEX " + q(indexName);
     }
 }

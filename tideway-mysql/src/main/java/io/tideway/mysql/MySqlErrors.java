@@ -2,8 +2,9 @@ package io.tideway.mysql;
 
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.ErrorCode;
-import io.tideway.core.model.TidewayException;
 import io.tideway.core.model.TableId;
+import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.ErrorClassifier;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -17,11 +18,21 @@ import java.util.regex.Pattern;
  * Classifies the server's errors by their error code: what a DBA must fix (fatal) and what is
  * worth a bounded retry (transient). Messages never contain a password.
  */
-public final class MySqlErrors {
+public final class MySqlErrors implements ErrorClassifier {
     private static final Pattern COLUMN_IN_MESSAGE =
             Pattern.compile("for column (?:'([^']*)'|`[^`]*`\\.`[^`]*`\\.`([^`]*)`|`([^`]*)`)");
 
-    private MySqlErrors() { }
+    MySqlErrors() { }
+
+    /** MariaDB/MySQL error codes first (lock wait timeout, full disk, missing privilege ...), then SQLSTATE classes. */
+    @Override
+    public TidewayException classify(SQLException e, String what) {
+        if (e.getCause() instanceof TidewayException t) {
+            return t;
+        }
+        TidewayException t = translate(e, null);
+        return t == null ? ErrorClassifier.super.classify(e, what) : new TidewayException(t.code(), what + ": " + t.getMessage(), e);
+    }
 
     /** The error codes of values a column cannot hold. */
     static boolean isDataError(int code) {

@@ -3,6 +3,7 @@ package io.tideway.mysql;
 import io.tideway.core.model.Column;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
+import io.tideway.core.spi.RowWriter;
 import io.tideway.core.spi.WriteResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,11 +15,27 @@ import java.util.List;
 import java.util.Set;
 
 /** Multi-row INSERT (the bulk fallback) and INSERT ... ON DUPLICATE KEY UPDATE (upsert), with parameters. */
-final class MySqlInserts {
+final class MySqlInserts implements RowWriter {
     static final int BATCH_ROWS = 500;
     private static final int MAX_PARAMETERS = 60_000;
 
-    private MySqlInserts() { }
+    MySqlInserts() { }
+
+    @Override
+    public String quote(String identifier) {
+        return MySqlDdl.q(identifier);
+    }
+
+    /** LOAD DATA LOCAL INFILE from a stream ({@link MySqlLoadData}). */
+    @Override
+    public WriteResult bulkInsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        return MySqlLoadData.bulkInsert(c, t, rows);
+    }
+
+    @Override
+    public WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+        return insert(c, t, rows, true);
+    }
 
     static WriteResult insert(Connection c, Table t, Iterator<Object[]> rows, boolean upsert) throws SQLException {
         List<Column> cols = t.columns();
@@ -103,7 +120,8 @@ final class MySqlInserts {
         return sb.toString();
     }
 
-    static long updateByKey(Connection c, Table t, java.util.Iterator<Object[]> rows) throws SQLException {
+    @Override
+    public long updateByKey(Connection c, Table t, java.util.Iterator<Object[]> rows) throws SQLException {
         List<io.tideway.core.model.Column> cols = t.columns();
         List<String> key = t.rowKey();
         if (key.isEmpty()) {
@@ -164,7 +182,8 @@ final class MySqlInserts {
         return n;
     }
 
-    static long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
+    @Override
+    public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         List<io.tideway.core.model.Column> key = t.rowKeyColumns();
         if (key.isEmpty()) {
             throw new io.tideway.core.model.TidewayException(io.tideway.core.model.ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
@@ -204,7 +223,8 @@ final class MySqlInserts {
         return deleted;
     }
 
-    static long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
+    @Override
+    public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         StringBuilder sql = new StringBuilder("DELETE FROM ").append(MySqlDdl.q(t.id())).append(" WHERE ");
         List<io.tideway.core.model.Column> cols = t.columns();
         for (int j = 0; j < cols.size(); j++) {
@@ -224,7 +244,8 @@ final class MySqlInserts {
         }
     }
 
-    static long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
+    @Override
+    public long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         MySqlRows.Where where = MySqlRows.where(t, range);
         String sql = "DELETE FROM " + MySqlDdl.q(t.id()) + where.sql();
         try (PreparedStatement ps = c.prepareStatement(sql)) {

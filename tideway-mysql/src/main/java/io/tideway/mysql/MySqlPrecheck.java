@@ -3,6 +3,7 @@ package io.tideway.mysql;
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.DataSourceType;
 import io.tideway.core.spi.CheckResult;
+import io.tideway.core.spi.PrecheckItems;
 import io.tideway.core.spi.Role;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,13 +20,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The MySQL-family precheck items: version, privileges, binlog, time zone, name case, bulk load. */
-final class MySqlPrecheck {
+final class MySqlPrecheck implements PrecheckItems {
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
     private static final Pattern GRANT = Pattern.compile("(?is)^GRANT\\s+(.*?)\\s+ON\\s+(.*?)\\s+TO\\s+.*$");
     private static final Set<String> UTC = Set.of("UTC", "+00:00", "GMT", "ETC/UTC", "ETC/GMT", "UNIVERSAL", "ZULU", "Z",
             "COORDINATED UNIVERSAL TIME", "-00:00", "UCT", "GMT0");
 
-    private MySqlPrecheck() { }
+    MySqlPrecheck() { }
 
     static String version(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT VERSION()")) {
@@ -57,7 +58,8 @@ final class MySqlPrecheck {
         return v[0] > major || (v[0] == major && v[1] >= minor);
     }
 
-    static List<CheckResult> run(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
+    @Override
+    public List<CheckResult> run(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
         String p = role.id() + ".";
         Set<String> s = new LinkedHashSet<>();
         for (String step : steps) {

@@ -8,6 +8,7 @@ import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.RowCursor;
+import io.tideway.core.spi.RowReader;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,10 +19,20 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reading rows: streamed key-range scans and the queries that cut a table into chunks. */
-final class MySqlRows {
+final class MySqlRows implements RowReader {
     static final int FETCH_SIZE = 2048;
 
-    private MySqlRows() { }
+    MySqlRows() { }
+
+    @Override
+    public RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
+        return open(c, t, range, options);
+    }
+
+    @Override
+    public RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException {
+        return MySqlVerify.openRowsByKeys(c, t, keys, options);
+    }
 
     /** A WHERE clause over the row key with its parameters. */
     record Where(String sql, List<ColumnType> types, List<Object> values) {
@@ -230,7 +241,8 @@ final class MySqlRows {
         return out;
     }
 
-    static Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
+    @Override
+    public Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.size() != 1 || !key.get(0).type().isInteger()) {
             throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no single integer key");
@@ -247,7 +259,8 @@ final class MySqlRows {
         }
     }
 
-    static Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException {
+    @Override
+    public Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.isEmpty()) {
             throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key to cut into chunks");

@@ -44,7 +44,7 @@ final class ItSupport {
     }
 
     static Table table(Connection c, String schema, String name) throws SQLException {
-        List<Table> ts = DIALECT.readTables(c, schema, id -> id.table().equals(name));
+        List<Table> ts = DIALECT.catalog().readTables(c, schema, id -> id.table().equals(name));
         if (ts.size() != 1) {
             throw new AssertionError("table " + schema + "." + name + " not found: " + ts);
         }
@@ -54,7 +54,7 @@ final class ItSupport {
     /** All rows of a range, copied out of the cursor (rows are reused), bytes shown as hex for comparison. */
     static List<List<Object>> rows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
         List<List<Object>> out = new ArrayList<>();
-        try (RowCursor cur = DIALECT.openRows(c, t, range, options)) {
+        try (RowCursor cur = DIALECT.rows().openRows(c, t, range, options)) {
             while (cur.next()) {
                 List<Object> r = new ArrayList<>();
                 for (Object v : cur.row()) {
@@ -68,7 +68,7 @@ final class ItSupport {
 
     static List<Object[]> rawRows(Connection c, Table t) throws SQLException {
         List<Object[]> out = new ArrayList<>();
-        try (RowCursor cur = DIALECT.openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+        try (RowCursor cur = DIALECT.rows().openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 out.add(cur.row().clone());
             }

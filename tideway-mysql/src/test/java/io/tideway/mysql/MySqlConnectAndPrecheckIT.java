@@ -107,16 +107,16 @@ class MySqlConnectAndPrecheckIT {
     void aSourceWithBinlogRowAndAllPrivilegesPassesEveryItem() throws Exception {
         DataSourceConfig cfg = cfg("tw_admin", "admin pw", server.port(), DB);
         try (Connection c = DIALECT.connect(cfg)) {
-            List<CheckResult> items = DIALECT.precheck(c, cfg, Role.SOURCE, Set.of("schema", "full", "incremental"));
+            List<CheckResult> items = DIALECT.prechecks().run(c, cfg, Role.SOURCE, Set.of("schema", "full", "incremental"));
             Map<String, CheckResult> byName = items.stream().collect(Collectors.toMap(CheckResult::item, i -> i));
             assertThat(byName.keySet()).contains("source.version", "source.privileges", "source.log_bin", "source.binlog_format",
                     "source.binlog_row_image", "source.time_zone", "source.lower_case_table_names");
             assertThat(items).allSatisfy(i -> assertThat(i.status()).as(i.toString()).isEqualTo(CheckResult.Status.PASS));
-            List<CheckResult> dest = DIALECT.precheck(c, cfg, Role.DESTINATION, Set.of("schema", "full"));
+            List<CheckResult> dest = DIALECT.prechecks().run(c, cfg, Role.DESTINATION, Set.of("schema", "full"));
             assertThat(dest).extracting(CheckResult::item).contains("destination.version", "destination.privileges",
                     "destination.local_infile").noneMatch(n -> n.contains("binlog"));
             assertThat(dest).allSatisfy(i -> assertThat(i.status()).as(i.toString()).isEqualTo(CheckResult.Status.PASS));
-            List<CheckResult> noCapture = DIALECT.precheck(c, cfg, Role.SOURCE, Set.of("full"));
+            List<CheckResult> noCapture = DIALECT.prechecks().run(c, cfg, Role.SOURCE, Set.of("full"));
             assertThat(noCapture).extracting(CheckResult::item).noneMatch(n -> n.contains("binlog"));
         }
     }
@@ -125,15 +125,15 @@ class MySqlConnectAndPrecheckIT {
     void aUserWithoutPrivilegesFailsNamingWhatIsMissingAndHowToGrantIt() throws Exception {
         DataSourceConfig cfg = cfg("tw_reader", "S3cret!pw", server.port(), DB);
         try (Connection c = DIALECT.connect(cfg)) {
-            CheckResult src = DIALECT.precheck(c, cfg, Role.SOURCE, Set.of("full", "incremental")).stream()
+            CheckResult src = DIALECT.prechecks().run(c, cfg, Role.SOURCE, Set.of("full", "incremental")).stream()
                     .filter(i -> i.item().equals("source.privileges")).findFirst().orElseThrow();
             assertThat(src.status()).isEqualTo(CheckResult.Status.FAIL);
             assertThat(src.detail()).contains("REPLICATION SLAVE", "REPLICATION CLIENT").doesNotContain("SELECT");
             assertThat(src.fix()).contains("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'tw_reader'");
-            CheckResult plain = DIALECT.precheck(c, cfg, Role.SOURCE, Set.of("full")).stream()
+            CheckResult plain = DIALECT.prechecks().run(c, cfg, Role.SOURCE, Set.of("full")).stream()
                     .filter(i -> i.item().equals("source.privileges")).findFirst().orElseThrow();
             assertThat(plain.status()).isEqualTo(CheckResult.Status.PASS);
-            CheckResult dst = DIALECT.precheck(c, cfg, Role.DESTINATION, Set.of("schema", "full")).stream()
+            CheckResult dst = DIALECT.prechecks().run(c, cfg, Role.DESTINATION, Set.of("schema", "full")).stream()
                     .filter(i -> i.item().equals("destination.privileges")).findFirst().orElseThrow();
             assertThat(dst.status()).isEqualTo(CheckResult.Status.FAIL);
             assertThat(dst.detail()).contains("CREATE", "ALTER", "INDEX", "INSERT", "UPDATE", "DELETE", "DROP", DB);
@@ -148,13 +148,13 @@ class MySqlConnectAndPrecheckIT {
             exec(c, "CREATE TABLE big (id BIGINT NOT NULL PRIMARY KEY, s VARCHAR(64), b VARBINARY(16), d DECIMAL(12,3),"
                     + " t DATETIME(6))", "SET GLOBAL local_infile = 0");
             try {
-                Table t = ItSupport.DIALECT.readTables(c, DB, id -> id.table().equals("big")).get(0);
+                Table t = ItSupport.DIALECT.catalog().readTables(c, DB, id -> id.table().equals("big")).get(0);
                 assertThat(MySqlLoadData.localInfileOn(c)).isFalse();
-                WriteResult w = DIALECT.bulkInsert(c, t, MySqlLoadDataIT.generated(1234));
+                WriteResult w = DIALECT.writer().bulkInsert(c, t, MySqlLoadDataIT.generated(1234));
                 assertThat(w.rows()).isEqualTo(1234);
                 assertThat(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)).hasSize(1234)
                         .element(1233).satisfies(r -> assertThat(r.get(1)).isEqualTo("row 1234 ü\t\\"));
-                CheckResult item = DIALECT.precheck(c, cfg, Role.DESTINATION, Set.of("full")).stream()
+                CheckResult item = DIALECT.prechecks().run(c, cfg, Role.DESTINATION, Set.of("full")).stream()
                         .filter(i -> i.item().equals("destination.local_infile")).findFirst().orElseThrow();
                 assertThat(item.status()).isEqualTo(CheckResult.Status.WARN);
                 assertThat(item.detail()).contains("INSERT");

@@ -69,7 +69,7 @@ class MySqlDdlAndChunksIT {
 
     @Test
     void aTypeWithNoEquivalentIsAProblemAndNothingIsCreated() {
-        CreateTablePlan plan = DIALECT.createTable(postgresTable("pg_other", true), new DataSourceType.Family("postgresql"));
+        CreateTablePlan plan = DIALECT.schema().createTable(postgresTable("pg_other", true), new DataSourceType.Family("postgresql"));
         assertThat(plan.problems()).containsExactly("column addr: type inet has no equivalent in MySQL");
         assertThat(plan.statements()).isEmpty();
     }
@@ -77,11 +77,11 @@ class MySqlDdlAndChunksIT {
     @Test
     void crossFamilyTablesGetTheMappedTypesAndTakeTheirValues() throws Exception {
         Table t = postgresTable("pg_like", false);
-        CreateTablePlan plan = DIALECT.createTable(t, new DataSourceType.Family("postgresql"));
+        CreateTablePlan plan = DIALECT.schema().createTable(t, new DataSourceType.Family("postgresql"));
         assertThat(plan.problems()).isEmpty();
         assertThat(plan.warnings()).anyMatch(w -> w.contains("num") && w.contains("decimal(65,30)"));
         exec(c, plan.statements().toArray(new String[0]));
-        exec(c, DIALECT.createIndexesSql(t).toArray(new String[0]));
+        exec(c, DIALECT.schema().createIndexesSql(t).toArray(new String[0]));
         Table back = ItSupport.table(c, db, "pg_like");
         Map<String, String> types = back.columns().stream().collect(Collectors.toMap(Column::name, x -> x.type().nativeType()));
         assertThat(types).containsEntry("id", "varchar(768)").containsEntry("tod", "time(3)").containsEntry("ts", "datetime(6)")
@@ -98,7 +98,7 @@ class MySqlDdlAndChunksIT {
                     new byte[] {0, -1, 0}, "it's", 1L},
                 new Object[] {"A", "24:00:00", "9999-12-31 23:59:59.999999", new BigDecimal("-0.000000000000000000000000000001"),
                     "[]", "", new byte[0], "sad", 2L});
-        DIALECT.bulkInsert(c, t, rows.iterator());
+        DIALECT.writer().bulkInsert(c, t, rows.iterator());
         List<List<Object>> read = ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT);
         assertThat(read).hasSize(2); // "a" and "A" are distinct keys (binary collation)
         List<Object> a = read.stream().filter(r -> r.get(0).equals("a")).findFirst().orElseThrow();
@@ -126,7 +126,7 @@ class MySqlDdlAndChunksIT {
         List<List<Object>> boundaries = new ArrayList<>();
         List<Object> after = null;
         while (true) {
-            Optional<List<Object>> next = DIALECT.nextBoundary(c, t, after, 7);
+            Optional<List<Object>> next = DIALECT.rows().nextBoundary(c, t, after, 7);
             if (next.isEmpty()) {
                 break;
             }
@@ -148,7 +148,7 @@ class MySqlDdlAndChunksIT {
         assertThat(chunked).isEqualTo(all);
         assertThat(ItSupport.rows(c, t, new KeyRange(List.of(3L, "k5"), List.of(4L, "k7")), ReadOptions.DEFAULT))
                 .extracting(r -> r.get(2)).containsExactly(34L, 33L, 32L, 31L, 30L, 49L, 48L, 47L, 46L, 45L, 44L, 43L);
-        assertThat(DIALECT.deleteRange(c, t, new KeyRange(List.of(3L, "k5"), List.of(4L, "k7")))).isEqualTo(12);
+        assertThat(DIALECT.writer().deleteRange(c, t, new KeyRange(List.of(3L, "k5"), List.of(4L, "k7")))).isEqualTo(12);
         assertThat(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)).hasSize(88);
     }
 
@@ -159,7 +159,7 @@ class MySqlDdlAndChunksIT {
                 "CREATE TABLE tskey (k TIMESTAMP(6) NOT NULL PRIMARY KEY, v INT)",
                 "INSERT INTO tskey VALUES ('1970-01-01 00:00:01', 1), ('2000-01-01 00:00:00.5', 2), ('2038-01-19 03:14:07.999999', 3)");
         Table u = ItSupport.table(c, db, "ukey");
-        Optional<BigInteger[]> bounds = DIALECT.integerKeyBounds(c, u);
+        Optional<BigInteger[]> bounds = DIALECT.rows().integerKeyBounds(c, u);
         assertThat(bounds).isPresent();
         assertThat(bounds.get()).containsExactly(BigInteger.ZERO, new BigInteger("18446744073709551615"));
         assertThat(ItSupport.rows(c, u, new KeyRange(List.of(new BigInteger("9223372036854775808")), null), ReadOptions.DEFAULT))
@@ -169,18 +169,18 @@ class MySqlDdlAndChunksIT {
         Table ts = ItSupport.table(c, db, "tskey");
         assertThat(ItSupport.rows(c, ts, new KeyRange(List.of("2000-01-01 00:00:00.5"), List.of("2038-01-19 03:14:07.999999")),
                 ReadOptions.DEFAULT)).containsExactly(Arrays.asList("2000-01-01 00:00:00.5", 2L));
-        assertThat(DIALECT.nextBoundary(c, ts, List.of("1970-01-01 00:00:01"), 2)).contains(List.of("2038-01-19 03:14:07.999999"));
+        assertThat(DIALECT.rows().nextBoundary(c, ts, List.of("1970-01-01 00:00:01"), 2)).contains(List.of("2038-01-19 03:14:07.999999"));
         exec(c, "CREATE TABLE enumkey (k ENUM('zeta', 'alpha', 'mid') NOT NULL PRIMARY KEY, v INT)",
                 "INSERT INTO enumkey VALUES ('zeta', 1), ('alpha', 2), ('mid', 3)");
         Table e = ItSupport.table(c, db, "enumkey");
         assertThat(ItSupport.rows(c, e, KeyRange.ALL, ReadOptions.DEFAULT)).extracting(r -> r.get(1)).containsExactly(1L, 2L, 3L);
-        assertThat(DIALECT.nextBoundary(c, e, null, 2)).contains(List.of("alpha"));
+        assertThat(DIALECT.rows().nextBoundary(c, e, null, 2)).contains(List.of("alpha"));
         assertThat(ItSupport.rows(c, e, new KeyRange(List.of("alpha"), null), ReadOptions.DEFAULT))
                 .extracting(r -> r.get(1)).containsExactly(2L, 3L);
         exec(c, "CREATE TABLE empty_int (k INT NOT NULL PRIMARY KEY)");
-        assertThat(DIALECT.integerKeyBounds(c, ItSupport.table(c, db, "empty_int"))).isEmpty();
-        assertThat(DIALECT.hasRows(c, new TableId(db, "empty_int"))).isFalse();
-        assertThat(DIALECT.hasRows(c, new TableId(db, "ukey"))).isTrue();
+        assertThat(DIALECT.rows().integerKeyBounds(c, ItSupport.table(c, db, "empty_int"))).isEmpty();
+        assertThat(DIALECT.catalog().hasRows(c, new TableId(db, "empty_int"))).isFalse();
+        assertThat(DIALECT.catalog().hasRows(c, new TableId(db, "ukey"))).isTrue();
     }
 
     @Test
@@ -192,21 +192,21 @@ class MySqlDdlAndChunksIT {
         Table a = ItSupport.table(c, db, "cs_a");
         Table b = ItSupport.table(c, db, "cs_b");
         KeyRange r = new KeyRange(List.of(10L), List.of(50L));
-        assertThat(DIALECT.chunkChecksum(c, a, r)).isEqualTo(DIALECT.chunkChecksum(c, b, r));
-        assertThat(DIALECT.chunkChecksum(c, a, r).orElseThrow().rows()).isEqualTo(40);
-        assertThat(DIALECT.chunkChecksum(c, a, KeyRange.ALL).orElseThrow().rows()).isEqualTo(100);
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r)).isEqualTo(DIALECT.verify().chunkChecksum(c, b, r));
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r).orElseThrow().rows()).isEqualTo(40);
+        assertThat(DIALECT.verify().chunkChecksum(c, a, KeyRange.ALL).orElseThrow().rows()).isEqualTo(100);
         exec(c, "UPDATE cs_b SET t = '' WHERE id = 20");
-        assertThat(DIALECT.chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.verify().chunkChecksum(c, b, r));
         exec(c, "UPDATE cs_a SET t = NULL WHERE id = 20");
-        assertThat(DIALECT.chunkChecksum(c, a, r)).as("NULL against ''").isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r)).as("NULL against ''").isNotEqualTo(DIALECT.verify().chunkChecksum(c, b, r));
         exec(c, "UPDATE cs_b SET t = NULL WHERE id = 20");
-        assertThat(DIALECT.chunkChecksum(c, a, r)).isEqualTo(DIALECT.chunkChecksum(c, b, r));
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r)).isEqualTo(DIALECT.verify().chunkChecksum(c, b, r));
         // a FLOAT change below the 6 digits its text shows
         exec(c, "UPDATE cs_b SET f = 1.0000001 WHERE id = 30", "UPDATE cs_a SET f = 1.0 WHERE id = 30");
-        assertThat(DIALECT.chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.chunkChecksum(c, b, r));
+        assertThat(DIALECT.verify().chunkChecksum(c, a, r)).isNotEqualTo(DIALECT.verify().chunkChecksum(c, b, r));
 
         List<Object> ids = new ArrayList<>();
-        try (var cur = DIALECT.openRowsByKeys(c, a, List.of(List.of(7L), List.of(5L), List.of(1000L)), ReadOptions.DEFAULT)) {
+        try (var cur = DIALECT.rows().openRowsByKeys(c, a, List.of(List.of(7L), List.of(5L), List.of(1000L)), ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 ids.add(cur.row()[0]);
             }
@@ -216,7 +216,7 @@ class MySqlDdlAndChunksIT {
                 "INSERT INTO cs_pair VALUES (b'0001', 'a', 1), (b'0001', 'b', 2), (b'0010', 'a', 3)");
         Table pair = ItSupport.table(c, db, "cs_pair");
         List<Object> vs = new ArrayList<>();
-        try (var cur = DIALECT.openRowsByKeys(c, pair, List.of(List.of("0010", "a"), List.of("0001", "b")), ReadOptions.DEFAULT)) {
+        try (var cur = DIALECT.rows().openRowsByKeys(c, pair, List.of(List.of("0010", "a"), List.of("0001", "b")), ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 vs.add(cur.row()[2]);
             }

@@ -47,17 +47,17 @@ class MySqlLoadDataIT {
         Table t = ItSupport.table(c, db, "narrow");
         exec(c, "DELETE FROM narrow");
         Iterator<Object[]> rows = List.of(new Object[] {1L, "abc", 1L}, new Object[] {2L, "abcd", 2L}).iterator();
-        assertThatThrownBy(() -> DIALECT.bulkInsert(c, t, rows))
+        assertThatThrownBy(() -> DIALECT.writer().bulkInsert(c, t, rows))
                 .isInstanceOf(TidewayException.class)
                 .hasMessageContaining("narrow").hasMessageContaining("column name").hasMessageContaining("'name' at row 2")
                 .extracting(e -> ((TidewayException) e).code()).isEqualTo(ErrorCode.DATA_INVALID);
         exec(c, "DELETE FROM narrow");
         Iterator<Object[]> outOfRange = List.<Object[]>of(new Object[] {1L, "a", 1000L}).iterator();
-        assertThatThrownBy(() -> DIALECT.bulkInsert(c, t, outOfRange)).isInstanceOf(TidewayException.class)
+        assertThatThrownBy(() -> DIALECT.writer().bulkInsert(c, t, outOfRange)).isInstanceOf(TidewayException.class)
                 .hasMessageContaining("column n");
         exec(c, "DELETE FROM narrow");
         Iterator<Object[]> upserts = List.<Object[]>of(new Object[] {1L, "abcd", 1L}).iterator();
-        assertThatThrownBy(() -> DIALECT.upsert(c, t, upserts)).isInstanceOf(TidewayException.class)
+        assertThatThrownBy(() -> DIALECT.writer().upsert(c, t, upserts)).isInstanceOf(TidewayException.class)
                 .hasMessageContaining("narrow").hasMessageContaining("column name");
     }
 
@@ -81,14 +81,14 @@ class MySqlLoadDataIT {
                 return new Object[] {(long) i, "x", 1L};
             }
         };
-        assertThatThrownBy(() -> DIALECT.bulkInsert(c, t, rows)).hasMessage("source connection lost");
+        assertThatThrownBy(() -> DIALECT.writer().bulkInsert(c, t, rows)).hasMessage("source connection lost");
     }
 
     @Test
     void zeroInAnAutoIncrementKeyIsKept() throws Exception {
         Table t = ItSupport.table(c, db, "auto");
-        DIALECT.bulkInsert(c, t, List.of(new Object[] {0L, "zero"}, new Object[] {5L, "five"}).iterator());
-        DIALECT.upsert(c, t, List.<Object[]>of(new Object[] {0L, "zero again"}).iterator());
+        DIALECT.writer().bulkInsert(c, t, List.of(new Object[] {0L, "zero"}, new Object[] {5L, "five"}).iterator());
+        DIALECT.writer().upsert(c, t, List.<Object[]>of(new Object[] {0L, "zero again"}).iterator());
         assertThat(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT))
                 .containsExactly(Arrays.asList(0L, "zero again"), Arrays.asList(5L, "five"));
     }
@@ -100,7 +100,7 @@ class MySqlLoadDataIT {
         int n = 300_000;
         Iterator<Object[]> rows = generated(n);
         long t0 = System.nanoTime();
-        WriteResult w = DIALECT.bulkInsert(c, t, rows);
+        WriteResult w = DIALECT.writer().bulkInsert(c, t, rows);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("bulkInsert: %d rows, %d bytes in %d ms (%.0f rows/s)%n", w.rows(), w.bytes(), ms, n * 1000.0 / ms);
         assertThat(w.rows()).isEqualTo(n);
@@ -112,7 +112,7 @@ class MySqlLoadDataIT {
         }
         long t1 = System.nanoTime();
         long count = 0;
-        try (Connection r = ItSupport.connect(db); RowCursor cur = DIALECT.openRows(r, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+        try (Connection r = ItSupport.connect(db); RowCursor cur = DIALECT.rows().openRows(r, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 count++;
             }

@@ -29,11 +29,11 @@ class MySqlModifyColumnTest {
         Table t = table(new Column("id", ColumnType.of(Kind.INT64, "bigint"), false, null, false, null),
                 new Column("name", ColumnType.sized(Kind.VARCHAR, 100, "character varying(100)"), false,
                         ColumnDefault.literal("none"), false, null));
-        assertThat(D.modifyColumnSql(t, "name", new Family("postgresql")))
+        assertThat(D.schema().modifyColumnSql(t, "name", new Family("postgresql")))
                 .containsExactly("ALTER TABLE `shop`.`items` MODIFY COLUMN `name` varchar(100) NOT NULL DEFAULT 'none'");
-        assertThat(D.modifyColumnSql(t, "id", new Family("postgresql")))
+        assertThat(D.schema().modifyColumnSql(t, "id", new Family("postgresql")))
                 .containsExactly("ALTER TABLE `shop`.`items` MODIFY COLUMN `id` bigint NOT NULL");
-        assertThat(D.modifyColumnSql(t, "name", MySqlPlugin.FAMILY)).as("within the family the native type is kept")
+        assertThat(D.schema().modifyColumnSql(t, "name", MySqlPlugin.FAMILY)).as("within the family the native type is kept")
                 .containsExactly("ALTER TABLE `shop`.`items` MODIFY COLUMN `name` character varying(100) NOT NULL DEFAULT 'none'");
     }
 
@@ -41,7 +41,7 @@ class MySqlModifyColumnTest {
     void aTypeWithoutEquivalentIsRefusedNamingTheColumn() {
         Table t = table(new Column("id", ColumnType.of(Kind.INT64, "bigint"), false, null, false, null),
                 new Column("addr", ColumnType.of(Kind.OTHER, "inet"), true, null, false, null));
-        assertThatThrownBy(() -> D.modifyColumnSql(t, "addr", new Family("postgresql")))
+        assertThatThrownBy(() -> D.schema().modifyColumnSql(t, "addr", new Family("postgresql")))
                 .isInstanceOfSatisfying(TidewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_TYPE))
                 .hasMessageContaining("column addr");
     }

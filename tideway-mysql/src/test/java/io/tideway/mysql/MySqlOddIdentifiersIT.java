@@ -31,7 +31,7 @@ class MySqlOddIdentifiersIT {
         src = EmbeddedServers.freshDatabase(ItSupport.server(), MySqlOddIdentifiersIT.class, "src");
         c = ItSupport.connect(src);
         exec(c, "DROP DATABASE IF EXISTS " + DIALECT.quote(ODD_SCHEMA));
-        exec(c, DIALECT.createSchemaSql(ODD_SCHEMA).toArray(new String[0]));
+        exec(c, DIALECT.schema().createSchemaSql(ODD_SCHEMA).toArray(new String[0]));
         exec(c, "CREATE TABLE " + DIALECT.quote(ODD_TABLE) + " (`Select` INT NOT NULL, `Mixed Case` VARCHAR(20) NOT NULL,"
                 + " `we\"ird`` col` TEXT COMMENT 'it''s odd', PRIMARY KEY (`Select`, `Mixed Case`),"
                 + " UNIQUE KEY `Order` (`we\"ird`` col`(10)), KEY `key ``x``` (`Mixed Case`)) COMMENT 'odd \\\\ table'",
@@ -56,35 +56,35 @@ class MySqlOddIdentifiersIT {
 
     @Test
     void oddNamesSurviveCatalogDdlReadsWritesChunksAndDeletes() throws Exception {
-        assertThat(DIALECT.listSchemas(c)).contains(ODD_SCHEMA, src).doesNotContain("mysql", "information_schema");
-        for (Table t : DIALECT.readTables(c, src, id -> true)) {
+        assertThat(DIALECT.catalog().listSchemas(c)).contains(ODD_SCHEMA, src).doesNotContain("mysql", "information_schema");
+        for (Table t : DIALECT.catalog().readTables(c, src, id -> true)) {
             Table target = ItSupport.moved(t, ODD_SCHEMA);
-            CreateTablePlan plan = DIALECT.createTable(target, MySqlPlugin.FAMILY);
+            CreateTablePlan plan = DIALECT.schema().createTable(target, MySqlPlugin.FAMILY);
             assertThat(plan.problems()).isEmpty();
             try (Connection d = ItSupport.connect(ODD_SCHEMA)) {
                 exec(d, plan.statements().toArray(new String[0]));
-                exec(d, DIALECT.createIndexesSql(target).toArray(new String[0]));
+                exec(d, DIALECT.schema().createIndexesSql(target).toArray(new String[0]));
                 Table back = ItSupport.table(d, ODD_SCHEMA, t.id().table());
                 assertThat(back.columns()).isEqualTo(t.columns());
                 assertThat(back.indexes()).containsExactlyInAnyOrderElementsOf(t.indexes());
                 assertThat(back.comment()).isEqualTo(t.comment());
 
                 List<List<Object>> expected = ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT);
-                DIALECT.bulkInsert(d, target, ItSupport.rawRows(c, t).iterator());
+                DIALECT.writer().bulkInsert(d, target, ItSupport.rawRows(c, t).iterator());
                 assertThat(ItSupport.rows(d, target, KeyRange.ALL, ReadOptions.DEFAULT)).isEqualTo(expected);
-                DIALECT.upsert(d, target, ItSupport.rawRows(c, t).iterator());
+                DIALECT.writer().upsert(d, target, ItSupport.rawRows(c, t).iterator());
                 assertThat(ItSupport.rows(d, target, KeyRange.ALL, ReadOptions.DEFAULT)).isEqualTo(expected);
-                assertThat(DIALECT.hasRows(d, target.id())).isTrue();
+                assertThat(DIALECT.catalog().hasRows(d, target.id())).isTrue();
 
-                Optional<List<Object>> b1 = DIALECT.nextBoundary(d, target, null, 2);
+                Optional<List<Object>> b1 = DIALECT.rows().nextBoundary(d, target, null, 2);
                 assertThat(b1).isPresent();
                 List<List<Object>> firstChunk = ItSupport.rows(d, target, new KeyRange(null, b1.get()), ReadOptions.DEFAULT);
                 assertThat(firstChunk).isEqualTo(expected.subList(0, 1));
-                assertThat(DIALECT.deleteRange(d, target, new KeyRange(b1.get(), null))).isEqualTo(expected.size() - 1);
-                exec(d, DIALECT.truncateSql(target.id()));
-                assertThat(DIALECT.hasRows(d, target.id())).isFalse();
-                exec(d, DIALECT.dropTableSql(target.id()));
-                assertThat(DIALECT.readTables(d, ODD_SCHEMA, id -> id.equals(target.id()))).isEmpty();
+                assertThat(DIALECT.writer().deleteRange(d, target, new KeyRange(b1.get(), null))).isEqualTo(expected.size() - 1);
+                exec(d, DIALECT.schema().truncateSql(target.id()));
+                assertThat(DIALECT.catalog().hasRows(d, target.id())).isFalse();
+                exec(d, DIALECT.schema().dropTableSql(target.id()));
+                assertThat(DIALECT.catalog().readTables(d, ODD_SCHEMA, id -> id.equals(target.id()))).isEmpty();
             }
         }
         Table odd = ItSupport.table(c, src, ODD_TABLE);
@@ -98,8 +98,8 @@ class MySqlOddIdentifiersIT {
     @Test
     void anOddSchemaNameWorksAsTheConnectionsDatabase() throws Exception {
         try (Connection d = DIALECT.connect(ItSupport.config(ODD_SCHEMA).withDatabase(ODD_SCHEMA))) {
-            assertThat(DIALECT.readTables(d, ODD_SCHEMA, id -> true)).isNotNull();
+            assertThat(DIALECT.catalog().readTables(d, ODD_SCHEMA, id -> true)).isNotNull();
         }
-        assertThat(DIALECT.defaultSchema(ItSupport.config(ODD_SCHEMA))).isEqualTo(ODD_SCHEMA);
+        assertThat(DIALECT.catalog().defaultSchema(ItSupport.config(ODD_SCHEMA))).isEqualTo(ODD_SCHEMA);
     }
 }

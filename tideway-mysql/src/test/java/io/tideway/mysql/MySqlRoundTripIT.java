@@ -112,7 +112,7 @@ class MySqlRoundTripIT {
         assertThat(t.indexes()).contains(new Index("uk_u32", List.of("u32"), true), new Index("idx_vc", List.of("vc"), false),
                 new Index("idx_tx", List.of("tx"), false));
         assertThat(t.estimatedBytes()).isPositive();
-        assertThat(DIALECT.unsupportedColumns(t)).isEmpty();
+        assertThat(DIALECT.catalog().unsupportedColumns(t)).isEmpty();
     }
 
     @Test
@@ -122,7 +122,7 @@ class MySqlRoundTripIT {
                 + " KEY k_a (a), FULLTEXT KEY ft_body (body))");
         Table t = ItSupport.table(c, src, "extras");
         assertThat(t.indexes()).extracting(Index::name).containsExactly("k_a");
-        List<String> notes = DIALECT.unsupportedColumns(t);
+        List<String> notes = DIALECT.catalog().unsupportedColumns(t);
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("generated column twice").contains("expression is not carried"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("generated column stored_sum"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("ON UPDATE clause of column changed"));
@@ -216,7 +216,7 @@ class MySqlRoundTripIT {
             Table target = create(t, bulk);
             WriteResult w;
             try (Connection d = ItSupport.connect(bulk)) {
-                w = DIALECT.bulkInsert(d, target, ItSupport.rawRows(c, t).iterator());
+                w = DIALECT.writer().bulkInsert(d, target, ItSupport.rawRows(c, t).iterator());
                 assertThat(ItSupport.rows(d, target, KeyRange.ALL, ReadOptions.DEFAULT))
                         .isEqualTo(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT));
                 Table back = ItSupport.table(d, bulk, name);
@@ -235,8 +235,8 @@ class MySqlRoundTripIT {
             Table t = ItSupport.table(c, src, name);
             Table target = create(t, ups);
             try (Connection d = ItSupport.connect(ups)) {
-                DIALECT.upsert(d, target, ItSupport.rawRows(c, t).iterator());
-                DIALECT.upsert(d, target, ItSupport.rawRows(c, t).iterator());
+                DIALECT.writer().upsert(d, target, ItSupport.rawRows(c, t).iterator());
+                DIALECT.writer().upsert(d, target, ItSupport.rawRows(c, t).iterator());
                 assertThat(ItSupport.rows(d, target, KeyRange.ALL, ReadOptions.DEFAULT))
                         .isEqualTo(ItSupport.rows(c, t, KeyRange.ALL, ReadOptions.DEFAULT));
             }
@@ -245,11 +245,11 @@ class MySqlRoundTripIT {
 
     private static Table create(Table t, String schema) throws Exception {
         Table target = ItSupport.moved(t, schema);
-        CreateTablePlan plan = DIALECT.createTable(target, MySqlPlugin.FAMILY);
+        CreateTablePlan plan = DIALECT.schema().createTable(target, MySqlPlugin.FAMILY);
         assertThat(plan.problems()).isEmpty();
         try (Connection d = ItSupport.connect(schema)) {
             exec(d, plan.statements().toArray(new String[0]));
-            exec(d, DIALECT.createIndexesSql(target).toArray(new String[0]));
+            exec(d, DIALECT.schema().createIndexesSql(target).toArray(new String[0]));
         }
         return target;
     }

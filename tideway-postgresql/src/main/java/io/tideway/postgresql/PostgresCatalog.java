@@ -4,9 +4,11 @@ import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnDefault;
 import io.tideway.core.model.ColumnType;
 import io.tideway.core.model.ColumnType.Kind;
+import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.Index;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
+import io.tideway.core.spi.Catalog;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,13 +23,63 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads table definitions from pg_catalog. */
-final class PostgresCatalog {
-    private PostgresCatalog() { }
+final class PostgresCatalog implements Catalog {
+    /** What readTables found but could not carry (expression indexes, generated columns), by table. */
+    private final Map<TableId, List<String>> unsupported = new ConcurrentHashMap<>();
+    /** The extensions the column types of the tables readTables found come from, by table (column -> extension). */
+    private final Map<TableId, Map<String, String>> extensions = new ConcurrentHashMap<>();
+
+    PostgresCatalog() { }
+
+    @Override
+    public String defaultSchema(DataSourceConfig cfg) {
+        return "public";
+    }
+
+    @Override
+    public List<Table> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
+        List<Table> out = new ArrayList<>();
+        for (Read r : read(c, schema, filter)) {
+            unsupported.put(r.table().id(), r.unsupported());
+            extensions.put(r.table().id(), r.extensions());
+            out.add(r.table());
+        }
+        return out;
+    }
+
+    /**
+     * Columns with no neutral equivalent (OTHER, carried between PostgreSQL databases only), and,
+     * for tables read by this catalog, generated columns and indexes that are not carried
+     * (expression, partial, non-btree).
+     */
+    @Override
+    public List<String> unsupportedColumns(Table t) {
+        List<String> known = unsupported.get(t.id());
+        if (known != null) {
+            return known;
+        }
+        return t.columns().stream().map(PostgresTypes::unsupportedReason).filter(r -> r != null).toList();
+    }
+
+    /** Columns whose types come from an extension (citext, hstore, ltree, isn's isbn, their arrays, ...), for tables read here. */
+    @Override
+    public Map<String, String> columnExtensions(Table t) {
+        return extensions.getOrDefault(t.id(), Map.of());
+    }
+
+    @Override
+    public boolean hasRows(Connection c, TableId id) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + PostgresDdl.q(id) + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
 
     /**
      * A table read, with what of it could not be carried (expression or partial indexes, ...), and the
@@ -76,7 +128,7 @@ final class PostgresCatalog {
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p')
             ORDER BY x.indrelid, x.indisprimary DESC, i.relname""";
 
-    static List<Read> readTables(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
+    static List<Read> read(Connection c, String schema, Predicate<TableId> filter) throws SQLException {
         Map<Long, TableId> ids = new LinkedHashMap<>();
         Map<Long, String[]> meta = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(TABLES)) {
@@ -306,7 +358,8 @@ final class PostgresCatalog {
     }
 
     /** The schemas of the connected database other than PostgreSQL's own (catalog, information schema, toast, temp). */
-    static List<String> listSchemas(Connection c) throws SQLException {
+    @Override
+    public List<String> listSchemas(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
@@ -322,7 +375,8 @@ final class PostgresCatalog {
      * The extensions of {@code names} not created in the connected database, each with its CREATE
      * EXTENSION; one the server does not even offer (pg_available_extensions) says so.
      */
-    static Map<String, String> missingExtensions(Connection c, Set<String> names) throws SQLException {
+    @Override
+    public Map<String, String> missingExtensions(Connection c, Set<String> names) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         for (String name : names) {
             try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?),"

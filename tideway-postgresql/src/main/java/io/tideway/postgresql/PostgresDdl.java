@@ -11,6 +11,7 @@ import io.tideway.core.model.Table;
 import io.tideway.core.model.TableId;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.CreateTablePlan;
+import io.tideway.core.spi.SchemaWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,10 +24,10 @@ import java.util.stream.Collectors;
  * comments), indexes, identity sequences moved past copied keys, and the ALTERs that follow a
  * source's schema changes.
  */
-final class PostgresDdl {
+final class PostgresDdl implements SchemaWriter {
     private static final int NAMEDATALEN = 63;
 
-    private PostgresDdl() { }
+    PostgresDdl() { }
 
     /** An identifier in double quotes, any double quote inside it doubled. */
     static String q(String identifier) {
@@ -39,11 +40,13 @@ final class PostgresDdl {
 
     // ---------------------------------------------------------------- DDL
 
-    static List<String> createSchemaSql(String schema) {
+    @Override
+    public List<String> createSchemaSql(String schema) {
         return List.of("CREATE SCHEMA IF NOT EXISTS " + q(schema));
     }
 
-    static CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily) {
+    @Override
+    public CreateTablePlan createTable(Table t, DataSourceType.Family sourceFamily) {
         boolean same = PostgresPlugin.FAMILY.equals(sourceFamily);
         List<String> statements = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -214,7 +217,8 @@ final class PostgresDdl {
      * are per schema in PostgreSQL (per table in the MySQL family), so a name that does not start
      * with the table's name is prefixed with it; names longer than 63 bytes are shortened with a hash.
      */
-    static List<String> createIndexesSql(Table t) {
+    @Override
+    public List<String> createIndexesSql(Table t) {
         List<String> out = new ArrayList<>();
         for (Index ix : t.indexes()) {
             out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + q(indexName(t.id(), ix.name())) + " ON "
@@ -228,7 +232,8 @@ final class PostgresDdl {
         return out;
     }
 
-    static List<String> advanceAutoIncrementSql(Table t) {
+    @Override
+    public List<String> advanceAutoIncrementSql(Table t) {
         List<String> out = new ArrayList<>();
         for (Column col : t.columns()) {
             if (col.autoIncrement() && col.type().isInteger()) {
@@ -274,14 +279,17 @@ final class PostgresDdl {
         return s + hash;
     }
 
-    static String dropTableSql(TableId id) {
+    @Override
+    public String dropTableSql(TableId id) {
         return "DROP TABLE IF EXISTS " + q(id);
     }
 
-    static String truncateSql(TableId id) {
+    @Override
+    public String truncateSql(TableId id) {
         return "TRUNCATE TABLE " + q(id);
     }
-    static List<String> addColumnSql(TableId table, Column column, DataSourceType.Family sourceFamily) {
+    @Override
+    public List<String> addColumnSql(TableId table, Column column, DataSourceType.Family sourceFamily) {
         // typed exactly as CREATE TABLE types it: plan a one-column table and take its column definition
         Table one = new Table(table, List.of(column), List.of(), List.of(), null, 0, 0);
         CreateTablePlan plan = createTable(one, sourceFamily);
@@ -308,7 +316,8 @@ final class PostgresDdl {
      * column's CHECK ({@code <table>_<column>_check}): it is dropped and made again. An auto-increment
      * column keeps its identity; a column that is no longer auto-increment loses it.
      */
-    static List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
+    @Override
+    public List<String> modifyColumnSql(Table table, String column, DataSourceType.Family sourceFamily) {
         Column col = table.column(column).orElseThrow(() -> new IllegalArgumentException("no column " + column + " in " + table.id()));
         boolean same = PostgresPlugin.FAMILY.equals(sourceFamily);
         ColumnSql cs = columnSql(table.id(), col, same, new LinkedHashSet<>(), new ArrayList<>());
@@ -345,7 +354,8 @@ final class PostgresDdl {
         return out;
     }
 
-    static List<String> renameTableSql(TableId from, TableId to) {
+    @Override
+    public List<String> renameTableSql(TableId from, TableId to) {
         List<String> out = new ArrayList<>();
         TableId at = from;
         if (!from.schema().equals(to.schema())) {
@@ -358,15 +368,18 @@ final class PostgresDdl {
         return out;
     }
 
-    static String indexName(TableId table, String indexName) {
+    @Override
+    public String indexName(TableId table, String indexName) {
         return shorten(indexName.startsWith(table.table()) ? indexName : table.table() + "_" + indexName);
     }
 
-    static String dropIndexSql(TableId table, String indexName) {
+    @Override
+    public String dropIndexSql(TableId table, String indexName) {
         return "DROP INDEX IF EXISTS " + q(new TableId(table.schema(), indexName));
     }
 
-    static String dropColumnSql(TableId table, String column) {
+    @Override
+    public String dropColumnSql(TableId table, String column) {
         return "ALTER TABLE " + q(table) + " DROP COLUMN " + q(column);
     }
 }

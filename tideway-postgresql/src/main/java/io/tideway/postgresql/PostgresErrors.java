@@ -3,6 +3,7 @@ package io.tideway.postgresql;
 import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.ErrorClassifier;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -12,8 +13,8 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /** Turns PostgreSQL errors (by SQLState) into {@link TidewayException}s a DBA can act on. */
-final class PostgresErrors {
-    private PostgresErrors() { }
+final class PostgresErrors implements ErrorClassifier {
+    PostgresErrors() { }
 
     /** A failure while opening a connection. Never includes the password. */
     static TidewayException connectFailure(DataSourceConfig cfg, SQLException e) {
@@ -90,7 +91,8 @@ final class PostgresErrors {
     }
 
     /** A failure of a statement about {@code what}, classified, with the server's words and SQLState. */
-    static TidewayException classify(SQLException e, String what) {
+    @Override
+    public TidewayException classify(SQLException e, String what) {
         if (e.getCause() instanceof TidewayException t) {
             return t;
         }

@@ -4,6 +4,7 @@ import io.tideway.core.model.DataSourceConfig;
 import io.tideway.core.model.TableId;
 import io.tideway.core.project.TablePatterns;
 import io.tideway.core.spi.CheckResult;
+import io.tideway.core.spi.PrecheckItems;
 import io.tideway.core.spi.Role;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,11 +13,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** The PostgreSQL checks of one end of a project; every item that does not pass says how to fix it. */
-final class PostgresPrecheck {
-    private PostgresPrecheck() { }
+final class PostgresPrecheck implements PrecheckItems {
+    PostgresPrecheck() { }
+
+    /** {@code source.keyless_lock}: the brief SHARE lock of a keyless table's consistent read needs UPDATE, DELETE or TRUNCATE. */
+    @Override
+    public Optional<CheckResult> keylessReadCheck(Connection c, List<TableId> keyless) throws SQLException {
+        return Optional.of(keylessLock(c, "source.keyless_lock", keyless));
+    }
 
     static final int MIN_VERSION_NUM = 100000;
 
@@ -26,7 +34,8 @@ final class PostgresPrecheck {
     private static final String SYSTEM_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
             + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
-    static List<CheckResult> run(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
+    @Override
+    public List<CheckResult> run(Connection c, DataSourceConfig cfg, Role role, Set<String> steps) throws SQLException {
         String p = role.id() + ".";
         List<CheckResult> out = new ArrayList<>();
         String user = scalar(c, "SELECT current_user");

@@ -1,7 +1,6 @@
 package io.tideway.postgresql;
 
 import static io.tideway.postgresql.PostgresDdl.q;
-
 import io.tideway.core.model.Column;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.KeyRange;
@@ -9,6 +8,7 @@ import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
 import io.tideway.core.spi.ReadOptions;
 import io.tideway.core.spi.RowCursor;
+import io.tideway.core.spi.RowReader;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,13 +23,33 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Streaming reads of PostgreSQL rows in key order, by key range, and the chunk boundaries of a table's key. */
-final class PostgresRows {
+final class PostgresRows implements RowReader {
     /** Rows fetched per round trip: about {@link #FETCH_BYTES} by the catalog's row-size estimate, within these bounds. */
     static final int MIN_FETCH = 100;
     static final int MAX_FETCH = 5000;
     static final long FETCH_BYTES = 8L << 20;
 
-    private PostgresRows() { }
+    /** Whether values are read verbatim for a PostgreSQL peer (see {@link PostgresDialect#withPeer}). */
+    private final boolean verbatim;
+
+    PostgresRows(boolean verbatim) {
+        this.verbatim = verbatim;
+    }
+
+    @Override
+    public RowCursor openRows(Connection c, Table t, KeyRange range, ReadOptions options) throws SQLException {
+        return openRows(c, t, range, options, verbatim);
+    }
+
+    @Override
+    public Optional<List<Object>> nextBoundary(Connection c, Table t, List<Object> after, int step) throws SQLException {
+        return nextBoundary(c, t, after, step, verbatim);
+    }
+
+    @Override
+    public RowCursor openRowsByKeys(Connection c, Table t, List<List<Object>> keys, ReadOptions options) throws SQLException {
+        return PostgresVerify.openRowsByKeys(c, t, keys, options, verbatim);
+    }
 
     // ---------------------------------------------------------------- reading rows
 
@@ -199,7 +219,8 @@ final class PostgresRows {
         }
     }
 
-    static Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
+    @Override
+    public Optional<BigInteger[]> integerKeyBounds(Connection c, Table t) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.size() != 1 || !key.get(0).type().isInteger()) {
             throw new IllegalArgumentException("table " + t.id() + " has no single integer key");

@@ -1,13 +1,13 @@
 package io.tideway.postgresql;
 
 import static io.tideway.postgresql.PostgresDdl.q;
-
 import io.tideway.core.model.Column;
 import io.tideway.core.model.ColumnType.Kind;
 import io.tideway.core.model.ErrorCode;
 import io.tideway.core.model.KeyRange;
 import io.tideway.core.model.Table;
 import io.tideway.core.model.TidewayException;
+import io.tideway.core.spi.RowWriter;
 import io.tideway.core.spi.WriteResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,15 +26,21 @@ import java.util.stream.Collectors;
  * The writes of PostgreSQL other than the bulk COPY: multi-row INSERT ... ON CONFLICT upserts,
  * updates and deletes by key, deletes of a key range and of one row equal to given values.
  */
-final class PostgresUpserts {
+final class PostgresUpserts implements RowWriter {
     static final int MAX_PARAMS = 30_000;
     static final int MAX_UPSERT_ROWS = 500;
 
-    private PostgresUpserts() { }
+    PostgresUpserts() { }
+
+    @Override
+    public String quote(String identifier) {
+        return q(identifier);
+    }
 
     // ---------------------------------------------------------------- writing rows
 
-    static WriteResult bulkInsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+    @Override
+    public WriteResult bulkInsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
         String sql = PostgresCopyWriter.copySql(t, PostgresDdl::q, q(t.id()));
         return new PostgresCopyWriter(t).write(c, sql, rows);
     }
@@ -43,7 +49,8 @@ final class PostgresUpserts {
      * Multi-row {@code INSERT ... ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c}; within a batch
      * the last row of a key wins (one statement may not touch a row twice).
      */
-    static WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+    @Override
+    public WriteResult upsert(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
         List<String> key = t.rowKey();
         if (key.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "table " + t.id()
@@ -124,7 +131,8 @@ final class PostgresUpserts {
         return bytes;
     }
 
-    static long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
+    @Override
+    public long deleteRange(Connection c, Table t, KeyRange range) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(t.id()) + PostgresRows.rangeWhere(t, range))) {
             PostgresRows.bindRange(ps, t, range, 1);
             return ps.executeUpdate();
@@ -132,7 +140,8 @@ final class PostgresUpserts {
     }
 
 
-    static long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
+    @Override
+    public long deleteOneMatching(Connection c, Table t, Object[] row) throws SQLException {
         StringBuilder where = new StringBuilder();
         List<Column> cols = t.columns();
         for (int j = 0; j < cols.size(); j++) {
@@ -170,7 +179,8 @@ final class PostgresUpserts {
         return v instanceof String s && PostgresValues.isArrayText(s);
     }
 
-    static long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
+    @Override
+    public long deleteKeys(Connection c, Table t, List<Object[]> keys) throws SQLException {
         List<Column> key = t.rowKeyColumns();
         if (key.isEmpty()) {
             throw new TidewayException(ErrorCode.INTERNAL, "table " + t.id() + " has no row key");
@@ -197,7 +207,8 @@ final class PostgresUpserts {
         return deleted;
     }
 
-    static long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
+    @Override
+    public long updateByKey(Connection c, Table t, Iterator<Object[]> rows) throws SQLException {
         List<Column> cols = t.columns();
         List<String> key = t.rowKey();
         if (key.isEmpty()) {

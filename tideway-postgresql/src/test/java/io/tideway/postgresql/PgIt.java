@@ -37,7 +37,7 @@ final class PgIt {
 
     static List<Object[]> rows(PostgresDialect d, Connection c, Table t, KeyRange r) throws SQLException {
         List<Object[]> out = new ArrayList<>();
-        try (RowCursor cur = d.openRows(c, t, r, ReadOptions.DEFAULT)) {
+        try (RowCursor cur = d.rows().openRows(c, t, r, ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 out.add(cur.row().clone());
             }

@@ -49,8 +49,8 @@ class PostgresCopyThroughputIT {
                         + " g / 7.0, g % 2 = 0, CASE WHEN g % 3 = 0 THEN NULL ELSE 'note ' || g END"
                         + " FROM generate_series(1, " + ROWS + ") g",
                 "ANALYZE orders");
-        t = D.readTables(a, "public", id -> id.table().equals("orders")).get(0);
-        exec(b, D.createTable(t, PostgresPlugin.FAMILY).statements());
+        t = D.catalog().readTables(a, "public", id -> id.table().equals("orders")).get(0);
+        exec(b, D.schema().createTable(t, PostgresPlugin.FAMILY).statements());
     }
 
     @AfterAll
@@ -65,12 +65,12 @@ class PostgresCopyThroughputIT {
     }
 
     static long tideway() throws SQLException {
-        exec(b, D.truncateSql(t.id()));
+        exec(b, D.schema().truncateSql(t.id()));
         long t0 = System.nanoTime();
         b.setAutoCommit(false);
         WriteResult w;
-        try (RowCursor cur = D.openRows(a, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
-            w = D.bulkInsert(b, t, PgIt.iterate(cur));
+        try (RowCursor cur = D.rows().openRows(a, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+            w = D.writer().bulkInsert(b, t, PgIt.iterate(cur));
         }
         b.commit();
         b.setAutoCommit(true);
@@ -79,7 +79,7 @@ class PostgresCopyThroughputIT {
     }
 
     static long pipe() throws Exception {
-        exec(b, D.truncateSql(t.id()));
+        exec(b, D.schema().truncateSql(t.id()));
         long t0 = System.nanoTime();
         PipedInputStream in = new PipedInputStream(1 << 16);
         PipedOutputStream out = new PipedOutputStream(in);

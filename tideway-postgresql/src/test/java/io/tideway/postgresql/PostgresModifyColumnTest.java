@@ -29,14 +29,14 @@ class PostgresModifyColumnTest {
         Table t = table(new Column("id", ColumnType.of(Kind.INT64, "bigint"), false, null, true, null),
                 new Column("qty", ColumnType.of(Kind.INT64, "bigint"), true, ColumnDefault.literal("0"), false, null));
         String a = "ALTER TABLE \"shop\".\"items\" ";
-        assertThat(D.modifyColumnSql(t, "qty", new Family("mysql"))).containsExactly(
+        assertThat(D.schema().modifyColumnSql(t, "qty", new Family("mysql"))).containsExactly(
                 a + "DROP CONSTRAINT IF EXISTS \"items_qty_check\"",
                 a + "ALTER COLUMN \"qty\" DROP IDENTITY IF EXISTS",
                 a + "ALTER COLUMN \"qty\" DROP DEFAULT",
                 a + "ALTER COLUMN \"qty\" TYPE bigint USING \"qty\"::bigint",
                 a + "ALTER COLUMN \"qty\" DROP NOT NULL",
                 a + "ALTER COLUMN \"qty\" SET DEFAULT '0'");
-        assertThat(D.modifyColumnSql(t, "id", new Family("mysql"))).as("an identity column keeps its identity").containsExactly(
+        assertThat(D.schema().modifyColumnSql(t, "id", new Family("mysql"))).as("an identity column keeps its identity").containsExactly(
                 a + "DROP CONSTRAINT IF EXISTS \"items_id_check\"",
                 a + "ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint",
                 a + "ALTER COLUMN \"id\" SET NOT NULL");
@@ -46,7 +46,7 @@ class PostgresModifyColumnTest {
     void anEnumFromAnotherFamilyGetsItsCheckAgain() {
         Table t = table(new Column("id", ColumnType.of(Kind.INT64, "bigint"), false, null, false, null),
                 new Column("size", ColumnType.labels(Kind.ENUM, List.of("S", "M", "L"), "enum('S','M','L')"), true, null, false, null));
-        assertThat(D.modifyColumnSql(t, "size", new Family("mysql"))).last().asString()
+        assertThat(D.schema().modifyColumnSql(t, "size", new Family("mysql"))).last().asString()
                 .isEqualTo("ALTER TABLE \"shop\".\"items\" ADD CONSTRAINT \"items_size_check\" CHECK (\"size\" IN ('S', 'M', 'L'))");
     }
 
@@ -54,7 +54,7 @@ class PostgresModifyColumnTest {
     void aTypeWithoutEquivalentIsRefusedNamingTheColumn() {
         Table t = table(new Column("id", ColumnType.of(Kind.INT64, "bigint"), false, null, false, null),
                 new Column("spot", ColumnType.of(Kind.OTHER, "point"), true, null, false, null));
-        assertThatThrownBy(() -> D.modifyColumnSql(t, "spot", new Family("mysql")))
+        assertThatThrownBy(() -> D.schema().modifyColumnSql(t, "spot", new Family("mysql")))
                 .isInstanceOfSatisfying(TidewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_TYPE))
                 .hasMessageContaining("column spot");
     }

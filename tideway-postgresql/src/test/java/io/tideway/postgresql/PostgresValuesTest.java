@@ -87,12 +87,12 @@ class PostgresValuesTest {
     @Test
     void failuresAreClassifiedBySqlState() {
         PostgresDialect d = new PostgresDialect();
-        assertThat(d.classify(new java.sql.SQLException("deadlock", "40P01"), "t").code()).isEqualTo(ErrorCode.TRANSIENT);
-        assertThat(d.classify(new java.sql.SQLException("gone", "08006"), "t").code()).isEqualTo(ErrorCode.TRANSIENT);
-        assertThat(d.classify(new java.sql.SQLException("no table", "42P01"), "t").code()).isEqualTo(ErrorCode.TABLE_VANISHED);
-        assertThat(d.classify(new java.sql.SQLException("denied", "42501"), "t").code()).isEqualTo(ErrorCode.PRIVILEGE_MISSING);
-        assertThat(d.classify(new java.sql.SQLException("check", "23514"), "t").code()).isEqualTo(ErrorCode.DATA_INVALID);
-        assertThat(d.classify(new java.sql.SQLException("odd", "XX000"), "copying s.t").getMessage())
+        assertThat(d.errors().classify(new java.sql.SQLException("deadlock", "40P01"), "t").code()).isEqualTo(ErrorCode.TRANSIENT);
+        assertThat(d.errors().classify(new java.sql.SQLException("gone", "08006"), "t").code()).isEqualTo(ErrorCode.TRANSIENT);
+        assertThat(d.errors().classify(new java.sql.SQLException("no table", "42P01"), "t").code()).isEqualTo(ErrorCode.TABLE_VANISHED);
+        assertThat(d.errors().classify(new java.sql.SQLException("denied", "42501"), "t").code()).isEqualTo(ErrorCode.PRIVILEGE_MISSING);
+        assertThat(d.errors().classify(new java.sql.SQLException("check", "23514"), "t").code()).isEqualTo(ErrorCode.DATA_INVALID);
+        assertThat(d.errors().classify(new java.sql.SQLException("odd", "XX000"), "copying s.t").getMessage())
                 .isEqualTo("copying s.t: odd [SQLState XX000]");
     }
 

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  *     {@link ZeroDates.Mode#DEFAULT}, read as KEEP)
  * @param warnings receives one message per kind of lossy conversion (the dialect may repeat)
  * @param filter a SQL boolean condition of this dialect that the rows read must also meet (put in
- *     parentheses after the key conditions), or null for all rows; see {@link Dialect#checkRowFilter}
+ *     parentheses after the key conditions), or null for all rows; see {@link VerifyHashing#checkRowFilter}
  */
 public record ReadOptions(ZeroDates zeroDates, Consumer<String> warnings, String filter) {
     /** Values as stored: zero dates verbatim. */

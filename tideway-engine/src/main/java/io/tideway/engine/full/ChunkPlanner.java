@@ -26,7 +26,7 @@ public final class ChunkPlanner {
             return List.of(KeyRange.ALL);
         }
         if (key.size() == 1 && key.get(0).type().isInteger()) {
-            Optional<BigInteger[]> b = d.integerKeyBounds(c, t);
+            Optional<BigInteger[]> b = d.rows().integerKeyBounds(c, t);
             if (b.isEmpty()) {
                 return List.of(KeyRange.ALL);
             }
@@ -35,7 +35,7 @@ public final class ChunkPlanner {
         List<KeyRange> out = new ArrayList<>();
         List<Object> lower = null;
         while (true) {
-            Optional<List<Object>> next = d.nextBoundary(c, t, lower, chunkSize);
+            Optional<List<Object>> next = d.rows().nextBoundary(c, t, lower, chunkSize);
             if (next.isEmpty()) {
                 out.add(new KeyRange(lower, null));
                 return out;

@@ -140,7 +140,7 @@ public final class FullStep {
                 planTable(src, m, queue, toIndex);
             }
         } catch (SQLException e) {
-            throw ctx.ends().sourceDialect().classify(e, "planning chunks");
+            throw ctx.ends().sourceDialect().errors().classify(e, "planning chunks");
         }
         ctx.listener().info("full: " + queue.size() + " chunks to copy in " + tables.size() + " tables, parallelism "
                 + parallelism);
@@ -148,7 +148,7 @@ public final class FullStep {
             try (Connection dst = ctx.ends().connectDestination()) {
                 held.ensure(ctx.ends().destinationDialect(), dst, ctx.ends().sourceFamily());
             } catch (SQLException e) {
-                throw ctx.ends().destinationDialect().classify(e, "connecting to the destination");
+                throw ctx.ends().destinationDialect().errors().classify(e, "connecting to the destination");
             }
         }
         // tables whose rows were all copied in an earlier run but whose indexes were not made
@@ -323,7 +323,7 @@ public final class FullStep {
         try {
             if (redo && !w.chunked()) {
                 try (Statement s = dst.createStatement()) {
-                    s.execute(dd.truncateSql(dt.id()));
+                    s.execute(dd.schema().truncateSql(dt.id()));
                 }
             }
             dst.setAutoCommit(false);
@@ -339,7 +339,7 @@ public final class FullStep {
                 LOG.info("{}: read at log place {} (its changes before it are in the copy)", st.id(), snapshotPoint);
             }
             if (redo && w.chunked() && !upsert) {
-                long deleted = dd.deleteRange(dst, dt, chunk.range());
+                long deleted = dd.writer().deleteRange(dst, dt, chunk.range());
                 LOG.info("{} chunk {} {}: redone, {} rows of an earlier attempt deleted first", dt.id(), chunk.chunkNo(),
                         chunk.range(), deleted);
             } else if (upsert) {
@@ -348,13 +348,13 @@ public final class FullStep {
             }
             RowCursor opened;
             try {
-                opened = sd.openRows(src, st, chunk.range(), ro);
+                opened = sd.rows().openRows(src, st, chunk.range(), ro);
             } catch (SQLException | RuntimeException e) {
                 throw new RowStream.SourceReadException(e);
             }
             try (RowCursor cur = opened) {
                 rows = new RowStream(cur, w.progress(), throttle, upsert);
-                result = upsert ? dd.upsert(dst, dt, rows) : dd.bulkInsert(dst, dt, rows);
+                result = upsert ? dd.writer().upsert(dst, dt, rows) : dd.writer().bulkInsert(dst, dt, rows);
                 if (rows.rows() != result.rows()) {
                     throw new TidewayException(ErrorCode.INTERNAL, dt.id() + " chunk " + chunk.chunkNo() + ": read "
                             + rows.rows() + " rows but the destination took " + result.rows());
@@ -384,7 +384,7 @@ public final class FullStep {
                 throw classifySource(sd, (Exception) sre.getCause(), st);
             }
             if (e instanceof SQLException se) {
-                throw dd.classify(se, "writing " + dt.id() + " chunk " + chunk.chunkNo());
+                throw dd.errors().classify(se, "writing " + dt.id() + " chunk " + chunk.chunkNo());
             }
             throw (RuntimeException) e;
         }
@@ -395,7 +395,7 @@ public final class FullStep {
 
     private TidewayException classifySource(Dialect sd, Exception e, Table st) {
         TidewayException te = e instanceof TidewayException t ? t
-                : e instanceof SQLException se ? sd.classify(se, "reading " + st.id())
+                : e instanceof SQLException se ? sd.errors().classify(se, "reading " + st.id())
                 : new TidewayException(ErrorCode.INTERNAL, "reading " + st.id() + ": " + e, e);
         if (te.code() == ErrorCode.TABLE_VANISHED) {
             return new TidewayException(ErrorCode.TABLE_VANISHED, "source table " + st.id()

@@ -208,7 +208,7 @@ public final class Applier implements AutoCloseable {
             keyless.load(lanes.connection(0), keylessTables);
         } catch (SQLException ex) {
             lanes.discard(0);
-            throw dd.classify(ex, "reading " + keyless.table().id());
+            throw dd.errors().classify(ex, "reading " + keyless.table().id());
         }
     }
 

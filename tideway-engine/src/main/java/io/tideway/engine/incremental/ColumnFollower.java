@@ -182,11 +182,11 @@ final class ColumnFollower {
         List<Index> keptIndexes = new ArrayList<>(haveIndexes);
         if (goneIndexes != null) {
             for (Index ix : haveIndexes) {
-                boolean gone = goneIndexes.stream().anyMatch(n -> dd.indexName(dst, n).equals(ix.name()));
-                boolean redefined = newDest.indexes().stream().anyMatch(want -> dd.indexName(dst, want.name()).equals(ix.name())
+                boolean gone = goneIndexes.stream().anyMatch(n -> dd.schema().indexName(dst, n).equals(ix.name()));
+                boolean redefined = newDest.indexes().stream().anyMatch(want -> dd.schema().indexName(dst, want.name()).equals(ix.name())
                         && !signature(want).equals(signature(ix)));
                 if (gone || redefined) {
-                    sql.add(dd.dropIndexSql(dst, ix.name()));
+                    sql.add(dd.schema().dropIndexSql(dst, ix.name()));
                     keptIndexes.remove(ix);
                 }
             }
@@ -197,19 +197,19 @@ final class ColumnFollower {
         }
         for (Column col : missing) {
             try {
-                sql.addAll(dd.addColumnSql(dst, col, ends.sourceFamily()));
+                sql.addAll(dd.schema().addColumnSql(dst, col, ends.sourceFamily()));
             } catch (TidewayException ex) {
                 throw SchemaFollower.ddlStop(what, ex.getMessage());
             }
         }
         if (mayDrop) {
             for (Column col : extra) {
-                sql.add(dd.dropColumnSql(dst, col.name()));
+                sql.add(dd.schema().dropColumnSql(dst, col.name()));
             }
         }
         for (String col : modified) {
             try {
-                sql.addAll(dd.modifyColumnSql(newDest, col, ends.sourceFamily()));
+                sql.addAll(dd.schema().modifyColumnSql(newDest, col, ends.sourceFamily()));
             } catch (TidewayException ex) {
                 throw SchemaFollower.ddlStop(what, ex.getMessage());
             }
@@ -218,7 +218,7 @@ final class ColumnFollower {
             Set<String> present = keptIndexes.stream().map(ColumnFollower::signature).collect(Collectors.toSet());
             List<Index> create = newDest.indexes().stream().filter(ix -> !present.contains(signature(ix))).toList();
             if (!create.isEmpty()) {
-                sql.addAll(dd.createIndexesSql(new Table(dst, newDest.columns(), newDest.primaryKey(), create, null, 0, 0)));
+                sql.addAll(dd.schema().createIndexesSql(new Table(dst, newDest.columns(), newDest.primaryKey(), create, null, 0, 0)));
             }
         }
         return sql;

@@ -57,7 +57,7 @@ public record HeldTable(TableId id, Table model, String sink) {
             if (io.tideway.engine.schema.SchemaStep.find(d, c, id).isPresent()) {
                 return;
             }
-            var plan = d.createTable(model, sourceFamily);
+            var plan = d.schema().createTable(model, sourceFamily);
             if (!plan.problems().isEmpty()) {
                 throw new TidewayException(ErrorCode.INTERNAL, "creating " + id + ": " + String.join("; ", plan.problems()));
             }
@@ -75,7 +75,7 @@ public record HeldTable(TableId id, Table model, String sink) {
             } catch (SQLException ignored) {
                 // report the first failure
             }
-            throw d.classify(e, "creating " + id + " (" + what + ")");
+            throw d.errors().classify(e, "creating " + id + " (" + what + ")");
         }
     }
 
@@ -91,7 +91,7 @@ public record HeldTable(TableId id, Table model, String sink) {
             byName.put(t.toString(), t);
             keys.add(List.of(sink, t.toString()));
         }
-        try (RowCursor cur = d.openRowsByKeys(c, model, keys, ReadOptions.DEFAULT)) {
+        try (RowCursor cur = d.rows().openRowsByKeys(c, model, keys, ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 Object[] r = cur.row();
                 TableId t = byName.get((String) r[1]);
@@ -105,7 +105,7 @@ public record HeldTable(TableId id, Table model, String sink) {
 
     /** Writes what the destination holds of {@code source}, in the caller's transaction. */
     public void write(Dialect d, Connection c, TableId source, Held held) throws SQLException {
-        d.upsert(c, model, List.<Object[]>of(new Object[] {sink, source.toString(), held.snapshotPoint(),
+        d.writer().upsert(c, model, List.<Object[]>of(new Object[] {sink, source.toString(), held.snapshotPoint(),
                 held.appliedPosition()}).iterator());
     }
 }

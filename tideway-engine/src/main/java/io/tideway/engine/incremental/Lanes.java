@@ -144,7 +144,7 @@ final class Lanes implements Sink {
             claim = sinkTable.claim(dd, c, epoch, lanes);
         } catch (SQLException e) {
             discard(0);
-            throw dd.classify(e, "claiming " + sinkTable.id() + " for epoch " + epoch);
+            throw dd.errors().classify(e, "claiming " + sinkTable.id() + " for epoch " + epoch);
         }
         if (claim.refused()) {
             throw sinkTable.fenced(epoch, claim.newerEpoch());
@@ -165,7 +165,7 @@ final class Lanes implements Sink {
             return SinkTable.claim(sinkTable.rows(dd, connection(0)), Long.MAX_VALUE).held();
         } catch (SQLException e) {
             discard(0);
-            throw dd.classify(e, "reading " + sinkTable.id());
+            throw dd.errors().classify(e, "reading " + sinkTable.id());
         }
     }
 
@@ -180,7 +180,7 @@ final class Lanes implements Sink {
             held = sinkTable.heldEpoch(dd, connection(0));
         } catch (SQLException e) {
             discard(0);
-            throw dd.classify(e, "reading " + sinkTable.id());
+            throw dd.errors().classify(e, "reading " + sinkTable.id());
         }
         if (held > epoch) {
             throw sinkTable.fenced(epoch, held);
@@ -306,11 +306,11 @@ final class Lanes implements Sink {
                 }
                 if (!w.deletes().isEmpty()) {
                     KeyOrder.sortByKey(w.deletes(), IntStream.range(0, dt.rowKey().size()).toArray());
-                    dd.deleteKeys(c, dt, w.deletes());
+                    dd.writer().deleteKeys(c, dt, w.deletes());
                 }
                 if (!w.upserts().isEmpty()) {
                     KeyOrder.sortByKey(w.upserts(), dt.rowKey().stream().mapToInt(dt::columnIndex).toArray());
-                    dd.upsert(c, dt, counted(w.upserts()));
+                    dd.writer().upsert(c, dt, counted(w.upserts()));
                 }
             }
             for (var e : keylessHeld.entrySet()) {
@@ -320,7 +320,7 @@ final class Lanes implements Sink {
             c.setAutoCommit(true);
         } catch (SQLException e) {
             discard(lane);
-            throw dd.classify(e, "applying changes to the destination");
+            throw dd.errors().classify(e, "applying changes to the destination");
         } catch (RuntimeException e) {
             discard(lane);
             throw e;
@@ -381,12 +381,12 @@ final class Lanes implements Sink {
         Connection c = connection(0);
         try (Statement s = c.createStatement()) {
             if (!markers.active() && keylessHeld == null && !claimed) {
-                s.execute(dd.truncateSql(dst));
+                s.execute(dd.schema().truncateSql(dst));
             } else {
                 c.setAutoCommit(false);
                 markers.write(dd, c, 0);
                 guard(dd, c, 0, null);
-                s.execute(dd.truncateInTransactionSql(dst));
+                s.execute(dd.schema().truncateInTransactionSql(dst));
                 if (keylessHeld != null) {
                     keyless.write(dd, c, source, keylessHeld);
                 }
@@ -398,7 +398,7 @@ final class Lanes implements Sink {
             }
         } catch (SQLException e) {
             discard(0);
-            throw dd.classify(e, "truncating " + dst);
+            throw dd.errors().classify(e, "truncating " + dst);
         } catch (RuntimeException e) {
             discard(0);
             throw e;
@@ -416,7 +416,7 @@ final class Lanes implements Sink {
             }
         } catch (SQLException ex) {
             discard(0);
-            throw ends.destinationDialect().classify(ex, what);
+            throw ends.destinationDialect().errors().classify(ex, what);
         }
     }
 
@@ -435,7 +435,7 @@ final class Lanes implements Sink {
             }
         } catch (SQLException ex) {
             discard(0);
-            throw ends.destinationDialect().classify(ex, "looking for the marker table " + markers.table());
+            throw ends.destinationDialect().errors().classify(ex, "looking for the marker table " + markers.table());
         }
     }
 

@@ -67,7 +67,7 @@ final class MarkerWrites {
     void write(Dialect dd, Connection c, int lane) throws SQLException {
         Table mark = model;
         if (mark != null) {
-            dd.upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, seq.incrementAndGet()}).iterator());
+            dd.writer().upsert(c, mark, List.<Object[]>of(new Object[] {captureName + "-" + lane, seq.incrementAndGet()}).iterator());
         }
     }
 }

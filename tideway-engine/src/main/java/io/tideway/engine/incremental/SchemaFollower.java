@@ -241,7 +241,7 @@ final class SchemaFollower {
         tables.keySet().forEach(t -> schemas.add(t.schema()));
         try (Connection c = ends.connectSource()) {
             for (String schema : schemas) {
-                for (Table t : ends.sourceDialect().readTables(c, schema, selected)) {
+                for (Table t : ends.sourceDialect().catalog().readTables(c, schema, selected)) {
                     present.add(t.id());
                 }
             }
@@ -273,7 +273,7 @@ final class SchemaFollower {
         try (Connection c = ends.connectDestination()) {
             return SchemaStep.find(dd, c, dst).orElse(null);
         } catch (SQLException ex) {
-            throw dd.classify(ex, "reading the destination table " + dst);
+            throw dd.errors().classify(ex, "reading the destination table " + dst);
         }
     }
 
@@ -282,7 +282,7 @@ final class SchemaFollower {
         try (Connection c = ends.connectSource()) {
             return SchemaStep.find(ends.sourceDialect(), c, id).orElse(null);
         } catch (SQLException ex) {
-            throw ends.sourceDialect().classify(ex, "reading the source table " + id + " after " + what);
+            throw ends.sourceDialect().errors().classify(ex, "reading the source table " + id + " after " + what);
         }
     }
 
@@ -449,7 +449,7 @@ final class SchemaFollower {
             }
             if (hasOld) {
                 List<String> sql = new ArrayList<>(ensureSchema(newDst.schema()));
-                sql.addAll(ends.destinationDialect().renameTableSql(oldDst, newDst));
+                sql.addAll(ends.destinationDialect().schema().renameTableSql(oldDst, newDst));
                 execute(sql, "renaming " + oldDst + " to " + newDst);
                 warnings.accept("table renamed on the destination: " + oldDst + " -> " + newDst + " (" + what + ")");
             }
@@ -479,7 +479,7 @@ final class SchemaFollower {
         checkReadable(what, now);
         Dialect dd = ends.destinationDialect();
         if (!ends.sameFamily()) {
-            List<String> unsupported = ends.sourceDialect().unsupportedColumns(now).stream()
+            List<String> unsupported = ends.sourceDialect().catalog().unsupportedColumns(now).stream()
                     .filter(u -> u.startsWith("column ")).toList();
             if (!unsupported.isEmpty()) {
                 throw ddlStop(what, String.join("; ", unsupported));
@@ -493,14 +493,14 @@ final class SchemaFollower {
                 throw ddlStop(what, diff);
             }
         } else {
-            CreateTablePlan plan = dd.createTable(dest, ends.sourceFamily());
+            CreateTablePlan plan = dd.schema().createTable(dest, ends.sourceFamily());
             if (!plan.problems().isEmpty()) {
                 throw ddlStop(what, String.join("; ", plan.problems()));
             }
             plan.warnings().forEach(w -> warnings.accept(dest.id() + ": " + w));
             List<String> sql = new ArrayList<>(ensureSchema(dest.id().schema()));
             sql.addAll(plan.statements());
-            sql.addAll(dd.createIndexesSql(dest));
+            sql.addAll(dd.schema().createIndexesSql(dest));
             execute(sql, "creating " + dest.id());
             warnings.accept("table created on the destination: " + dest.id() + " (" + what + ")");
         }
@@ -536,7 +536,7 @@ final class SchemaFollower {
                 throw ddlStop(what, "the source table " + id + " was dropped; drop " + dst + " on the destination by hand,"
                         + " or set incremental.drop-tables: true in the project file to have Tideway drop it");
             }
-            execute(List.of(ends.destinationDialect().dropTableSql(dst)), "dropping " + dst);
+            execute(List.of(ends.destinationDialect().schema().dropTableSql(dst)), "dropping " + dst);
             warnings.accept("table dropped on the destination: " + dst + " (" + what + ")");
         }
         tables.remove(id);
@@ -547,9 +547,9 @@ final class SchemaFollower {
     private List<String> ensureSchema(String schema) {
         Dialect dd = ends.destinationDialect();
         try (Connection c = ends.connectDestination()) {
-            return dd.listSchemas(c).contains(schema) ? List.of() : dd.createSchemaSql(schema);
+            return dd.catalog().listSchemas(c).contains(schema) ? List.of() : dd.schema().createSchemaSql(schema);
         } catch (SQLException ex) {
-            throw dd.classify(ex, "reading the destination's schemas");
+            throw dd.errors().classify(ex, "reading the destination's schemas");
         }
     }
 

@@ -112,7 +112,7 @@ public record SinkTable(TableId id, Table model, String project, String directio
     List<LaneRow> rows(Dialect d, Connection c) throws SQLException {
         List<LaneRow> out = new ArrayList<>();
         String sink = sink();
-        try (RowCursor cur = d.openRows(c, model, KeyRange.ALL, ReadOptions.DEFAULT)) {
+        try (RowCursor cur = d.rows().openRows(c, model, KeyRange.ALL, ReadOptions.DEFAULT)) {
             while (cur.next()) {
                 Object[] r = cur.row();
                 if (!sink.equals(r[0])) {
@@ -152,10 +152,10 @@ public record SinkTable(TableId id, Table model, String project, String directio
             for (long lane = 0; lane < lanes; lane++) {
                 mine.add(row(lane, epoch, at));
             }
-            d.upsert(c, model, mine.iterator());
+            d.writer().upsert(c, model, mine.iterator());
             List<Object[]> gone = rows.stream().filter(r -> r.lane() >= lanes).map(r -> new Object[] {sink(), r.lane()}).toList();
             if (!gone.isEmpty()) {
-                d.deleteKeys(c, model, new ArrayList<>(gone));
+                d.writer().deleteKeys(c, model, new ArrayList<>(gone));
             }
             c.commit();
             return claim;
@@ -179,7 +179,7 @@ public record SinkTable(TableId id, Table model, String project, String directio
     boolean guarded(Dialect d, Connection c, long lane, long epoch, SinkPosition reached) throws SQLException {
         List<String> set = reached == null ? List.of("epoch")
                 : List.of("epoch", "resume_from", "source_position", "source_millis", "changes");
-        try (PreparedStatement ps = c.prepareStatement(d.guardedUpdateSql(model, set, "epoch"))) {
+        try (PreparedStatement ps = c.prepareStatement(d.writer().guardedUpdateSql(model, set, "epoch"))) {
             int i = 1;
             ps.setLong(i++, epoch);
             if (reached != null) {

@@ -39,7 +39,7 @@ final class TableWrites {
         for (Object[] row : upserts) {
             touched.add(KeyOrder.keyValues(dt, row));
         }
-        dd.deleteKeys(c, dt, touched);
+        dd.writer().deleteKeys(c, dt, touched);
         if (upserts.isEmpty()) {
             return;
         }
@@ -66,14 +66,14 @@ final class TableWrites {
             if (!values.isEmpty()) {
                 Table byIndex = new Table(dt.id(), dt.columns(), ix.columns(), List.of(), dt.comment(), dt.estimatedRows(),
                         dt.estimatedBytes());
-                displaced += dd.deleteKeys(c, byIndex, values);
+                displaced += dd.writer().deleteKeys(c, byIndex, values);
             }
         }
         if (displaced > 0) {
             LOG.info("{}: {} row(s) holding unique values this batch writes were removed first; their later changes"
                     + " write them again", dt.id(), displaced);
         }
-        dd.upsert(c, dt, counted.apply(upserts));
+        dd.writer().upsert(c, dt, counted.apply(upserts));
     }
 
     /** Ordered changes of a table without a key: runs of inserts go in bulk, others one row at a time. */
@@ -85,18 +85,18 @@ final class TableWrites {
                 continue;
             }
             if (!inserts.isEmpty()) {
-                dd.bulkInsert(c, dt, inserts.iterator());
+                dd.writer().bulkInsert(c, dt, inserts.iterator());
                 inserts.clear();
             }
             if (op.before() != null) {
-                dd.deleteOneMatching(c, dt, op.before());
+                dd.writer().deleteOneMatching(c, dt, op.before());
             }
             if (op.op() == ChangeEvent.Op.UPDATE && op.after() != null) {
                 inserts.add(op.after());
             }
         }
         if (!inserts.isEmpty()) {
-            dd.bulkInsert(c, dt, inserts.iterator());
+            dd.writer().bulkInsert(c, dt, inserts.iterator());
         }
     }
 

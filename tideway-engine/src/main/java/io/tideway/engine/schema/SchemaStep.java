@@ -39,7 +39,7 @@ public final class SchemaStep {
         List<String> problems = new ArrayList<>();
         Map<TableId, CreateTablePlan> plans = new java.util.LinkedHashMap<>();
         for (MappedTable m : ctx.tables()) {
-            CreateTablePlan plan = dd.createTable(m.destination(), ctx.ends().sourceFamily());
+            CreateTablePlan plan = dd.schema().createTable(m.destination(), ctx.ends().sourceFamily());
             plan.problems().forEach(p -> problems.add(m.destination().id() + ": " + p));
             for (String w : plan.warnings()) {
                 ctx.event("WARN", "schema", m.destination().id() + ": " + w);
@@ -58,10 +58,10 @@ public final class SchemaStep {
         try (Connection c = ctx.ends().connectDestination()) {
             Set<String> schemas = new LinkedHashSet<>();
             ctx.tables().forEach(m -> schemas.add(m.destination().id().schema()));
-            List<String> have = dd.listSchemas(c);
+            List<String> have = dd.catalog().listSchemas(c);
             for (String s : schemas) {
                 if (!have.contains(s)) {
-                    execute(c, dd.createSchemaSql(s));
+                    execute(c, dd.schema().createSchemaSql(s));
                     LOG.info("created schema {}", s);
                 }
             }
@@ -80,7 +80,7 @@ public final class SchemaStep {
                             made.add(dst);   // a statement after CREATE TABLE may have failed: drop it too
                         }
                         dropMade(dd, c, made);
-                        throw dd.classify(e, "creating destination table " + dst + " (of source table " + m.label() + "); the "
+                        throw dd.errors().classify(e, "creating destination table " + dst + " (of source table " + m.label() + "); the "
                                 + (made.size() - 1) + " tables created before it in this run were dropped again");
                     }
                     LOG.info("created table {}", dst);
@@ -95,7 +95,7 @@ public final class SchemaStep {
                 }
             }
         } catch (SQLException e) {
-            throw dd.classify(e, "creating destination tables");
+            throw dd.errors().classify(e, "creating destination tables");
         }
         int created = made.size();
         return created + " tables created, " + existing + " already present";
@@ -105,7 +105,7 @@ public final class SchemaStep {
     private static void dropMade(Dialect dd, Connection c, List<TableId> made) {
         for (int i = made.size() - 1; i >= 0; i--) {
             try {
-                execute(c, List.of(dd.dropTableSql(made.get(i))));
+                execute(c, List.of(dd.schema().dropTableSql(made.get(i))));
             } catch (SQLException e) {
                 LOG.warn("could not drop {} after the schema step failed: {}", made.get(i), e.toString());
             }
@@ -121,7 +121,7 @@ public final class SchemaStep {
             return;
         }
         List<Index> key = t.indexes().stream().filter(i -> i.unique() && i.columns().equals(t.rowKey())).limit(1).toList();
-        execute(c, dd.createIndexesSql(new Table(t.id(), t.columns(), t.primaryKey(), key, t.comment(), 0, 0)).stream()
+        execute(c, dd.schema().createIndexesSql(new Table(t.id(), t.columns(), t.primaryKey(), key, t.comment(), 0, 0)).stream()
                 // only the index statements: anything the dialect does after a copy waits for the copy
                 .filter(sql -> sql.toUpperCase(java.util.Locale.ROOT).startsWith("CREATE")
                         || sql.toUpperCase(java.util.Locale.ROOT).startsWith("ALTER")).toList());
@@ -143,10 +143,10 @@ public final class SchemaStep {
             // (PostgreSQL moves identity sequences past the copied keys)
             Table subset = new Table(want.id(), want.columns(), want.primaryKey(), missing, want.comment(),
                     want.estimatedRows(), want.estimatedBytes());
-            execute(c, dd.createIndexesSql(subset));
+            execute(c, dd.schema().createIndexesSql(subset));
             return missing.size();
         } catch (SQLException e) {
-            throw dd.classify(e, "creating indexes of " + want.id());
+            throw dd.errors().classify(e, "creating indexes of " + want.id());
         }
     }
 
@@ -155,10 +155,10 @@ public final class SchemaStep {
     }
 
     public static Optional<Table> find(Dialect d, Connection c, TableId id) throws SQLException {
-        if (!d.listSchemas(c).contains(id.schema())) {
+        if (!d.catalog().listSchemas(c).contains(id.schema())) {
             return Optional.empty();
         }
-        return d.readTables(c, id.schema(), id::equals).stream().findFirst();
+        return d.catalog().readTables(c, id.schema(), id::equals).stream().findFirst();
     }
 
     static void execute(Connection c, List<String> statements) throws SQLException {

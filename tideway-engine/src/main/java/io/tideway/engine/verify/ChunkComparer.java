@@ -148,9 +148,9 @@ final class ChunkComparer {
 
     private Optional<ChunkChecksum> checksum(Dialect d, Connection c, Table t, KeyRange range, String filter, String side) {
         try {
-            return d.chunkChecksum(c, t, range, filter);
+            return d.verify().chunkChecksum(c, t, range, filter);
         } catch (SQLException e) {
-            throw d.classify(e, "checksum of " + side + " table " + t.id() + " " + range);
+            throw d.errors().classify(e, "checksum of " + side + " table " + t.id() + " " + range);
         }
     }
 

@@ -46,13 +46,13 @@ final class Repairer {
                         List<Object[]> inserts = new ArrayList<>();
                         for (Difference d : s.differences) {
                             if (d.kind() == Difference.Kind.EXTRA) {
-                                deleted += dd.deleteOneMatching(dc, p.destinationCompared(), d.destinationRow());
+                                deleted += dd.writer().deleteOneMatching(dc, p.destinationCompared(), d.destinationRow());
                             } else {
                                 inserts.add(p.writtenOf(d.sourceRow()));
                             }
                         }
                         if (!inserts.isEmpty()) {
-                            written += dd.bulkInsert(dc, p.destinationWrite(), inserts.iterator()).rows();
+                            written += dd.writer().bulkInsert(dc, p.destinationWrite(), inserts.iterator()).rows();
                         }
                     }
                     dc.commit();
@@ -62,7 +62,7 @@ final class Repairer {
                 }
                 dc.setAutoCommit(true);
             } catch (SQLException e) {
-                throw dd.classify(e, "repairing destination table " + p.destinationWrite().id());
+                throw dd.errors().classify(e, "repairing destination table " + p.destinationWrite().id());
             }
             ctx.listener.info("verify: " + p.label() + ": repaired");
             s.candidates = new LinkedHashMap<>();
@@ -99,14 +99,14 @@ final class Repairer {
                 }
             }
             if (!gone.isEmpty()) {
-                deleted += dd.deleteKeys(dc, p.destinationWrite(), gone);
+                deleted += dd.writer().deleteKeys(dc, p.destinationWrite(), gone);
             }
             if (!whole.isEmpty()) {
-                written += dd.upsert(dc, p.destinationWrite(), whole.iterator()).rows();
+                written += dd.writer().upsert(dc, p.destinationWrite(), whole.iterator()).rows();
             }
             if (!compared.isEmpty()) {
                 // on both sides: only the compared columns are set; excluded ones (maybe NOT NULL, maybe absent) stay as they are
-                written += dd.updateByKey(dc, p.destinationWriteCompared(), compared.iterator());
+                written += dd.writer().updateByKey(dc, p.destinationWriteCompared(), compared.iterator());
             }
         }
         return new Verifier.Repair(written, deleted);

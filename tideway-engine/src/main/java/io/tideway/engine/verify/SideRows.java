@@ -39,7 +39,7 @@ final class SideRows implements AutoCloseable {
                 return null;
             }
         } catch (SQLException e) {
-            throw dialect.classify(e, "reading " + (source ? "source" : "destination") + " table " + table.id());
+            throw dialect.errors().classify(e, "reading " + (source ? "source" : "destination") + " table " + table.id());
         }
         if (outcome != null) {
             if (source) {

@@ -110,7 +110,7 @@ public final class TableCompare {
     private static Map<String, List<String>> load(Dialect d, Connection c, Table t, List<Integer> key, ReadOptions how)
             throws SQLException {
         Map<String, List<String>> out = new HashMap<>();
-        try (RowCursor cur = d.openRows(c, t, KeyRange.ALL, how)) {
+        try (RowCursor cur = d.rows().openRows(c, t, KeyRange.ALL, how)) {
             while (cur.next()) {
                 Object[] row = cur.row();
                 StringBuilder all = new StringBuilder();

@@ -79,13 +79,13 @@ final class VerifyContext {
                                      String filter) {
         Map<String, Object[]> out = new HashMap<>();
         ReadOptions how = "source".equals(side) ? sourceReading : ReadOptions.DEFAULT;
-        try (RowCursor cur = d.openRowsByKeys(c, t, keys, how.withFilter(filter))) {
+        try (RowCursor cur = d.rows().openRowsByKeys(c, t, keys, how.withFilter(filter))) {
             while (cur.next()) {
                 Object[] row = cur.row().clone();
                 out.put(TablePlan.keyText(t, key, row), row);
             }
         } catch (SQLException e) {
-            throw d.classify(e, "reading rows of " + side + " table " + t.id() + " by key");
+            throw d.errors().classify(e, "reading rows of " + side + " table " + t.id() + " by key");
         }
         return out;
     }
@@ -93,9 +93,9 @@ final class VerifyContext {
     /** One side's rows of a chunk; with {@code o}, counted into it. */
     SideRows open(Dialect d, Connection c, TablePlan p, Table t, KeyRange range, ChunkOutcome o, boolean source) {
         try {
-            return new SideRows(d.openRows(c, t, range, reading(p, source)), d, t, o, source, this::pace);
+            return new SideRows(d.rows().openRows(c, t, range, reading(p, source)), d, t, o, source, this::pace);
         } catch (SQLException e) {
-            throw d.classify(e, "reading " + (source ? "source" : "destination") + " table " + t.id() + " " + range);
+            throw d.errors().classify(e, "reading " + (source ? "source" : "destination") + " table " + t.id() + " " + range);
         }
     }
 

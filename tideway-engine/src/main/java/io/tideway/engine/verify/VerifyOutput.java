@@ -111,25 +111,25 @@ public final class VerifyOutput {
                 w.write("-- Only rows where (source) " + f.source() + " / (destination) " + f.destination()
                         + " were compared; only they are corrected here.\n");
             }
-            for (String line : dd.sqlScriptHeader()) {
+            for (String line : dd.scripts().sqlScriptHeader()) {
                 w.write(line + "\n");
             }
             // deletes first: a row to insert may take a unique value an extra row holds
             for (Difference d : t.differences()) {
                 if (d.kind() == Difference.Kind.EXTRA && d.sourceRow() == null) {
-                    statement(w, d, () -> p.keyed() ? dd.deleteRowSql(p.destinationWrite(), d.key().toArray())
-                            : dd.deleteRowSql(p.destinationCompared(), d.destinationRow()));
+                    statement(w, d, () -> p.keyed() ? dd.scripts().deleteRowSql(p.destinationWrite(), d.key().toArray())
+                            : dd.scripts().deleteRowSql(p.destinationCompared(), d.destinationRow()));
                 }
             }
             for (Difference d : t.differences()) {
                 if (d.kind() == Difference.Kind.MISSING || d.kind() == Difference.Kind.EXTRA && d.sourceRow() != null) {
-                    statement(w, d, () -> dd.writeRowSql(p.destinationWrite(), p.writtenOf(d.sourceRow())));
+                    statement(w, d, () -> dd.scripts().writeRowSql(p.destinationWrite(), p.writtenOf(d.sourceRow())));
                 } else if (d.kind() == Difference.Kind.DIFFERENT) {
                     // the row is on both sides: only its compared columns are set, the excluded ones are left as they are
-                    statement(w, d, () -> dd.updateRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
+                    statement(w, d, () -> dd.scripts().updateRowSql(p.destinationWriteCompared(), p.comparedOf(d.sourceRow())));
                 }
             }
-            for (String line : dd.sqlScriptFooter()) {
+            for (String line : dd.scripts().sqlScriptFooter()) {
                 w.write(line + "\n");
             }
         }

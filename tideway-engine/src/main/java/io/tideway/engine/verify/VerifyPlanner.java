@@ -43,7 +43,7 @@ final class VerifyPlanner {
 
     /** Fills {@code ctx.plans} and {@code ctx.filters}, queues the work and returns each table's state. */
     List<TableState> prepare(BlockingQueue<Work> queue) {
-        ColumnExclusions exclusions = ColumnExclusions.parse(opt.excludeColumns(), sd.defaultSchema(ctx.ends.source()));
+        ColumnExclusions exclusions = ColumnExclusions.parse(opt.excludeColumns(), sd.catalog().defaultSchema(ctx.ends.source()));
         List<TableState> out = new ArrayList<>();
         try (Connection sc = ctx.ends.connectSource(); Connection dc = ctx.ends.connectDestination()) {
             for (MappedTable m : tables) {
@@ -53,7 +53,7 @@ final class VerifyPlanner {
                             ErrorCode.TABLE_VANISHED, "destination table " + m.destination().id() + " (of source table "
                             + m.label() + ") does not exist; run the schema and full steps first"));
                 } catch (SQLException e) {
-                    throw dd.classify(e, "reading destination table " + m.destination().id());
+                    throw dd.errors().classify(e, "reading destination table " + m.destination().id());
                 }
                 ctx.plans.put(m.label(), TablePlan.of(m, dst, exclusions, ctx.ends.sameFamily()));
             }
@@ -71,7 +71,7 @@ final class VerifyPlanner {
                     try {
                         ranges = ChunkPlanner.plan(sd, sc, p.source(), ctx.full.chunkSize());
                     } catch (SQLException e) {
-                        throw sd.classify(e, "planning the chunks of " + p.label());
+                        throw sd.errors().classify(e, "planning the chunks of " + p.label());
                     }
                     planned = ranges.size();
                     ranges = sample(ranges);
@@ -104,7 +104,7 @@ final class VerifyPlanner {
         }
         Map<TableId, TablePlan> byId = new LinkedHashMap<>();
         ctx.plans.values().forEach(p -> byId.put(p.source().id(), p));
-        Map<TableId, RowFilter> matched = RowFilters.match(opt.where(), sd.defaultSchema(ctx.ends.source()),
+        Map<TableId, RowFilter> matched = RowFilters.match(opt.where(), sd.catalog().defaultSchema(ctx.ends.source()),
                 new ArrayList<>(byId.keySet()));
         List<String> problems = new ArrayList<>();
         for (Map.Entry<TableId, RowFilter> e : matched.entrySet()) {
@@ -129,7 +129,7 @@ final class VerifyPlanner {
             return;
         }
         try {
-            d.checkRowFilter(c, t, condition);
+            d.verify().checkRowFilter(c, t, condition);
         } catch (SQLException e) {
             problems.add(p.label() + ": the " + side + " table " + t.id() + " rejects the condition '" + condition + "': "
                     + e.getMessage() + " (write it in the " + side + "'s SQL, with its column names)");

@@ -116,7 +116,7 @@ final class ZeroDateLookup implements AutoCloseable {
         }
         for (int from = 0; from < keys.size(); from += KEYS_PER_QUERY) {
             List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_QUERY));
-            try (RowCursor cur = dialect.openRowsByKeys(connection(), narrow, part, ReadOptions.DEFAULT)) {
+            try (RowCursor cur = dialect.rows().openRowsByKeys(connection(), narrow, part, ReadOptions.DEFAULT)) {
                 while (cur.next()) {
                     Object[] row = cur.row().clone();
                     List<Object> k = new ArrayList<>();
@@ -168,7 +168,7 @@ final class ZeroDateLookup implements AutoCloseable {
     private Table table(TableId id) throws SQLException {
         Optional<Table> t = tables.get(id);
         if (t == null) {
-            t = dialect.readTables(connection(), id.schema(), id::equals).stream().findFirst();
+            t = dialect.catalog().readTables(connection(), id.schema(), id::equals).stream().findFirst();
             tables.put(id, t);
         }
         return t.orElse(null);

@@ -334,8 +334,8 @@ class MySqlCaptureIT {
         Map<Object, ChangeEvent> last = lastByKey(SINK.rows(), table);
         Map<Object, Object[]> rows = new HashMap<>();
         try (Connection c = DIALECT.connect(cfg)) {
-            Table t = DIALECT.readTables(c, DB, id -> id.table().equals(table)).get(0);
-            try (RowCursor cur = DIALECT.openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+            Table t = DIALECT.catalog().readTables(c, DB, id -> id.table().equals(table)).get(0);
+            try (RowCursor cur = DIALECT.rows().openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
                 while (cur.next()) {
                     rows.put(cur.row()[0], cur.row().clone());
                 }

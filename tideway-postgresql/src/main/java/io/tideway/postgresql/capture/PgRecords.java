@@ -346,14 +346,14 @@ final class PgRecords {
 
     private Table reload(TableId id) {
         try {
-            List<Table> read = dialect.readTables(connection(), id.schema(), id::equals);
+            List<Table> read = dialect.catalog().readTables(connection(), id.schema(), id::equals);
             if (!read.isEmpty()) {
                 tables.put(id, read.get(0));
                 return read.get(0);
             }
             return tables.get(id);
         } catch (SQLException e) {
-            throw dialect.classify(e, "reading the definition of table " + id);
+            throw dialect.errors().classify(e, "reading the definition of table " + id);
         }
     }
 
@@ -434,7 +434,7 @@ final class PgRecords {
             key.add(row[i]);
         }
         Table probe = t.withEstimates(1, 1L << 40);
-        try (RowCursor cur = dialect.openRows(connection(), probe, new KeyRange(key, null), ReadOptions.DEFAULT)) {
+        try (RowCursor cur = dialect.rows().openRows(connection(), probe, new KeyRange(key, null), ReadOptions.DEFAULT)) {
             if (!cur.next()) {
                 return null;
             }
@@ -455,7 +455,7 @@ final class PgRecords {
             }
             return row;
         } catch (SQLException e) {
-            throw dialect.classify(e, "reading unchanged large values of table " + l.table);
+            throw dialect.errors().classify(e, "reading unchanged large values of table " + l.table);
         }
     }
 

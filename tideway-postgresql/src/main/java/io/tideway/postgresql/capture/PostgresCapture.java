@@ -175,7 +175,7 @@ public final class PostgresCapture implements ChangeCapture {
             bySchema.computeIfAbsent(id.schema(), k -> new HashSet<>()).add(id);
         }
         for (Map.Entry<String, Set<TableId>> e : bySchema.entrySet()) {
-            for (Table t : d.readTables(c, e.getKey(), e.getValue()::contains)) {
+            for (Table t : d.catalog().readTables(c, e.getKey(), e.getValue()::contains)) {
                 out.put(t.id(), t);
             }
         }

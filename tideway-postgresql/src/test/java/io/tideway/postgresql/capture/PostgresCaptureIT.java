@@ -134,7 +134,7 @@ class PostgresCaptureIT {
 
     private static Map<Object, Object[]> tableRows(Table t, String keyColumn) throws Exception {
         Map<Object, Object[]> rows = new LinkedHashMap<>();
-        try (Connection c = DIALECT.connect(source); RowCursor cur = DIALECT.openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
+        try (Connection c = DIALECT.connect(source); RowCursor cur = DIALECT.rows().openRows(c, t, KeyRange.ALL, ReadOptions.DEFAULT)) {
             int k = t.columnIndex(keyColumn);
             while (cur.next()) {
                 Object[] r = cur.row().clone();
@@ -146,7 +146,7 @@ class PostgresCaptureIT {
 
     private static Table table(TableId id) throws Exception {
         try (Connection c = DIALECT.connect(source)) {
-            return DIALECT.readTables(c, id.schema(), id::equals).get(0);
+            return DIALECT.catalog().readTables(c, id.schema(), id::equals).get(0);
         }
     }
 
