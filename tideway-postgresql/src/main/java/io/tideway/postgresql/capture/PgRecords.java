@@ -63,7 +63,8 @@ final class PgRecords {
     private final io.tideway.core.change.ApplyMarker.Filter own = new io.tideway.core.change.ApplyMarker.Filter();
     private Connection lookup;
     private volatile Throwable failure;
-    private volatile long lastHeartbeatAt;
+    /** Gives each heartbeat the time as of which the capture has verifiably handed over every change. */
+    private final PgCaughtUp caughtUp;
 
     private long lastCommit;
     private long lastLsn = -1;
@@ -75,8 +76,9 @@ final class PgRecords {
     private Object[] pendingBefore;
 
     PgRecords(CaptureSpec spec, PostgresDialect dialect, Map<TableId, Table> tables, long startLsn, String startPosition,
-              String placeholder) {
+              String placeholder, PgCaughtUp caughtUp) {
         this.spec = spec;
+        this.caughtUp = caughtUp;
         this.dialect = dialect;
         this.tables = new HashMap<>(tables);
         this.lastCommit = startLsn;
@@ -106,11 +108,6 @@ final class PgRecords {
 
     Throwable failure() {
         return failure;
-    }
-
-    /** When the last heartbeat came (epoch ms), 0 before the first. */
-    long lastHeartbeatAt() {
-        return lastHeartbeatAt;
     }
 
     void handle(List<RecordChangeEvent<SourceRecord>> batch,
@@ -143,9 +140,11 @@ final class PgRecords {
             return;
         }
         if (r.topic() != null && r.topic().startsWith(HEARTBEAT_TOPIC)) {
-            Long ts = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
-            out.add(ChangeEvent.heartbeat(ts == null ? System.currentTimeMillis() : ts, PgPosition.heartbeat(lastPosition)));
-            lastHeartbeatAt = System.currentTimeMillis();
+            // its time is not when it was made, but the time as of which the server is known to have sent everything
+            // committed (0 while unknown): the connector makes one whenever the connection is empty, also while the
+            // server has yet to send what was committed
+            Long made = v.schema().field("ts_ms") == null ? null : v.getInt64("ts_ms");
+            out.add(ChangeEvent.heartbeat(caughtUp.heartbeat(made == null ? 0 : made), PgPosition.heartbeat(lastPosition)));
             if (own.lastWasOwn() && own.marked() != null && !own.marked().equals(savedOwn)) {
                 spec.state().appendHistory(OWN_TRANSACTION + own.marked());
                 savedOwn = own.marked();

@@ -49,8 +49,11 @@ final class PgSession implements ChangeCapture.Session {
     private final PgRecords records;
     private final CaptureSpec spec;
     private final PostgresDialect dialect;
+    private final PgCaughtUp caughtUp;
     private volatile ConnectionWatch watch;
     private Connection probe;
+    /** The connection {@link #readServer} reads on (the engine's thread only). */
+    private Connection sentProbe;
     private boolean probeWarned;
 
     /**
@@ -70,7 +73,8 @@ final class PgSession implements ChangeCapture.Session {
         this.spec = spec;
         this.dialect = dialect;
         this.startPosition = PgPosition.of(startLsn, 0, 0);
-        this.records = new PgRecords(spec, dialect, tables, startLsn, startPosition, UNAVAILABLE);
+        this.caughtUp = new PgCaughtUp(slot, this::readServer);
+        this.records = new PgRecords(spec, dialect, tables, startLsn, startPosition, UNAVAILABLE, caughtUp);
         this.stateId = CaptureStates.register(spec.state());
         Properties props = engineProperties(spec, slot, stateId);
         this.engine = new CaptureEngine(slot, props, null,
@@ -247,12 +251,65 @@ final class PgSession implements ChangeCapture.Session {
     }
 
     /**
-     * The connector sends a heartbeat (every second) only when the server had no message waiting
-     * for it: a heartbeat in the last few seconds means the stream is read to its end.
+     * Whether a heartbeat in the last few seconds showed, as the server tells it, that the capture
+     * has handed over everything the source committed before a recent moment ({@link PgCaughtUp}).
+     * A heartbeat alone shows only that the connection was empty, which a server that has yet to
+     * send what was committed also leaves it.
      */
     @Override
     public boolean caughtUp() {
-        return running() && System.currentTimeMillis() - records.lastHeartbeatAt() < 3_000;
+        return running() && System.currentTimeMillis() - caughtUp.verified() < CAUGHT_UP_WITHIN;
+    }
+
+    /** How recent {@link PgCaughtUp#verified()} must be for {@link #caughtUp()}: heartbeats confirm it about 2 s late. */
+    static final long CAUGHT_UP_WITHIN = 5_000;
+
+    /**
+     * Reads the source's WAL flush position and how far this slot's sender has read the log (see
+     * {@link PgCaughtUp}), on a connection of its own whose every step is bounded; null when the slot
+     * has no sender.
+     */
+    private PgCaughtUp.Reading readServer() throws SQLException {
+        long asked = System.currentTimeMillis();
+        try {
+            if (sentProbe == null || sentProbe.isClosed()) {
+                Map<String, String> props = new LinkedHashMap<>(spec.source().properties());
+                props.putIfAbsent("loginTimeout", "10");
+                props.putIfAbsent("socketTimeout", "10");
+                var src = spec.source();
+                sentProbe = dialect.connect(new DataSourceConfig(src.type(), src.host(), src.port(),
+                        src.user(), src.password(), src.database(), props));
+                asked = System.currentTimeMillis();
+            }
+            try (PreparedStatement ps = sentProbe.prepareStatement("SELECT (CASE WHEN pg_is_in_recovery()"
+                    + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_flush_lsn() END)::text, r.sent_lsn::text,"
+                    + " a.wait_event = 'WalSenderWaitForWAL'"
+                    + " FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid"
+                    + " LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid WHERE s.slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getString(1) == null || rs.getString(2) == null) {
+                        return null;
+                    }
+                    return new PgCaughtUp.Reading(PgPosition.parseLsn(rs.getString(1)), PgPosition.parseLsn(rs.getString(2)),
+                            rs.getBoolean(3), asked, System.currentTimeMillis());
+                }
+            }
+        } catch (SQLException e) {
+            closeSentProbe();
+            throw e;
+        }
+    }
+
+    private void closeSentProbe() {
+        if (sentProbe != null) {
+            try {
+                sentProbe.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+            sentProbe = null;
+        }
     }
 
     @Override
@@ -265,6 +322,7 @@ final class PgSession implements ChangeCapture.Session {
         }
         engine.close();
         records.close();
+        closeSentProbe();
         CaptureStates.unregister(stateId);
         if (!wasStopped) {
             LOG.info("capture {} stopped", slot);

@@ -292,6 +292,69 @@ class PostgresCaptureIT {
         }
     }
 
+    /**
+     * A server process that has not sent what was committed (here stopped with SIGSTOP; in life starved
+     * of CPU, or decoding from the slot's restart point after a restart) leaves the replication
+     * connection as empty as an idle source does, and the connector's heartbeats go on: they must not
+     * make the capture count as caught up, nor carry a time after the commit, until the changes arrive.
+     */
+    @Test
+    void heartbeatsDoNotClaimCaughtUpWhileTheServerHoldsBackCommittedChanges() throws Exception {
+        sql("CREATE TABLE held_back (id integer PRIMARY KEY)");
+        TableId id = new TableId("public", "held_back");
+        ChangeCapture capture = new PostgresCapture();
+        CaptureSpec spec = spec("held_back_test", new MemoryState(), id);
+        CollectingSink sink = new CollectingSink();
+        try (ChangeCapture.Session s = capture.start(spec, sink, START)) {
+            awaitCaughtUp(s, true);
+            int sender;
+            try (Connection c = pg.connect(DB); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'held_back_test'")) {
+                assertThat(rs.next()).isTrue();
+                sender = rs.getInt(1);
+            }
+            signal(sender, "STOP");
+            long committed;
+            int before;
+            try {
+                committed = System.currentTimeMillis();
+                sql("INSERT INTO held_back SELECT g FROM generate_series(1, 100) g");
+                before = sink.events.size();
+                Thread.sleep(6_000);
+                List<ChangeEvent> after;
+                synchronized (sink.events) {
+                    after = new ArrayList<>(sink.events.subList(before, sink.events.size()));
+                }
+                assertThat(sink.changes()).as("the server's sender is stopped").isEmpty();
+                assertThat(after).as("heartbeats go on while the connection is empty").isNotEmpty()
+                        .allMatch(e -> e.op() == Op.HEARTBEAT);
+                assertThat(after).as("no heartbeat claims a time after the commit it has not delivered")
+                        .allMatch(e -> e.sourceMillis() < committed);
+                assertThat(s.caughtUp()).as("caught up while 100 committed inserts are not delivered").isFalse();
+            } finally {
+                signal(sender, "CONT");
+            }
+            sink.await(ev -> ev.size() >= 100, "the 100 inserts, once the sender runs again");
+            awaitCaughtUp(s, true);
+        } finally {
+            capture.release(spec);
+        }
+    }
+
+    private static void awaitCaughtUp(ChangeCapture.Session s, boolean expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (s.caughtUp() != expected) {
+            assertThat(System.nanoTime()).as("the capture's caughtUp() turns " + expected).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Sends a signal (STOP, CONT) to a server process: the embedded server runs on this machine. */
+    private static void signal(int pid, String signal) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid)).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as("kill -" + signal + " " + pid + ": " + new String(p.getInputStream().readAllBytes())).isZero();
+    }
+
     @Test
     void aSlotInUseByAnotherConsumerIsAClearError() throws Exception {
         sql("CREATE TABLE busy (id integer PRIMARY KEY)");
