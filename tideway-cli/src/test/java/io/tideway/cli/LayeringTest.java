@@ -18,7 +18,6 @@ import io.tideway.core.spi.RowWriter;
 import io.tideway.core.spi.SchemaWriter;
 import io.tideway.core.spi.VerifyHashing;
 import java.util.List;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -140,7 +139,8 @@ class LayeringTest {
                 .orShould().implement(VerifyHashing.class).orShould().implement(CorrectionScripts.class)
                 .orShould().implement(ErrorClassifier.class).orShould().implement(PrecheckItems.class)
                 .check(classes);
-        List<Dialect> dialects = ServiceLoader.load(Dialect.class).stream().map(ServiceLoader.Provider::get).toList();
+        List<Dialect> dialects = io.tideway.core.spi.DatabasePlugins.installed().stream()
+                .map(io.tideway.core.spi.DatabasePlugin::dialect).toList();
         assertThat(dialects).hasSizeGreaterThanOrEqualTo(2);
         for (Dialect d : dialects) {
             List<Object> parts = List.of(d.catalog(), d.schema(), d.rows(), d.writer(), d.verify(), d.scripts(), d.errors(),
