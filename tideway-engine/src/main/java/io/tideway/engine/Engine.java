@@ -108,12 +108,7 @@ public final class Engine {
      */
     public io.tideway.engine.verify.VerifyStep.Outcome verify(ProjectConfig cfg, ProgressListener listener, boolean repair) {
         Endpoints ends = Endpoints.of(cfg);
-        List<MappedTable> tables;
-        try (java.sql.Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
-        }
+        List<MappedTable> tables = TableMapper.map(cfg, ends);
         if (tables.isEmpty()) {
             throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns;"
                     + " nothing to verify");

@@ -78,12 +78,7 @@ final class Release {
      */
     private List<String> dropOwnTables(ProjectConfig cfg) {
         Endpoints ends = Endpoints.of(cfg);
-        List<MappedTable> tables;
-        try (java.sql.Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
-        }
+        List<MappedTable> tables = TableMapper.map(cfg, ends);
         List<String> done = new ArrayList<>();
         var dst = Direction.markerOf(tables);
         var src = Direction.markerOf(tables.stream().map(m -> new MappedTable(m.destination(), m.source())).toList());

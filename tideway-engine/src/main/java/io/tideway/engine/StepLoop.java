@@ -240,12 +240,7 @@ final class StepLoop {
                 }
             }
         }
-        List<MappedTable> tables;
-        try (java.sql.Connection c = ends.connectSource()) {
-            tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-        } catch (java.sql.SQLException e) {
-            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
-        }
+        List<MappedTable> tables = TableMapper.map(cfg, ends);
         RunContext rctx = Direction.REVERSE.context(new RunContext(cfg, ends, metaDb, pid, tables, listener));
         MDC.put("step", step);
         metaDb.projects().setState(pid, State.RUNNING);

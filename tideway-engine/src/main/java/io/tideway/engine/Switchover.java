@@ -267,11 +267,7 @@ public final class Switchover {
 
     List<MappedTable> tables() {
         if (tables == null) {
-            try (Connection c = ends.connectSource()) {
-                tables = TableMapper.map(cfg, ends.sourceDialect(), c);
-            } catch (SQLException e) {
-                throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
-            }
+      tables = TableMapper.map(cfg, ends);
             if (tables.isEmpty()) {
                 throw new TidewayException(ErrorCode.CONFIG_INVALID, "no source table matches the project's tables.include patterns");
             }

@@ -30,6 +30,18 @@ public final class TableMapper {
     private TableMapper() { }
 
     /**
+     * {@link #map(ProjectConfig, Dialect, Connection)} on a connection of its own to the source; a
+     * failure is classified by the source's dialect ("reading the source catalog").
+     */
+    public static List<MappedTable> map(ProjectConfig cfg, Endpoints ends) {
+        try (Connection c = ends.connectSource()) {
+            return map(cfg, ends.sourceDialect(), c);
+        } catch (SQLException e) {
+            throw ends.sourceDialect().errors().classify(e, "reading the source catalog");
+        }
+    }
+
+    /**
      * A source table and its destination twin (renamed; column types still the neutral ones of the
      * source; a default that is a MySQL zero date made what {@code full.zero-dates} makes zero dates).
      */
